@@ -1,0 +1,77 @@
+"""The ``aftershock`` command line.
+
+Each area registers its subcommands from a light module (argparse only) listed in
+``COMMAND_MODULES``; the handler named by ``handler="module:function"`` is imported only when its
+command runs, so ``aftershock --help`` stays instant. Handlers take ``(args, settings)`` and return
+an exit code; errors derived from ``AftershockError`` print as one line on stderr.
+
+Exit codes: see ``aftershock.errors.ExitCode``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+COMMAND_MODULES = (
+    "aftershock.commands.kafka",
+    "aftershock.commands.demo",
+    "schemas.cli",
+    "ingest.cli",
+    "analytics.cli",
+    "dashboards.cli",
+)
+
+EPILOG = """\
+exit codes: 0 ok, 1 error, 2 bad configuration or arguments, 3 broker, 4 invalid event,
+5 lake, 6 integrity finding, 7 analytics, 8 some items rejected, 130 interrupted.
+Settings come from AFTERSHOCK_* environment variables (see README, "Configuration")."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aftershock",
+        description="Audit events of AI-assisted changes and agent actions: Kafka -> Parquet lake "
+        "-> incident analytics.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _version() -> str:
+    from aftershock import __version__
+
+    return f"aftershock {__version__}"
+
+
+def _handler(spec: str) -> Any:
+    module, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from aftershock.errors import AftershockError, ExitCode
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return ExitCode.CONFIG
+    try:
+        from aftershock.settings import load_settings
+
+        return int(_handler(args.handler)(args, load_settings()))
+    except AftershockError as exc:
+        print(f"aftershock: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("aftershock: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)

@@ -1,0 +1,1 @@
+"""Subcommands owned by the ``aftershock`` package itself (broker, demo)."""

@@ -1,0 +1,102 @@
+"""One frozen settings object, built once in ``main`` and passed down.
+
+Every field can be set from the environment with the ``AFTERSHOCK_`` prefix and ``__`` between
+nesting levels, e.g. ``AFTERSHOCK_KAFKA__BOOTSTRAP_SERVERS=host:9092`` or
+``AFTERSHOCK_LAKE__DIR=/data/lake`` (that is how docker-compose configures the services).
+``KAFKA_BOOTSTRAP_SERVERS`` is honoured too when the prefixed name is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EVENT_TYPES: tuple[str, ...] = (
+    "agent_action",
+    "change",
+    "deployment",
+    "incident",
+    "gate_decision",
+)
+
+_TOPIC_SUFFIX = {
+    "agent_action": "agent_actions",
+    "change": "changes",
+    "deployment": "deployments",
+    "incident": "incidents",
+    "gate_decision": "gate_decisions",
+}
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aftershock"
+
+
+def _state_home() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "aftershock"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str | None = Field(
+        default=None,
+        description="host:port[,host:port]; unset means the local broker of `aftershock kafka start`.",
+    )
+    topic_prefix: str = Field(default="audit.", description="Prefix of every audit topic.")
+    client_id: str = "aftershock"
+    request_timeout_ms: int = 15_000
+
+    def topic_for(self, event_type: str) -> str:
+        """The topic that carries events of ``event_type`` (e.g. ``audit.changes``)."""
+        return self.topic_prefix + _TOPIC_SUFFIX[event_type]
+
+    def audit_topics(self) -> list[str]:
+        return [self.topic_for(t) for t in EVENT_TYPES]
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.topic_prefix + "dead_letter"
+
+
+class BrokerSettings(_Section):
+    """The local single-node broker assembled from Maven Central jars."""
+
+    kafka_version: str = "4.3.1"
+    cache_dir: Path = Field(default_factory=lambda: _cache_home() / "kafka")
+    state_dir: Path = Field(default_factory=lambda: _state_home() / "broker")
+    port: int = Field(default=0, description="Client port; 0 picks a free one.")
+    controller_port: int = Field(default=0, description="Controller port; 0 picks a free one.")
+    heap: str = "512m"
+    start_timeout_s: float = 120.0
+    stop_timeout_s: float = 30.0
+    mvn_timeout_s: float = 600.0
+
+
+class LakeSettings(_Section):
+    dir: Path = Field(default=Path("lake"), description="Root folder of the Parquet lake.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AFTERSHOCK_", env_nested_delimiter="__", frozen=True, extra="ignore"
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    broker: BrokerSettings = BrokerSettings()
+    lake: LakeSettings = LakeSettings()
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment (``KAFKA_BOOTSTRAP_SERVERS`` as a fallback)."""
+    settings = Settings()
+    fallback = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if settings.kafka.bootstrap_servers is None and fallback:
+        kafka = settings.kafka.model_copy(update={"bootstrap_servers": fallback})
+        settings = settings.model_copy(update={"kafka": kafka})
+    return settings

@@ -1,0 +1,1 @@
+"""Streamlit pages for leadership: thin pages over ``analytics`` functions; no SQL here."""
