@@ -20,8 +20,11 @@ COMMAND_MODULES = (
     "aftershock.commands.kafka",
     "aftershock.commands.demo",
     "schemas.cli",
+    "adapters.cli",
     "ingest.cli",
+    "simulator.cli",
     "analytics.cli",
+    "analytics.rules.cli",
     "dashboards.cli",
 )
 

@@ -1,0 +1,1 @@
+"""Adapters: what real tools already send (GitHub, GitLab, PagerDuty, CloudTrail...) -> events."""
