@@ -10,8 +10,8 @@ Kinds: ``aws_access_key_id``, ``github_token``, ``gitlab_token``, ``slack_token`
 ``secret_assignment`` (``PASSWORD=...``, ``*_TOKEN=...``, ``--password ...``, ``aws_secret_access_key
 = ...``) and ``secret_json_field`` (``"api_key": "..."`` inside JSON text).
 
-All patterns are one precompiled regular expression; an event with no match is returned as is
-(models are frozen, so that is safe), which keeps the common case to one scan per field.
+All patterns are one precompiled regular expression behind a cheap literal pre-check; an event
+with no match is returned as is (models are frozen, so that is safe).
 """
 
 from __future__ import annotations
@@ -63,6 +63,11 @@ def _compile() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _SECRETS, _KINDS = _compile()
+# cheap first pass over the lower-cased text: no hit here means no secret can match
+_CANDIDATE = re.compile(
+    r"akia|asia|agpa|aida|aroa|anpa|anva|aipa|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|bearer|basic"
+    r"|eyj|private key|://|pass|secret|token|key|credential|auth"
+)
 _GENERIC = frozenset({"secret_assignment", "secret_json_field"})
 
 
@@ -87,7 +92,7 @@ def redact_text(text: str) -> tuple[str, list[str]]:
             found.append(kind)
         return f"{pre}[REDACTED:{kind}]{post}"
 
-    if _SECRETS.search(text) is None:
+    if _CANDIDATE.search(text.lower()) is None or _SECRETS.search(text) is None:
         return text, found
     return _SECRETS.sub(replace, text), found
 
