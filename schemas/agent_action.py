@@ -28,6 +28,14 @@ class AgentAction(Model):
     gen_ai_tool_name: ShortStr = field(
         "OTel gen_ai.tool.name: the tool or API called.", "Bash"
     )
+    gen_ai_tool_call_id: str | None = field(
+        "OTel gen_ai.tool.call.id: links the before and after records of one call.",
+        "toolu_01ABC123", default=None,
+    )
+    cloud_account_id: str | None = field(
+        "OTel cloud.account.id: the cloud account the call was made in.", "123456789012",
+        default=None,
+    )
     verb: ShortStr = field("What the call does, normalised (delete, apply, exec, read...).",
                            "delete")
     target_resource: str | None = field(

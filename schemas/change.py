@@ -63,6 +63,8 @@ class Change(Model):
     )
     vcs_ref_base_name: str | None = field("OTel vcs.ref.base.name: target branch.", "main",
                                           default=None)
+    vcs_ref_head_name: str | None = field("OTel vcs.ref.head.name: the branch pushed or proposed.",
+                                          "fix/retry-budget", default=None)
     commit_shas: list[str] = field("All commit shas of the change.", ["9f1c2e7d0c4b"],
                                    default_factory=list)
     vcs_change_id: str | None = field("OTel vcs.change.id: PR/MR number.", "42", default=None)
@@ -87,6 +89,9 @@ class Change(Model):
     risk: RiskAssessment | None = field("Risk assessment by the gate, if any.",
                                         {"score": 7.5, "tier": "high"}, default=None)
     approvals: list[str] = field("Who approved the change.", ["bob"], default_factory=list)
+    labels: list[str] = field("Labels of the pull/merge request.", ["ai-assisted"],
+                              default_factory=list)
+    forced: bool | None = field("Whether the push rewrote history (force-push).", False, default=None)
     review_count: int | None = field("Number of reviews.", 2, default=None, ge=0)
     committed_at: UtcDatetime | None = field(
         "First commit time (start of lead time for changes).", "2026-11-01T09:00:00Z",
