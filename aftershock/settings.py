@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,31 @@ class LakeSettings(_Section):
     dir: Path = Field(default=Path("lake"), description="Root folder of the Parquet lake.")
 
 
+class IngestSettings(_Section):
+    """The ingest worker and the landing code (``AFTERSHOCK_INGEST__...``)."""
+
+    group_id: str = Field(default="aftershock-ingest", description="Kafka consumer group.")
+    batch_max_records: int = Field(default=50_000, ge=1, description="Flush a partition's batch "
+                                   "at this many records.")
+    batch_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="... or at this "
+                                 "many bytes of record values.")
+    batch_max_age_s: float = Field(default=5.0, gt=0, description="... or when its first record "
+                                   "is this old.")
+    max_record_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger record values "
+                                  "are dead-lettered as oversized.")
+    bad_data: Literal["dead_letter", "fail"] = Field(
+        default="dead_letter", description="Policy for bad records: dead_letter (land a row and "
+        "send to the dead-letter topic, keep going) or fail (stop the worker).")
+    poll_timeout_ms: int = Field(default=500, ge=1)
+    max_poll_records: int = Field(default=5_000, ge=1)
+    row_group_rows: int = Field(default=122_880, ge=1024, description="Rows per Parquet row "
+                                "group (compaction output).")
+    compact_target_rows: int = Field(default=1_000_000, ge=1, description="Rows per compacted "
+                                     "file at most.")
+    compact_min_files: int = Field(default=2, ge=2, description="Compact a (type, date) group "
+                                   "only when it has at least this many files.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AFTERSHOCK_", env_nested_delimiter="__", frozen=True, extra="ignore"
@@ -90,6 +116,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     broker: BrokerSettings = BrokerSettings()
     lake: LakeSettings = LakeSettings()
+    ingest: IngestSettings = IngestSettings()
 
 
 def load_settings() -> Settings:

@@ -1,0 +1,115 @@
+"""Land events without a broker: ``land_events`` (the lake contract) and NDJSON backfill.
+
+Both use the worker's landing code. Events landed this way carry the lineage topic ``backfill``,
+partition 0 and consecutive offsets continued from the manifest, so every backfill is one more
+contiguous range of a single pseudo-partition and the manifest's range check still holds.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+
+from aftershock.errors import LakeError
+from aftershock.settings import IngestSettings
+from ingest.arrow_format import DeadLetter
+from ingest.landing import Batch, Lander
+from ingest.manifest import ManifestConflict
+from ingest.validate import Rejected, classify, enforce
+from schemas.event import Event
+
+BACKFILL_TOPIC = "backfill"
+CHUNK_EVENTS = 250_000
+_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class LandResult:
+    """What one call landed: events written, in-batch duplicates dropped, dead letters,
+    files published and manifest entries committed."""
+
+    events: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    files: int = 0
+    entries: int = 0
+
+    def __add__(self, other: LandResult) -> LandResult:
+        return LandResult(self.events + other.events, self.duplicates + other.duplicates,
+                          self.dead + other.dead, self.files + other.files,
+                          self.entries + other.entries)
+
+
+def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSettings | None = None,
+                chunk: int = CHUNK_EVENTS) -> LandResult:
+    """Land already-validated ``events`` into ``lake_dir`` (created if missing)."""
+    lander = Lander(Path(lake_dir), settings or IngestSettings())
+    result = LandResult()
+    for part in _chunks(iter(events), chunk):
+        result += _land_chunk(lander, part, [])
+    return result
+
+
+def _chunks(items: Iterator[Event], size: int) -> Iterator[list[Event]]:
+    while part := list(islice(items, size)):
+        yield part
+
+
+def _land_chunk(lander: Lander, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
+    for _attempt in range(_RETRIES):
+        start = lander.manifest.refresh().positions.get((BACKFILL_TOPIC, 0), 0)
+        size = len(events) + len(dead)
+        batch = Batch(BACKFILL_TOPIC, 0, start, start + size, list(events),
+                      list(range(start, start + len(events))), list(dead))
+        try:
+            landed = lander.land(batch)
+        except ManifestConflict:
+            continue  # another backfill took this range: take the next one
+        return LandResult(landed.events, landed.duplicates, landed.dead,
+                          len(landed.entry["files"]), 1)
+    raise LakeError(f"{lander.lake}: backfill lost the manifest race {_RETRIES} times; retry")
+
+
+def backfill_files(lake_dir: Path, paths: Sequence[Path], settings: IngestSettings,
+                   progress: Callable[[int, int], None] | None = None) -> LandResult:
+    """Land NDJSON files of native events; bad lines become dead letters naming file:line."""
+    lander = Lander(Path(lake_dir), settings)
+    result = LandResult()
+    events: list[Event] = []
+    dead: list[DeadLetter] = []
+    for path in paths:
+        for line_no, line in _lines(path):
+            outcome = classify(line, settings.max_record_bytes)
+            if isinstance(outcome, Rejected):
+                enforce(settings.bad_data, outcome, f"{path}:{line_no}")
+                dead.append(_dead_line(path, line_no, line, outcome))
+            else:
+                events.append(outcome)
+            if len(events) + len(dead) >= settings.batch_max_records:
+                result += _land_chunk(lander, events, dead)
+                events, dead = [], []
+            if progress and line_no % 10_000 == 0:
+                progress(result.events + len(events), result.dead + len(dead))
+    if events or dead:
+        result += _land_chunk(lander, events, dead)
+    return result
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    try:
+        with open(path, "rb") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield line_no, line.rstrip(b"\r\n")
+    except OSError as exc:
+        raise LakeError(f"{path}: cannot read ({exc.strerror}); check the path") from exc
+
+
+def _dead_line(path: Path, line_no: int, raw: bytes, why: Rejected) -> DeadLetter:
+    print(f"aftershock: {path}:{line_no}: {why.reason}: {why.message}", file=sys.stderr)
+    return DeadLetter(why.reason, why.error_class, f"{path}:{line_no}: {why.message}", raw, None,
+                      datetime.now(UTC), f"file:{path}", 0, line_no)

@@ -1,0 +1,102 @@
+"""Immutable Parquet files: names, atomic publication, hashes.
+
+A file is written whole to ``_staging/`` (same file system), fsynced, renamed into its
+``event_type=<t>/date=<YYYY-MM-DD>/`` folder without overwriting anything, and the folder is
+fsynced. Names carry the topic, partition and the first and last offset of the batch:
+``<topic>+<partition>+<first>+<last>.parquet`` (offsets zero-padded so names sort by offset).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aftershock.errors import LakeError
+from ingest import crashpoints
+
+STAGING = "_staging"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    """A published file: lake-relative path, SHA-256 of its bytes, size and row count."""
+
+    path: str
+    sha256: str
+    bytes: int
+    rows: int
+    table: str
+
+
+def partition_dir(table: str, day: str) -> str:
+    return f"event_type={table}/date={day}"
+
+
+def partition_prefix(topic: str, partition: int) -> str:
+    """The start of every batch file name of (topic, partition)."""
+    return f"{_UNSAFE.sub('_', topic)}+{partition}+"
+
+
+def batch_name(topic: str, partition: int, first: int, last: int) -> str:
+    """The file name of a batch: topic, partition, first and last offset."""
+    return f"{partition_prefix(topic, partition)}{first:020d}+{last:020d}.parquet"
+
+
+def parquet_bytes(table: pa.Table, row_group_rows: int) -> bytes:
+    """``table`` as zstd-compressed Parquet bytes."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", row_group_size=row_group_rows)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def publish(lake: Path, rel_path: str, data: bytes, rows: int, table: str) -> WrittenFile:
+    """Write ``data`` to ``lake/rel_path`` atomically; never overwrites an existing file."""
+    target = lake / rel_path
+    staging = lake / STAGING / f"{os.getpid()}-{target.name}.tmp"
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    _write_synced(staging, data)
+    crashpoints.reach("mid_write")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _link_no_overwrite(staging, target)
+    fsync_dir(target.parent)
+    return WrittenFile(rel_path, hashlib.sha256(data).hexdigest(), len(data), rows, table)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _link_no_overwrite(staging: Path, target: Path) -> None:
+    try:
+        os.link(staging, target)
+    except FileExistsError:
+        staging.unlink()
+        raise LakeError(f"{target} already exists: lake files are never overwritten; run "
+                        "`aftershock verify` to see whether it is an uncommitted leftover") from None
+    staging.unlink()
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

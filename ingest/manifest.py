@@ -1,0 +1,167 @@
+"""The append-only, hash-chained manifest: the lake's commit point.
+
+``_manifest/manifest.jsonl`` holds one JSON entry per line. A batch is committed when its line is
+written and fsynced; files no line names are not part of the lake. Entries::
+
+    {"seq": 7, "op": "add", "topic": "audit.changes", "partition": 2,
+     "start_offset": 1200, "next_offset": 1450,
+     "files": [{"path": "event_type=change/date=2026-11-02/...parquet", "sha256": "...",
+                "bytes": 81234, "rows": 250, "table": "change"}],
+     "at": "2026-11-02T14:03:11.123456+00:00", "prev": "<hash of entry 6>", "hash": "<this>"}
+
+    {"seq": 8, "op": "replace", "remove": ["<path>", ...], "files": [...], ...}
+
+``hash`` is the SHA-256 of the entry's canonical JSON without ``hash``; ``prev`` chains the
+entries. An ``add`` for (topic, partition) is accepted only if its ``start_offset`` equals that
+partition's last ``next_offset``, so two writers can never both commit the same range. Writers
+serialise on an ``flock`` of ``_manifest/manifest.lock``; readers need no lock and ignore an
+unfinished last line (a writer killed mid-append), which the next writer truncates.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aftershock.errors import LakeError
+from ingest.files import WrittenFile, fsync_dir
+
+GENESIS = "0" * 64
+MANIFEST_DIR = "_manifest"
+Partition = tuple[str, int]
+
+
+class ManifestConflict(LakeError):
+    """An entry does not start where its partition's last entry ended (another writer won)."""
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of ``entry`` without its ``hash`` key."""
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class State:
+    """What the manifest says after its first ``lines`` complete lines."""
+
+    seq: int = 0
+    head: str = GENESIS
+    positions: dict[Partition, int] = field(default_factory=dict)
+    live: dict[str, dict[str, Any]] = field(default_factory=dict)
+    read_bytes: int = 0
+
+    def apply(self, entry: dict[str, Any], line_no: int) -> None:
+        if entry.get("prev") != self.head or entry.get("hash") != entry_hash(entry):
+            raise LakeError(f"manifest line {line_no}: hash chain broken (edited or reordered "
+                            "entries); run `aftershock verify` for details")
+        for path in entry.get("remove", []):
+            self.live.pop(path, None)
+        for ref in entry["files"]:
+            self.live[ref["path"]] = ref
+        if entry["op"] == "add":
+            self.positions[(entry["topic"], entry["partition"])] = entry["next_offset"]
+        self.seq, self.head = entry["seq"], entry["hash"]
+
+    def files_of(self, table: str) -> list[str]:
+        return sorted(p for p, ref in self.live.items() if ref["table"] == table)
+
+
+class Manifest:
+    """One lake's manifest, read incrementally; appends happen inside :meth:`locked`."""
+
+    def __init__(self, lake: Path) -> None:
+        self.lake = lake
+        self.dir = lake / MANIFEST_DIR
+        self.path = self.dir / "manifest.jsonl"
+        self.state = State()
+        self._lock_fd: int | None = None
+
+    @contextmanager
+    def locked(self) -> Iterator[State]:
+        """Hold the writers' lock; the state is refreshed (and a torn last line removed)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / "manifest.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_fd = fd
+            self.refresh(repair=True)
+            yield self.state
+        finally:
+            self._lock_fd = None
+            os.close(fd)  # closing releases the lock
+
+    def refresh(self, repair: bool = False) -> State:
+        """Apply the complete lines appended since the last read."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.state.read_bytes)
+                tail = handle.read()
+        except FileNotFoundError:
+            return self.state
+        complete, _, torn = tail.rpartition(b"\n")
+        if torn and repair:
+            os.truncate(self.path, self.state.read_bytes + len(complete) + (1 if complete else 0))
+        if complete:
+            for line in complete.split(b"\n"):
+                self.state.apply(json.loads(line), self.state.seq + 1)
+            self.state.read_bytes += len(complete) + 1
+        return self.state
+
+    def append_add(self, partition: Partition, start: int, next_offset: int,
+                   files: Sequence[WrittenFile]) -> dict[str, Any]:
+        """Commit a batch of ``partition`` covering offsets ``[start, next_offset)``."""
+        expected = self.state.positions.get(partition)
+        if expected is not None and expected != start:
+            raise ManifestConflict(
+                f"{partition[0]}[{partition[1]}]: batch starts at offset {start} but the manifest "
+                f"ends at {expected}; another writer committed this range (batch dropped)")
+        entry = {"op": "add", "topic": partition[0], "partition": partition[1],
+                 "start_offset": start, "next_offset": next_offset}
+        return self._append(entry, files)
+
+    def append_replace(self, removed: Sequence[str], files: Sequence[WrittenFile]) -> dict[str, Any]:
+        """Commit a compaction: ``files`` replace the live files ``removed``."""
+        gone = [p for p in removed if p not in self.state.live]
+        if gone:
+            raise ManifestConflict(f"compaction input {gone[0]} is no longer live; compaction "
+                                   "dropped, run it again")
+        return self._append({"op": "replace", "remove": list(removed)}, files)
+
+    def _append(self, body: dict[str, Any], files: Sequence[WrittenFile]) -> dict[str, Any]:
+        if self._lock_fd is None:
+            raise LakeError("manifest append outside the writers' lock (a bug)")
+        for ref in files:
+            if not (self.lake / ref.path).is_file():
+                raise ManifestConflict(f"{ref.path} vanished before its commit (batch dropped)")
+        entry = {"seq": self.state.seq + 1, **body, "files": [asdict(f) for f in files],
+                 "at": datetime.now(UTC).isoformat(), "prev": self.state.head}
+        entry["hash"] = entry_hash(entry)
+        line = canonical(entry) + b"\n"
+        created = not self.path.exists()
+        with open(self.path, "ab") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if created:
+            fsync_dir(self.dir)
+        self.state.apply(entry, entry["seq"])
+        self.state.read_bytes += len(line)
+        return entry
+
+
+def snapshot(lake: Path) -> State:
+    """The committed state of ``lake`` now (no lock; a torn last line is ignored)."""
+    return Manifest(lake).refresh()

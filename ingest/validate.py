@@ -1,0 +1,51 @@
+"""The bad-data policy, applied in one place: bytes -> a redacted event, or a rejection.
+
+Reasons a record is rejected: ``oversized`` (value larger than ``max_record_bytes``),
+``undecodable`` (no value, not UTF-8 JSON), ``unknown_type`` (an ``event_type`` the contracts do
+not know) and ``invalid`` (JSON that breaks the contract; the message names the JSON paths).
+What happens to a rejection is the setting ``ingest.bad_data``: ``dead_letter`` (default; a
+dead-letter row and a dead-letter topic record, the worker keeps going) or ``fail``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from aftershock.errors import EventError
+from ingest.redact import redact
+from schemas.event import Event, describe_error, parse_event
+
+_REASON_BY_ERROR = {"json_invalid": "undecodable", "union_tag_invalid": "unknown_type"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why a record did not become an event."""
+
+    reason: str
+    error_class: str
+    message: str
+
+
+def classify(raw: bytes | None, max_record_bytes: int) -> Event | Rejected:
+    """The validated, redacted event in ``raw``, or why it was rejected."""
+    if raw is None:
+        return Rejected("undecodable", "NullValue", "record has no value (tombstone)")
+    if len(raw) > max_record_bytes:
+        return Rejected("oversized", "RecordTooLarge",
+                        f"value is {len(raw)} bytes, limit {max_record_bytes} "
+                        "(AFTERSHOCK_INGEST__MAX_RECORD_BYTES)")
+    try:
+        return redact(parse_event(raw))
+    except ValidationError as exc:
+        reason = _REASON_BY_ERROR.get(exc.errors()[0]["type"], "invalid")
+        return Rejected(reason, type(exc).__name__, describe_error(exc))
+
+
+def enforce(policy: str, rejected: Rejected, where: str) -> None:
+    """Apply the ``bad_data`` policy: return to dead-letter the record, or raise to stop."""
+    if policy == "fail":
+        raise EventError(f"{where}: {rejected.reason}: {rejected.message} (bad_data=fail; set "
+                         "AFTERSHOCK_INGEST__BAD_DATA=dead_letter to dead-letter and continue)")
