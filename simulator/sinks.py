@@ -1,0 +1,108 @@
+"""Where simulated events go: an NDJSON file, the Parquet lake, or the audit topics on Kafka."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic_core import to_json
+
+from aftershock.errors import BrokerError, ConfigError, LakeError
+
+Progress = Callable[[int], None]
+_CHUNK = 20_000
+
+
+def encode(events: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """One JSON line per event (pydantic-core's serializer: same bytes for the same dict)."""
+    for event in events:
+        yield to_json(event) + b"\n"
+
+
+def write_ndjson(stream: IO[bytes], events: Iterable[dict[str, Any]], progress: Progress) -> int:
+    """Write events as NDJSON in chunks; returns how many were written."""
+    count, chunk = 0, []
+    for line in encode(events):
+        chunk.append(line)
+        if len(chunk) == _CHUNK:
+            stream.write(b"".join(chunk))
+            count += len(chunk)
+            chunk = []
+            progress(count)
+    stream.write(b"".join(chunk))
+    return count + len(chunk)
+
+
+def to_file(path: Path, events: Iterable[dict[str, Any]], progress: Progress) -> int:
+    try:
+        with path.open("wb", buffering=1 << 20) as stream:
+            return write_ndjson(stream, events, progress)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def to_lake(lake_dir: Path, events: Iterable[dict[str, Any]], progress: Progress) -> int:
+    """Validate every event and land it through the lake's own landing code."""
+    try:
+        from ingest.backfill import land_events
+    except ImportError as exc:
+        raise LakeError("the lake's backfill module (ingest.backfill) is not available") from exc
+    from schemas.event import parse_obj
+
+    seen = [0]
+
+    def models() -> Iterator[Any]:
+        for event in events:
+            seen[0] += 1
+            if seen[0] % _CHUNK == 0:
+                progress(seen[0])
+            yield parse_obj(event)
+
+    land_events(lake_dir, models())
+    return seen[0]
+
+
+def to_kafka(settings: Any, events: Iterable[dict[str, Any]], progress: Progress) -> int:
+    """Produce every event to its audit topic, keyed by event id; waits for every ack."""
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaError
+
+    from aftershock.broker.resolve import bootstrap_servers
+
+    bootstrap = bootstrap_servers(settings, start_local=False)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
+                             client_id="aftershock-simulator", compression_type=None)
+    count, pending = 0, []
+    try:
+        for count, event in enumerate(events, start=1):
+            topic = settings.kafka.topic_for(event["event_type"])
+            pending.append(producer.send(topic, key=event["event_id"].encode(), value=to_json(event)))
+            if count % _CHUNK == 0:
+                _settle(producer, pending)
+                pending = []
+                progress(count)
+        _settle(producer, pending)
+    except KafkaError as exc:
+        raise BrokerError(f"producing to {bootstrap} failed after {count} events: {exc}") from exc
+    finally:
+        producer.close()
+    return count
+
+
+def _settle(producer: Any, pending: list[Any]) -> None:
+    producer.flush(timeout=60)
+    for future in pending:
+        future.get(timeout=60)
+
+
+def stderr_progress(total_hint: str) -> Progress:
+    started = time.monotonic()
+
+    def report(count: int) -> None:
+        rate = count / max(time.monotonic() - started, 1e-9)
+        print(f"simulate: {count:,} events ({rate:,.0f}/s){total_hint}", file=sys.stderr, flush=True)
+
+    return report
