@@ -1,0 +1,1 @@
+"""SQL files of the analytics model, metrics and postmortems (loaded with importlib.resources)."""

@@ -1,0 +1,52 @@
+-- Method "agent_action": a state-changing agent action (mutate 0.30, mutate_config 0.50,
+-- destructive 0.80) that was not denied or blocked, on an affected service (its service_name, or,
+-- when it names no service, a target_resource that contains the service name), within
+-- $window_minutes before impact start.
+-- Confidence = tier weight x exp(-minutes before impact / $decay_minutes) x 0.35 per level of
+-- dependency depth.
+-- Output: rows of a_link_evidence.  Grain: (incident, agent action).
+-- Parameters: $window_minutes, $skew_minutes, $decay_minutes.
+INSERT INTO a_link_evidence
+WITH acting AS (
+    SELECT event_id, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
+           session_id,
+           CASE consequence_tier WHEN 'destructive' THEN 0.80 WHEN 'mutate_config' THEN 0.50 ELSE 0.30 END AS weight
+    FROM agent_action
+    WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
+      AND decision <> 'denied'
+      AND outcome <> 'blocked'
+),
+matched AS (
+    SELECT i.incident_id, i.impact_started_at, s.dependency_depth, a.*
+    FROM a_incidents AS i
+    JOIN a_incident_services AS s USING (incident_id)
+    JOIN acting AS a ON a.service_name = s.service_name
+    WHERE a.occurred_at BETWEEN i.impact_started_at - to_minutes($window_minutes)
+                            AND i.impact_started_at + to_minutes($skew_minutes)
+    UNION ALL
+    SELECT i.incident_id, i.impact_started_at, s.dependency_depth, a.*
+    FROM a_incidents AS i
+    JOIN acting AS a
+      ON a.occurred_at BETWEEN i.impact_started_at - to_minutes($window_minutes)
+                           AND i.impact_started_at + to_minutes($skew_minutes)
+    JOIN a_incident_services AS s ON s.incident_id = i.incident_id
+    WHERE a.service_name IS NULL AND contains(a.target_resource, s.service_name)
+),
+near AS (
+    SELECT
+        incident_id, event_id, any_value(weight) AS weight, any_value(consequence_tier) AS tier,
+        any_value(gen_ai_agent_name) AS agent, min(dependency_depth) AS depth,
+        greatest(date_diff('second', any_value(occurred_at), any_value(impact_started_at)), 0) / 60.0
+            AS minutes_before
+    FROM matched
+    GROUP BY incident_id, event_id
+)
+SELECT
+    incident_id,
+    'agent_action',
+    event_id,
+    'agent_action',
+    weight * exp(-minutes_before / $decay_minutes) * pow(0.35, depth),
+    tier || ' action by ' || agent || ' ' || round(minutes_before) || ' min before impact',
+    'agent_action ' || event_id
+FROM near;
