@@ -1,0 +1,109 @@
+"""Evaluate the rules for one change: the semantics the CI gate uses.
+
+``analytics/rules/sql/rules_score.sql`` is the same evaluation over all of history; a test proves
+the two agree on every rule. The facts of a change:
+
+- paths: the paths of its files; categories: every category with a glob matching some path
+  (``fnmatchcase``: ``*`` matches any run of characters including ``/``, ``?`` one character);
+- lines_added / lines_deleted: the change's totals, or else the sum over its files (missing = 0);
+  lines_changed = added + deleted; files = number of files;
+- ai_level, kind, author_kind as recorded; criticality: the ``service.criticality`` attribute
+  when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from analytics.rules.model import Rule, Rules, Tier
+
+CRITICALITY_ATTRIBUTE = "service.criticality"
+
+
+@dataclass(frozen=True)
+class Facts:
+    paths: tuple[str, ...]
+    lines_added: int
+    lines_deleted: int
+    ai_level: str | None
+    kind: str | None
+    author_kind: str | None
+    criticality: int | None
+
+    @property
+    def lines_changed(self) -> int:
+        return self.lines_added + self.lines_deleted
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float
+    tier: str
+    verification: tuple[str, ...]
+    rules_fired: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts:
+    """Facts of a change from its payload and envelope attributes (as JSON-like dicts)."""
+    files = payload.get("files") or []
+    added = payload.get("lines_added")
+    deleted = payload.get("lines_deleted")
+    crit = attributes.get(CRITICALITY_ATTRIBUTE)
+    return Facts(
+        paths=tuple(f["path"] for f in files),
+        lines_added=added if added is not None else sum(f.get("lines_added") or 0 for f in files),
+        lines_deleted=deleted if deleted is not None else sum(f.get("lines_deleted") or 0 for f in files),
+        ai_level=(payload.get("ai") or {}).get("level"),
+        kind=payload.get("kind"),
+        author_kind=payload.get("author_kind"),
+        criticality=int(crit) if crit in ("1", "2", "3", "4") else None,
+    )
+
+
+def categories(rules: Rules, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the categories some path falls in, in file order of the rules."""
+    return tuple(c.name for c in rules.category
+                 if any(fnmatchcase(p, g) for p in paths for g in c.globs))
+
+
+def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:
+    w = rule.when
+    checks = (
+        not w.categories_any or any(c in cats for c in w.categories_any),
+        not w.ai_levels or facts.ai_level in w.ai_levels,
+        not w.kinds or facts.kind in w.kinds,
+        not w.author_kinds or facts.author_kind in w.author_kinds,
+        w.lines_changed_min is None or facts.lines_changed >= w.lines_changed_min,
+        w.lines_changed_max is None or facts.lines_changed <= w.lines_changed_max,
+        w.lines_added_min is None or facts.lines_added >= w.lines_added_min,
+        w.files_min is None or len(facts.paths) >= w.files_min,
+        w.criticality_max is None
+        or (facts.criticality is not None and facts.criticality <= w.criticality_max),
+    )
+    return all(checks)
+
+
+def tier_for(rules: Rules, score_milli: int) -> Tier:
+    """The tier with the highest threshold the score reaches (the lowest tier if none)."""
+    ascending = rules.tiers_ascending()
+    reached = [t for t in ascending if t.min_score_milli <= score_milli]
+    return reached[-1] if reached else ascending[0]
+
+
+def evaluate(rules: Rules, facts: Facts) -> Assessment:
+    cats = categories(rules, facts.paths)
+    fired = [r for r in rules.rule if fires(r, facts, cats)]
+    milli = sum(r.weight_milli for r in fired)
+    tier = tier_for(rules, milli)
+    return Assessment(score=milli / 1000, tier=tier.name, verification=tuple(tier.verification),
+                      rules_fired=tuple(r.id for r in fired), categories=cats)
+
+
+def evaluate_change(rules: Rules, event: Any) -> Assessment:
+    """Evaluate a ``schemas.event.ChangeEvent``."""
+    payload = event.payload.model_dump(mode="json")
+    return evaluate(rules, facts_of(payload, event.attributes))

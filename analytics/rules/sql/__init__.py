@@ -1,0 +1,1 @@
+"""SQL files of the risk rules (loaded with importlib.resources)."""

@@ -1,0 +1,2 @@
+-- Drop the scores table before it is rebuilt. Parameters: none.
+DROP TABLE IF EXISTS rule_scores;

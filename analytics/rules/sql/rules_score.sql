@@ -1,0 +1,73 @@
+-- Every change of history scored by the rules in rule_def / rule_category_glob / rule_tier
+-- (the same semantics as analytics/rules/evaluate.py; RULES.md "Semantics").
+-- Output: change_id, event_id, service_name, occurred_at, lines_added, lines_deleted,
+-- lines_changed, files, ai_level, kind, author_kind, criticality, categories (rules-file order),
+-- rules_fired (rules-file order), score_milli, score, tier.
+-- Grain: one row per change_id (its latest event; change_id falls back to event_id).
+-- Parameters: none (reads the `change` view of ingest.reader.open_lake).
+WITH latest AS (
+    SELECT coalesce(change_id, event_id) AS cid, *
+    FROM change
+    QUALIFY row_number() OVER (PARTITION BY coalesce(change_id, event_id)
+                               ORDER BY occurred_at DESC, event_id DESC) = 1
+),
+paths AS (
+    SELECT l.cid, u.f.path AS path
+    FROM latest AS l, unnest(l.files) AS u(f)
+),
+cats AS (
+    SELECT p.cid, g.category, min(g.cat_ord) AS cat_ord
+    FROM paths AS p
+    JOIN rule_category_glob AS g ON p.path GLOB g.pattern
+    GROUP BY p.cid, g.category
+),
+cat_lists AS (
+    SELECT cid, list(category ORDER BY cat_ord) AS categories FROM cats GROUP BY cid
+),
+facts AS (
+    SELECT
+        l.cid AS change_id, l.event_id, l.service_name, l.occurred_at,
+        coalesce(l.lines_added, list_sum([coalesce(f.lines_added, 0) FOR f IN l.files]), 0) AS lines_added,
+        coalesce(l.lines_deleted, list_sum([coalesce(f.lines_deleted, 0) FOR f IN l.files]), 0)
+            AS lines_deleted,
+        coalesce(len(l.files), 0) AS files,
+        l.ai.level AS ai_level, l.kind, l.author_kind,
+        CASE WHEN l.attributes['service.criticality'] IN ('1', '2', '3', '4')
+             THEN CAST(l.attributes['service.criticality'] AS INTEGER) END AS criticality,
+        coalesce(c.categories, []::VARCHAR[]) AS categories
+    FROM latest AS l
+    LEFT JOIN cat_lists AS c ON c.cid = l.cid
+),
+fired AS (
+    SELECT f.change_id, r.rule_id, r.ord, r.weight_milli
+    FROM facts AS f
+    CROSS JOIN rule_def AS r
+    WHERE (len(r.categories_any) = 0 OR len(list_intersect(r.categories_any, f.categories)) > 0)
+      AND (len(r.ai_levels) = 0 OR coalesce(list_contains(r.ai_levels, f.ai_level), false))
+      AND (len(r.kinds) = 0 OR coalesce(list_contains(r.kinds, f.kind), false))
+      AND (len(r.author_kinds) = 0 OR coalesce(list_contains(r.author_kinds, f.author_kind), false))
+      AND (r.lines_changed_min IS NULL OR f.lines_added + f.lines_deleted >= r.lines_changed_min)
+      AND (r.lines_changed_max IS NULL OR f.lines_added + f.lines_deleted <= r.lines_changed_max)
+      AND (r.lines_added_min IS NULL OR f.lines_added >= r.lines_added_min)
+      AND (r.files_min IS NULL OR f.files >= r.files_min)
+      AND (r.criticality_max IS NULL OR coalesce(f.criticality <= r.criticality_max, false))
+),
+scored AS (
+    SELECT
+        f.*, f.lines_added + f.lines_deleted AS lines_changed,
+        coalesce(list(x.rule_id ORDER BY x.ord) FILTER (WHERE x.rule_id IS NOT NULL), []::VARCHAR[])
+            AS rules_fired,
+        coalesce(sum(x.weight_milli), 0)::BIGINT AS score_milli
+    FROM facts AS f
+    LEFT JOIN fired AS x ON x.change_id = f.change_id
+    GROUP BY ALL
+)
+SELECT
+    s.change_id, s.event_id, s.service_name, s.occurred_at, s.lines_added, s.lines_deleted,
+    s.lines_changed, s.files, s.ai_level, s.kind, s.author_kind, s.criticality, s.categories,
+    s.rules_fired, s.score_milli, s.score_milli / 1000.0 AS score,
+    coalesce(
+        (SELECT arg_max(t.name, t.min_score_milli) FROM rule_tier AS t WHERE t.min_score_milli <= s.score_milli),
+        (SELECT arg_min(t.name, t.min_score_milli) FROM rule_tier AS t)
+    ) AS tier
+FROM scored AS s

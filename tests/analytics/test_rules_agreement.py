@@ -1,0 +1,150 @@
+"""The Python evaluator (CI gate) and the DuckDB evaluation (history) agree on every change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analytics.rules.evaluate import evaluate_change
+from analytics.rules.history import score_history
+from analytics.rules.model import Rules, load_rules, parse_rules
+from ingest.backfill import land_events
+from ingest.reader import open_lake
+from schemas.event import ChangeEvent, parse_obj
+from simulator.effects import Effects
+from simulator.world import new_context, simulate
+
+EVERY_CONDITION = """
+version = "agreement"
+[[category]]
+name = "iam"
+globs = ["iam/*", "terraform/iam/*"]
+[[category]]
+name = "deploy"
+globs = ["deploy/*", ".github/workflows/deploy-?????.yml"]
+[[category]]
+name = "code"
+globs = ["src/*"]
+[[category]]
+name = "sql"
+globs = ["*.sql"]
+[[rule]]
+id = "always"
+weight = 0.125
+[[rule]]
+id = "iam-or-deploy"
+weight = 2.5
+when.categories_any = ["iam", "deploy"]
+[[rule]]
+id = "ai-heavy"
+weight = 1.333
+when.ai_levels = ["co_authored", "agent_authored"]
+[[rule]]
+id = "revert"
+weight = -1.0
+when.kinds = ["revert"]
+[[rule]]
+id = "agent-author"
+weight = 0.7
+when.author_kinds = ["agent"]
+[[rule]]
+id = "mid-size"
+weight = 0.9
+when.lines_changed_min = 100
+when.lines_changed_max = 400
+[[rule]]
+id = "adds-a-lot"
+weight = 1.1
+when.lines_added_min = 300
+[[rule]]
+id = "many-files"
+weight = 0.4
+when.files_min = 3
+[[rule]]
+id = "critical-sql"
+weight = 2.0
+when.criticality_max = 2
+when.categories_any = ["sql"]
+[[rule]]
+id = "code-critical"
+weight = 0.6
+when.categories_any = ["code"]
+when.criticality_max = 1
+[[tier]]
+name = "low"
+min_score = 0.5
+[[tier]]
+name = "medium"
+min_score = 2.5
+[[tier]]
+name = "high"
+min_score = 4.058
+"""
+
+
+def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Changes that stress the semantics: missing totals, missing lines, no files, odd attributes,
+    and a change seen twice (the later event counts)."""
+    def variant(n: int, **changes: Any) -> dict[str, Any]:
+        payload = dict(template["payload"]) | changes.pop("payload", {})
+        return template | {"event_id": f"edge-{n}", "change_id": f"edge#{n}", "payload": payload} | changes
+
+    files = [{"path": "iam/policies/a.json", "lines_added": None, "lines_deleted": 5},
+             {"path": "migrations/0001_x.sql", "lines_added": 250, "lines_deleted": None}]
+    return [
+        variant(1, payload={"lines_added": None, "lines_deleted": None, "files": files}),
+        variant(2, payload={"files": [], "lines_added": None, "lines_deleted": None}),
+        variant(3, attributes={"service.criticality": "0"}, payload={"files": files}),
+        variant(4, attributes={"service.criticality": " 1"}),
+        variant(5, attributes={}, payload={"ai": {"level": "unknown"}}),
+        variant(7, payload={"lines_added": 300, "lines_deleted": 100}),
+        variant(8, payload={"lines_added": 60, "lines_deleted": 40}),
+        variant(9, payload={"lines_added": 401, "lines_deleted": 0}),
+        variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
+        variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),
+    ]
+
+
+@pytest.fixture(scope="module")
+def changes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ChangeEvent]]:
+    ctx = new_context(Effects(), seed=11, days=5)
+    raw = [e for e in simulate(ctx) if e["event_type"] == "change"]
+    events = [parse_obj(e) for e in raw + _edge_cases(raw[0])]
+    lake = tmp_path_factory.mktemp("lake")
+    land_events(lake, events)
+    latest: dict[str, ChangeEvent] = {}
+    for event in events:
+        assert isinstance(event, ChangeEvent) and event.change_id
+        if event.change_id not in latest or event.occurred_at >= latest[event.change_id].occurred_at:
+            latest[event.change_id] = event
+    return lake, list(latest.values())
+
+
+def _compare(lake: Path, rules: Rules, events: list[ChangeEvent]) -> dict[str, int]:
+    con = open_lake(lake)
+    score_history(con, rules)
+    rows = con.execute("SELECT change_id, score, tier, rules_fired, categories FROM rule_scores").fetchall()
+    sql = {r[0]: (r[1], r[2], tuple(r[3]), tuple(r[4])) for r in rows}
+    assert len(sql) == len(events) >= 300
+    fired_count = {r.id: 0 for r in rules.rule}
+    for event in events:
+        a = evaluate_change(rules, event)
+        assert sql[event.change_id] == (a.score, a.tier, a.rules_fired, a.categories), event.change_id
+        for rule_id in a.rules_fired:
+            fired_count[rule_id] += 1
+    return fired_count
+
+
+def test_every_condition_agrees(changes: tuple[Path, list[ChangeEvent]]) -> None:
+    lake, events = changes
+    rules = parse_rules(EVERY_CONDITION, "test")
+    fired = _compare(lake, rules, events)
+    assert all(0 < n < len(events) for rule_id, n in fired.items() if rule_id != "always"), fired
+
+
+def test_default_rules_agree(changes: tuple[Path, list[ChangeEvent]]) -> None:
+    lake, events = changes
+    fired = _compare(lake, load_rules(None), events)
+    assert all(n > 0 for n in fired.values()), fired
