@@ -24,5 +24,6 @@ def change_outcomes(con: duckdb.DuckDBPyConnection, min_confidence: float = 0.5,
     """
     params = params or LinkParams()
     ensure_model(con, params)
-    return queries.relation(con, "change_outcomes",
-                            {"environment": params.environment, "min_confidence": min_confidence})
+    queries.execute(con, "model_change_outcomes",
+                    {"environment": params.environment, "min_confidence": min_confidence})
+    return queries.relation(con, "change_outcomes")

@@ -1,0 +1,8 @@
+-- Agent actions in [$since, $until) by consequence tier and guardrail decision.
+-- Output: consequence_tier, decision, actions
+-- Grain: (consequence_tier, decision).  Parameters: $since, $until.
+SELECT consequence_tier, decision, count(*) AS actions
+FROM agent_action
+WHERE occurred_at >= $since AND occurred_at < $until
+GROUP BY ALL
+ORDER BY ALL;
