@@ -1,9 +1,57 @@
-"""Subcommands of ``analytics`` (argparse only: nothing heavy is imported here)."""
+"""Subcommands of ``analytics``: report, postmortem, query (argparse only: nothing heavy is
+imported here)."""
 
 from __future__ import annotations
 
+import argparse
+from datetime import datetime
 from typing import Any
+
+
+def _timestamp(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a timezone, e.g. {text}Z or {text}+00:00")
+    return value
+
+
+def _lake(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lake", metavar="DIR", help="lake folder (default: AFTERSHOCK_LAKE__DIR)")
 
 
 def register(sub: Any) -> None:
     """Add this area's subcommands to the ``aftershock`` parser."""
+    report = sub.add_parser(
+        "report", help="leadership summary: DORA five, AI vs non-AI, blast radius, agent guardrails",
+        description="Deployment frequency, lead time, change failure rate, recovery time and rework "
+        "rate (each with numerator, denominator, coverage and a 95%% interval); change failure rate "
+        "and relative risk per AI attribution level, stratified by service and change size; blast "
+        "radius; agent guardrail figures; linking coverage. Fields: analytics/METRICS.md.")
+    _lake(report)
+    report.add_argument("--since", type=_timestamp, help="period start, ISO 8601 with timezone")
+    report.add_argument("--until", type=_timestamp, help="period end (exclusive), ISO 8601 with timezone")
+    report.add_argument("--min-confidence", type=float, default=0.5,
+                        help="linking confidence an incident's top suspect needs to count (default 0.5)")
+    report.add_argument("--format", choices=("text", "json"), default="text")
+    report.set_defaults(handler="analytics.commands:report")
+
+    pm = sub.add_parser(
+        "postmortem", help="one incident: blast radius, timeline and ranked suspects with evidence",
+        description="Look up an incident by our id or a source-native id (e.g. a PagerDuty id) and "
+        "show its blast radius, everything that touched its affected services before it, and the "
+        "ranked suspects with confidence, evidence and their commit shas, PR, deployment and session.")
+    pm.add_argument("incident", metavar="INCIDENT", help="incident id or source-native id")
+    _lake(pm)
+    pm.add_argument("--window", type=int, default=None, metavar="MINUTES",
+                    help="timeline and linking look-back before impact start (default 1440)")
+    pm.add_argument("--format", choices=("text", "json"), default="text")
+    pm.set_defaults(handler="analytics.commands:postmortem")
+
+    query = sub.add_parser(
+        "query", help="read-only ad-hoc SQL over the lake's views",
+        description="Run one SELECT over the views agent_action, change, deployment, incident, "
+        "gate_decision and dead_letter. Anything but a single SELECT/WITH/FROM query is refused.")
+    query.add_argument("sql", metavar="SQL")
+    _lake(query)
+    query.add_argument("--format", choices=("table", "csv"), default="table")
+    query.set_defaults(handler="analytics.commands:query")

@@ -1,0 +1,48 @@
+"""Handlers of ``aftershock report``, ``postmortem`` and ``query``: ``(args, settings) -> exit code``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aftershock.errors import ExitCode
+from analytics import report as render
+from analytics.adhoc import run
+from analytics.metrics import ReportParams, build_report
+from analytics.model import LinkParams
+from analytics.postmortem import postmortem as build_postmortem
+
+
+def _open(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
+    from ingest.reader import open_lake
+
+    return open_lake(Path(args.lake) if args.lake else Path(settings.lake.dir))
+
+
+def report(args: argparse.Namespace, settings: Any) -> int:
+    con = _open(args, settings)
+    print("building the model and the report...", file=sys.stderr)
+    data = build_report(con, ReportParams(since=args.since, until=args.until,
+                                          min_confidence=args.min_confidence))
+    print(render.to_json(data) if args.format == "json" else render.report_text(data))
+    return ExitCode.OK
+
+
+def postmortem(args: argparse.Namespace, settings: Any) -> int:
+    con = _open(args, settings)
+    link = LinkParams() if args.window is None else replace(LinkParams(), window_minutes=args.window)
+    data = build_postmortem(con, args.incident, args.window, ReportParams(link=link))
+    print(render.to_json(data) if args.format == "json" else render.postmortem_text(data))
+    return ExitCode.OK
+
+
+def query(args: argparse.Namespace, settings: Any) -> int:
+    columns, rows = run(_open(args, settings), args.sql)
+    out = render.table_csv(columns, rows) if args.format == "csv" else render.table_text(columns, rows)
+    print(out, end="" if args.format == "csv" else "\n")
+    return ExitCode.OK
