@@ -87,7 +87,7 @@ class IngestSettings(_Section):
     """The ingest worker and the landing code (``AFTERSHOCK_INGEST__...``)."""
 
     group_id: str = Field(default="aftershock-ingest", description="Kafka consumer group.")
-    batch_max_records: int = Field(default=50_000, ge=1, description="Flush a partition's batch "
+    batch_max_records: int = Field(default=20_000, ge=1, description="Flush a partition's batch "
                                    "at this many records.")
     batch_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="... or at this "
                                  "many bytes of record values.")
@@ -98,8 +98,15 @@ class IngestSettings(_Section):
     bad_data: Literal["dead_letter", "fail"] = Field(
         default="dead_letter", description="Policy for bad records: dead_letter (land a row and "
         "send to the dead-letter topic, keep going) or fail (stop the worker).")
+    buffer_max_records: int = Field(default=60_000, ge=1, description="Flush the largest batch "
+                                    "when all partitions together buffer this many records.")
     poll_timeout_ms: int = Field(default=500, ge=1)
     max_poll_records: int = Field(default=5_000, ge=1)
+    session_timeout_ms: int = Field(default=10_000, ge=1000, description="Group session timeout: "
+                                    "how soon a dead worker's partitions move to another.")
+    heartbeat_interval_ms: int = Field(default=1_000, ge=100)
+    progress_interval_s: float = Field(default=10.0, gt=0, description="Seconds between progress "
+                                       "lines on stderr.")
     row_group_rows: int = Field(default=122_880, ge=1024, description="Rows per Parquet row "
                                 "group (compaction output).")
     compact_target_rows: int = Field(default=1_000_000, ge=1, description="Rows per compacted "

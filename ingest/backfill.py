@@ -48,6 +48,7 @@ def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSetting
                 chunk: int = CHUNK_EVENTS) -> LandResult:
     """Land already-validated ``events`` into ``lake_dir`` (created if missing)."""
     lander = Lander(Path(lake_dir), settings or IngestSettings())
+    lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result = LandResult()
     for part in _chunks(iter(events), chunk):
         result += _land_chunk(lander, part, [])
@@ -78,6 +79,7 @@ def backfill_files(lake_dir: Path, paths: Sequence[Path], settings: IngestSettin
                    progress: Callable[[int, int], None] | None = None) -> LandResult:
     """Land NDJSON files of native events; bad lines become dead letters naming file:line."""
     lander = Lander(Path(lake_dir), settings)
+    lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result = LandResult()
     events: list[Event] = []
     dead: list[DeadLetter] = []

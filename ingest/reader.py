@@ -35,7 +35,7 @@ def _sql(name: str, view: str) -> str:
 
 
 @cache
-def _schema_files() -> dict[str, str]:
+def schema_files() -> dict[str, str]:
     """Zero-row Parquet files of the current schema of every table (one per process)."""
     folder = Path(tempfile.mkdtemp(prefix="aftershock-schema-"))
     atexit.register(shutil.rmtree, folder, True)
@@ -54,7 +54,7 @@ def open_lake(lake_dir: Path, state: State | None = None) -> duckdb.DuckDBPyConn
     state = state or snapshot(lake)
     con = duckdb.connect()
     for table in TABLES:
-        files = [_schema_files()[table], *(str(lake / p) for p in state.files_of(table))]
+        files = [schema_files()[table], *(str(lake / p) for p in state.files_of(table))]
         con.execute(_sql("set_files.sql", table), {"files": files})
         view = "dead_letter_view.sql" if table == "dead_letter" else "event_view.sql"
         con.execute(_sql(view, table))

@@ -1,0 +1,104 @@
+"""Compaction: many small files of one (table, date) become few large ones.
+
+For every ``event_type=<t>/date=<d>`` folder with at least ``compact_min_files`` live files, the
+rows are read (older schema versions matched by name), duplicate ``(source, event_id)`` rows
+dropped, written as files of at most ``compact_target_rows`` rows with ``row_group_rows`` row
+groups, and committed in one ``replace`` manifest entry. The worker only ever adds files, so a
+compaction never conflicts with it; two compactions racing on one group lose cleanly (the later
+``replace`` is refused because its inputs are no longer live). Replaced files are deleted after
+the commit: a reader opened on an older snapshot should be reopened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from aftershock.settings import IngestSettings
+from ingest.arrow_format import empty_table
+from ingest.files import WrittenFile, parquet_bytes, publish
+from ingest.manifest import Manifest, ManifestConflict, State
+from ingest.reader import schema_files
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    groups: int
+    files_before: int
+    files_after: int
+    duplicates: int
+
+
+def groups_of(state: State, min_files: int) -> dict[tuple[str, str], list[str]]:
+    """Live files per (table, date folder) for the groups worth compacting."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path, ref in state.live.items():
+        groups[(ref["table"], path.rsplit("/", 1)[0])].append(path)
+    return {key: sorted(paths) for key, paths in groups.items() if len(paths) >= min_files}
+
+
+def compact_lake(lake: Path, settings: IngestSettings,
+                 progress: Callable[[str], None] = lambda _m: None) -> CompactResult:
+    """Compact every group of ``lake`` worth compacting; see the module docstring."""
+    manifest = Manifest(lake)
+    groups = groups_of(manifest.refresh(), settings.compact_min_files)
+    before = after = duplicates = 0
+    for (table, folder), paths in sorted(groups.items()):
+        written = _rewrite(lake, table, folder, paths, settings)
+        rows_in = sum(int(manifest.state.live[p]["rows"]) for p in paths)
+        if _commit(manifest, paths, written):
+            before, after = before + len(paths), after + len(written)
+            duplicates += rows_in - sum(f.rows for f in written)
+            progress(f"compact: {folder}: {len(paths)} files -> {len(written)}")
+    return CompactResult(len(groups), before, after, duplicates)
+
+
+def _rewrite(lake: Path, table: str, folder: str, paths: list[str],
+             settings: IngestSettings) -> list[WrittenFile]:
+    query = "compact_dead_letters.sql" if table == "dead_letter" else "compact_events.sql"
+    files = [schema_files()[table], *(str(lake / p) for p in paths)]
+    con = duckdb.connect()
+    try:
+        reader = con.sql(resources.files("ingest.sql").joinpath(query).read_text(),
+                         params={"files": files}).to_arrow_reader(settings.row_group_rows)
+        stem = f"compacted+{uuid.uuid4().hex[:12]}"
+        parts = _parts(reader, table, settings.compact_target_rows)
+        written = [publish(lake, f"{folder}/{stem}+{i}.parquet",
+                           parquet_bytes(part, settings.row_group_rows), part.num_rows, table)
+                   for i, part in enumerate(parts)]
+    finally:
+        con.close()
+    return written
+
+
+def _parts(reader: pa.RecordBatchReader, table: str, target_rows: int) -> Iterator[pa.Table]:
+    """Tables of at most ``target_rows`` rows, cast to the current lake schema."""
+    schema, pending, rows = empty_table(table).schema, [], 0
+    for chunk in reader:
+        pending.append(chunk)
+        rows += chunk.num_rows
+        if rows >= target_rows:
+            yield pa.Table.from_batches(pending).cast(schema)
+            pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending).cast(schema)
+
+
+def _commit(manifest: Manifest, removed: list[str], written: list[WrittenFile]) -> bool:
+    try:
+        with manifest.locked():
+            manifest.append_replace(removed, written)
+    except ManifestConflict:
+        for ref in written:
+            (manifest.lake / ref.path).unlink(missing_ok=True)
+        return False
+    for path in removed:
+        (manifest.lake / path).unlink(missing_ok=True)
+    return True

@@ -1,0 +1,72 @@
+"""Dead letters: the lake row for a rejected record, and its copy on the dead-letter topic.
+
+The topic copy keeps the original key and raw value and names its origin in headers that follow
+Kafka Connect's dead-letter-queue convention (``__connect.errors.*``)::
+
+    __connect.errors.topic                   original topic
+    __connect.errors.partition               original partition (decimal text)
+    __connect.errors.offset                  original offset (decimal text)
+    __connect.errors.exception.class.name    error class
+    __connect.errors.exception.message       one-line reason with JSON paths
+    __connect.errors.reason                  undecodable | invalid | oversized | unknown_type
+
+Topic copies are sent and flushed before the batch's manifest entry, so a crash can repeat a
+copy (at least once; the headers identify duplicates) but never lose one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ingest.arrow_format import DeadLetter
+from ingest.validate import Rejected
+
+
+def dead_letter(record: Any, why: Rejected) -> DeadLetter:
+    """The dead-letter row of a Kafka ``ConsumerRecord``."""
+    stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
+    return DeadLetter(why.reason, why.error_class, why.message, record.value or b"", record.key,
+                      stamp, record.topic, record.partition, record.offset)
+
+
+def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
+    """Kafka Connect style headers naming where the record came from and why it failed."""
+    return [
+        ("__connect.errors.topic", letter.topic.encode()),
+        ("__connect.errors.partition", str(letter.partition).encode()),
+        ("__connect.errors.offset", str(letter.offset).encode()),
+        ("__connect.errors.exception.class.name", letter.error_class.encode()),
+        ("__connect.errors.exception.message", letter.error_message.encode()),
+        ("__connect.errors.reason", letter.reason.encode()),
+    ]
+
+
+class DeadLetterTopic:
+    """Sends dead letters to one topic (the producer is created on first use)."""
+
+    def __init__(self, bootstrap: str, topic: str, client_id: str) -> None:
+        self.bootstrap, self.topic, self.client_id = bootstrap, topic, client_id
+        self._producer: Any = None
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        """Send ``letters`` and wait until the broker has them all."""
+        if not letters:
+            return
+        producer = self._get()
+        for letter in letters:
+            producer.send(self.topic, key=letter.key, value=letter.raw, headers=headers(letter))
+        producer.flush()
+
+    def _get(self) -> Any:
+        if self._producer is None:
+            from kafka import KafkaProducer
+
+            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                           linger_ms=20, client_id=f"{self.client_id}-dlq")
+        return self._producer
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close()

@@ -1,0 +1,8 @@
+-- The rows of a group of dead-letter files, for one compacted file set.
+-- Output columns: reason, error_class, error_message, raw, key, record_timestamp, _topic,
+--   _partition, _offset, _ingested_at.
+-- Grain: one row per rejected record.
+-- Parameters: $files (list of Parquet paths; the first is an empty file of the current schema).
+SELECT *
+FROM read_parquet($files, union_by_name = true)
+ORDER BY _topic, _partition, _offset

@@ -1,0 +1,221 @@
+"""The Kafka consumer-group worker: poll, handle, maybe flush, commit.
+
+One batch per assigned partition collects validated, redacted events and dead letters; a batch
+is flushed (landed and committed in the manifest) when it reaches ``batch_max_records`` or
+``batch_max_bytes``, when its first record is ``batch_max_age_s`` old, when all batches together
+hold ``buffer_max_records``, and on shutdown. Kafka offsets are committed only after the
+manifest entry, and only as a convenience for lag monitoring: on start and on every assignment
+the worker seeks each partition to where the manifest says it ends. A batch of a partition that
+another worker committed first is dropped (the manifest refuses it), so no range lands twice.
+
+Rebalance callbacks run while the main thread is inside ``poll()``, so they never race the
+handling code: on assignment they remove the partition's uncommitted leftovers and seek; on
+revocation they drop the partition's unflushed batch (the next owner reads it again).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from aftershock.errors import ExitCode
+from aftershock.settings import Settings
+from ingest import crashpoints
+from ingest.deadletters import DeadLetterTopic, dead_letter
+from ingest.landing import Batch, Lander
+from ingest.manifest import ManifestConflict
+from ingest.validate import Rejected, classify, enforce
+
+
+@dataclass
+class Totals:
+    events: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    batches: int = 0
+    conflicts: int = 0
+
+
+class Worker:
+    """Reads the audit topics of ``settings`` into the lake at ``lake``."""
+
+    def __init__(self, settings: Settings, lake: Path, bootstrap: str,
+                 until_idle_s: float | None = None) -> None:
+        self.settings, self.conf = settings, settings.ingest
+        self.lander = Lander(lake, settings.ingest)
+        self.bootstrap, self.until_idle_s = bootstrap, until_idle_s
+        self.positions: dict[TopicPartition, int | None] = {}
+        self.batches: dict[TopicPartition, Batch] = {}
+        self.totals = Totals()
+        self.stopping = False
+        self.consumer: Any = None
+        self.dlq = DeadLetterTopic(bootstrap, settings.kafka.dead_letter_topic,
+                                   settings.kafka.client_id)
+
+    def run(self) -> int:
+        """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
+        self._install_signal_handlers()
+        self.consumer = self._consumer()
+        self.consumer.subscribe(self.settings.kafka.audit_topics(), listener=_Listener(self))
+        last_record = last_report = time.monotonic()
+        try:
+            while not self.stopping:
+                polled = self.consumer.poll(timeout_ms=self.conf.poll_timeout_ms,
+                                            max_records=self.conf.max_poll_records)
+                for tp, records in polled.items():
+                    self._handle(tp, records)
+                self._flush(self._due())
+                now = time.monotonic()
+                last_record = now if polled else last_record
+                last_report = self._maybe_report(now, last_report)
+                if self.until_idle_s is not None and now - last_record >= self.until_idle_s:
+                    break
+            self._flush(list(self.batches))
+        finally:
+            self.consumer.close()
+            self.dlq.close()
+        self._report("stopped")
+        return ExitCode.OK
+
+    def _consumer(self) -> Any:
+        return KafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.conf.group_id,
+            client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=self.conf.max_poll_records,
+            session_timeout_ms=self.conf.session_timeout_ms,
+            heartbeat_interval_ms=self.conf.heartbeat_interval_ms,
+            max_partition_fetch_bytes=max(4 << 20, self.conf.max_record_bytes + 1024),
+            request_timeout_ms=max(self.settings.kafka.request_timeout_ms,
+                                   self.conf.session_timeout_ms + 5000),
+        )
+
+    def _install_signal_handlers(self) -> None:
+        def stop(signum: int, _frame: Any) -> None:
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+    def _handle(self, tp: TopicPartition, records: list[Any]) -> None:
+        """Validate and buffer the records of one partition (skipping already-landed ones)."""
+        if tp not in self.positions:
+            return  # revoked during this poll
+        batch = self.batches.get(tp)
+        expected = batch.next_offset if batch else self.positions[tp]
+        for record in records:
+            if expected is not None and record.offset < expected:
+                continue
+            if batch is None:
+                start = record.offset if expected is None else expected
+                batch = self.batches[tp] = Batch(tp.topic, tp.partition, start,
+                                                 opened_at=time.monotonic())
+            self._add(batch, record)
+
+    def _add(self, batch: Batch, record: Any) -> None:
+        outcome = classify(record.value, self.conf.max_record_bytes)
+        if isinstance(outcome, Rejected):
+            enforce(self.conf.bad_data, outcome, f"{record.topic}[{record.partition}]@{record.offset}")
+            batch.dead.append(dead_letter(record, outcome))
+        else:
+            batch.events.append(outcome)
+            batch.offsets.append(record.offset)
+        batch.next_offset = record.offset + 1
+        batch.value_bytes += len(record.value or b"")
+
+    def _due(self) -> list[TopicPartition]:
+        """Partitions whose batch must be flushed now."""
+        now, conf = time.monotonic(), self.conf
+        due = [tp for tp, b in self.batches.items()
+               if b.size >= conf.batch_max_records or b.value_bytes >= conf.batch_max_bytes
+               or now - b.opened_at >= conf.batch_max_age_s]
+        buffered = sum(b.size for b in self.batches.values())
+        if not due and buffered >= conf.buffer_max_records:
+            due = [max(self.batches, key=lambda tp: self.batches[tp].size)]
+        return due
+
+    def _flush(self, partitions: list[TopicPartition]) -> None:
+        """Land the batches of ``partitions``, then commit their offsets to Kafka."""
+        committed = {}
+        for tp in partitions:
+            batch = self.batches.pop(tp)
+            if self._land(tp, batch):
+                committed[tp] = OffsetAndMetadata(batch.next_offset, "", -1)
+        if committed:
+            crashpoints.reach("after_manifest")
+            self._commit(committed)
+
+    def _land(self, tp: TopicPartition, batch: Batch) -> bool:
+        self.dlq.send(batch.dead)
+        try:
+            landed = self.lander.land(batch)
+        except ManifestConflict as exc:
+            self.totals.conflicts += 1
+            print(f"aftershock ingest: {exc}", file=sys.stderr, flush=True)
+            self._seek_from_manifest([tp])
+            return False
+        self.positions[tp] = batch.next_offset
+        self.totals.events += landed.events
+        self.totals.duplicates += landed.duplicates
+        self.totals.dead += landed.dead
+        self.totals.batches += 1
+        return True
+
+    def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        try:
+            self.consumer.commit(offsets)
+        except KafkaError as exc:  # the manifest is the record; Kafka offsets only show lag
+            print(f"aftershock ingest: offset commit skipped ({type(exc).__name__}: {exc})",
+                  file=sys.stderr, flush=True)
+
+    def _seek_from_manifest(self, partitions: list[TopicPartition]) -> None:
+        """Position ``partitions`` where the manifest ends (the beginning if it has no entry)."""
+        state = self.lander.manifest.refresh()
+        for tp in partitions:
+            self.batches.pop(tp, None)
+            position = self.positions[tp] = state.positions.get((tp.topic, tp.partition))
+            if position is None:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, position)
+
+    def on_assigned(self, partitions: list[TopicPartition]) -> None:
+        self.lander.remove_orphans([(tp.topic, tp.partition) for tp in partitions])
+        for tp in partitions:
+            self.positions[tp] = None
+        self._seek_from_manifest(list(partitions))
+
+    def on_revoked(self, partitions: list[TopicPartition]) -> None:
+        for tp in partitions:
+            self.batches.pop(tp, None)
+            self.positions.pop(tp, None)
+
+    def _maybe_report(self, now: float, last: float) -> float:
+        if now - last < self.conf.progress_interval_s:
+            return last
+        self._report("progress")
+        return now
+
+    def _report(self, what: str) -> None:
+        t = self.totals
+        print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
+              f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
+              f"{len(self.positions)} partitions", file=sys.stderr, flush=True)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.worker.on_revoked(list(revoked))
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.worker.on_assigned(list(assigned))
