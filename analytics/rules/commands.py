@@ -1,0 +1,81 @@
+"""Handlers of ``aftershock rules backtest|tune``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aftershock.errors import AnalyticsError, ConfigError, ExitCode
+from analytics.rules.model import load_rules
+
+
+def parse_split(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"--split {text!r}: not an ISO date or timestamp (e.g. 2026-03-01)") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _connect(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
+    from analytics.rules.labels import label_from_outcomes, label_from_truth
+    from ingest.reader import open_lake
+
+    lake = Path(args.lake or settings.lake.dir)
+    if not lake.is_dir():
+        raise ConfigError(f"lake {lake}: no such folder (set --lake or AFTERSHOCK_LAKE__DIR)")
+    con = open_lake(lake)
+    print(f"rules: labelling changes ({'truth file' if args.truth else 'lake outcomes'})", file=sys.stderr)
+    if args.truth is not None:
+        label_from_truth(con, args.truth)
+    else:
+        label_from_outcomes(con, args.min_confidence)
+    return con
+
+
+def backtest(args: argparse.Namespace, settings: Any) -> int:
+    from analytics.rules.backtest import backtest as run
+    from analytics.rules.render import backtest_text
+
+    rules = load_rules(args.rules)
+    split = parse_split(args.split)
+    report = run(_connect(args, settings), rules, split)
+    _check(report, split)
+    print(json.dumps(report, indent=2, default=str) if args.format == "json" else backtest_text(report))
+    return ExitCode.OK
+
+
+def tune(args: argparse.Namespace, settings: Any) -> int:
+    from analytics.rules.render import tune_text
+    from analytics.rules.toml_out import dumps
+    from analytics.rules.tune import tune as run
+
+    base = load_rules(args.rules)
+    split = parse_split(args.split)
+    result = run(_connect(args, settings), base, split)
+    _check(result.report["after"], split)
+    if not result.report["train"]["failed"]:
+        raise AnalyticsError(f"no failed change before {split.date()}: nothing to learn from; "
+                             "move --split later")
+    header = (f"Tuned from {base.version} on changes before {split.date()}; evidence on each entry.\n"
+              "Format: analytics/RULES.md")
+    try:
+        args.out.write_text(dumps(result.rules, header), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from exc
+    result.report["written"] = str(args.out)
+    print(json.dumps(result.report, indent=2, default=str) if args.format == "json"
+          else tune_text(result.report))
+    return ExitCode.OK
+
+
+def _check(report: dict[str, Any], split: datetime) -> None:
+    if not report["changes"]:
+        raise AnalyticsError(f"no labelled change on or after {split.isoformat()}: move --split "
+                             "earlier or land more history")

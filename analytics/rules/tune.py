@@ -1,0 +1,166 @@
+"""Tune a rules file on the changes before a split; report before/after on the changes after it.
+
+1. New path categories: directory globs the rules do not cover whose changes failed more often
+   (``candidates.py``).
+2. Features: every category (old and new) as a "touches" rule, lines-changed thresholds, AI
+   levels, service criticality, plus the file's other rules as they are; each is a rule of
+   weight 0, so the one DuckDB evaluation yields every change's feature vector.
+3. Weights: a ridge logistic regression on those features (``logistic.py``); a rule's weight is
+   its coefficient in log-odds, rounded to two decimals; rules near zero are dropped.
+4. Tier thresholds: chosen so each tier flags a fixed share of the training changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from analytics import queries
+from analytics.rules.backtest import backtest
+from analytics.rules.candidates import Candidate, category_name, path_candidates, select
+from analytics.rules.history import PACKAGE, score_history
+from analytics.rules.logistic import Pattern, fit
+from analytics.rules.model import Category, Rule, Rules, Tier, When
+
+SIZE_THRESHOLDS = (50, 100, 200, 400, 800, 1600)
+AI_FEATURES = ("suggested", "co_authored", "agent_authored", "unknown")
+TIER_BUDGETS = (0.10, 0.30, 0.60)
+"""Share of training changes each tier (from the top) and those above it flag."""
+MIN_WEIGHT = 0.05
+RIDGE = 2.0
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    rules: Rules
+    report: dict[str, Any]
+
+
+def tune(con: duckdb.DuckDBPyConnection, base: Rules, split: datetime) -> TuneResult:
+    """Learn on [.., split); ``change_label`` must already be in ``con``."""
+    score_history(con, base)
+    train = _train_counts(con, split)
+    base_rate = train["failed"] / train["changes"] if train["changes"] else 0.0
+    learned = select(path_candidates(con, split, base_rate)) if base_rate else []
+    features = _feature_rules(base, learned, split)
+    score_history(con, features)
+    patterns = _patterns(con, features, split)
+    model = fit(patterns, len(features.rule), ridge=RIDGE)
+    tuned = _tuned(base, features, model.weights, patterns, split, train, model.intercept)
+    report = {"split": split.isoformat(), "train": train | {"base_rate": base_rate},
+              "learned_categories": [{"glob": c.glob, "category": category_name(c.glob),
+                                      "evidence": c.evidence(split.date().isoformat())} for c in learned],
+              "before": backtest(con, base, split), "after": backtest(con, tuned, split)}
+    return TuneResult(tuned, report)
+
+
+def _train_counts(con: duckdb.DuckDBPyConnection, split: datetime) -> dict[str, int]:
+    found = queries.rows(con, "rules_patterns", {"until": split}, package=PACKAGE)
+    return {"changes": sum(r["n"] for r in found), "failed": sum(r["k"] for r in found)}
+
+
+def _feature_rules(base: Rules, learned: list[Candidate], split: datetime) -> Rules:
+    day = split.date().isoformat()
+    cats = list(base.category) + [Category(name=category_name(c.glob), globs=[c.glob],
+                                           evidence=c.evidence(day)) for c in learned]
+    rules = [r.model_copy(update={"weight": 0.0}) for r in base.rule]
+    taken = {r.when.model_dump_json() for r in rules}
+    for rule in _generated(cats):
+        if rule.when.model_dump_json() not in taken:
+            rules.append(rule)
+            taken.add(rule.when.model_dump_json())
+    return base.model_copy(update={"category": cats, "rule": rules})
+
+
+def _generated(cats: list[Category]) -> list[Rule]:
+    out = [Rule(id=f"touches-{c.name}".replace("_", "-"), description=f"Touches {c.name} paths.",
+                weight=0.0, when=When(categories_any=[c.name])) for c in cats]
+    out += [Rule(id=f"lines-ge-{t}", description=f"At least {t} lines changed.", weight=0.0,
+                 when=When(lines_changed_min=t)) for t in SIZE_THRESHOLDS]
+    out += [Rule(id=f"ai-{lvl}".replace("_", "-"), description=f"AI attribution {lvl}.", weight=0.0,
+                 when=When(ai_levels=[lvl])) for lvl in AI_FEATURES]
+    out += [Rule(id=f"criticality-le-{c}", description=f"Service criticality {c} or more critical.",
+                 weight=0.0, when=When(criticality_max=c)) for c in (1, 2)]
+    return out
+
+
+def _patterns(con: duckdb.DuckDBPyConnection, features: Rules, split: datetime) -> list[Pattern]:
+    index = {r.id: i for i, r in enumerate(features.rule)}
+    found = queries.rows(con, "rules_patterns", {"until": split}, package=PACKAGE)
+    return [Pattern(tuple(index[x] for x in r["rules_fired"]), int(r["n"]), int(r["k"])) for r in found]
+
+
+def _tuned(base: Rules, features: Rules, weights: tuple[float, ...], patterns: list[Pattern],
+           split: datetime, train: dict[str, int], intercept: float) -> Rules:
+    day = split.date().isoformat()
+    kept, dropped = [], []
+    for i, (rule, w) in enumerate(zip(features.rule, weights, strict=True)):
+        weight = round(w, 2)
+        if abs(weight) < MIN_WEIGHT:
+            dropped.append(rule.id)
+            continue
+        evidence = _rule_evidence(i, w, patterns, day)
+        kept.append(rule.model_copy(update={"weight": weight, "evidence": evidence}))
+    used = {c for r in kept for c in r.when.categories_any}
+    cats = [c for c in features.category if c.name in used or not c.name.startswith("learned_")]
+    scores = [(sum(round(weights[a], 2) for a in p.active if abs(round(weights[a], 2)) >= MIN_WEIGHT), p.n)
+              for p in patterns]
+    tuning = {"trained_before": day, "trained_on_changes": train["changes"],
+              "trained_on_failed": train["failed"],
+              "method": "ridge logistic regression, weights in log-odds",
+              "intercept": round(intercept, 3), "dropped_rules": dropped, "tuned_from": base.version}
+    return Rules(version=f"{base.version}+tuned-{day}", description=base.description, category=cats,
+                 rule=kept, tier=_tiers(base, scores, day), tuning=tuning)
+
+
+def _rule_evidence(i: int, coef: float, patterns: list[Pattern], day: str) -> str:
+    n = sum(p.n for p in patterns if i in p.active)
+    k = sum(p.k for p in patterns if i in p.active)
+    total_n = sum(p.n for p in patterns)
+    total_k = sum(p.k for p in patterns)
+    rate = k / n if n else 0.0
+    base = total_k / total_n if total_n else 0.0
+    lift = f"{rate / base:.2f}" if base else "n/a"
+    return (f"before {day}: fired on {n} changes, {k} failed (rate {rate:.3f}, lift {lift}); "
+            f"log-odds {coef:+.3f}")
+
+
+def _tiers(base: Rules, scores: list[tuple[float, int]], day: str) -> list[Tier]:
+    """Lowest tier keeps everything below; the tiers above flag the TIER_BUDGETS shares."""
+    ascending = base.tiers_ascending()
+    total = sum(n for _, n in scores) or 1
+    out = [ascending[0].model_copy(update={"min_score": min((s for s, _ in scores), default=0.0) - 1.0,
+                                           "evidence": None})]
+    for tier, budget in zip(reversed(ascending[1:]), TIER_BUDGETS, strict=False):
+        threshold = _threshold(scores, budget * total)
+        share = sum(n for s, n in scores if s >= threshold) / total
+        out.append(tier.model_copy(update={"min_score": round(threshold, 3),
+                                           "evidence": f"flags {share:.1%} of the changes before {day}"}))
+    return _distinct(sorted(out, key=lambda t: t.min_score))
+
+
+def _threshold(scores: list[tuple[float, int]], budget: float) -> float:
+    """The lowest score whose tier (score >= it) stays within ``budget`` changes."""
+    counts: dict[float, int] = {}
+    for s, n in scores:
+        counts[s] = counts.get(s, 0) + n
+    flagged, best = 0, max(counts, default=0.0) + 1.0
+    for score in sorted(counts, reverse=True):
+        flagged += counts[score]
+        if flagged > budget:
+            break
+        best = score
+    return best
+
+
+def _distinct(tiers: list[Tier]) -> list[Tier]:
+    """Keep thresholds strictly increasing (equal ones are nudged up by 0.001)."""
+    out: list[Tier] = []
+    for tier in tiers:
+        if out and tier.min_score <= out[-1].min_score:
+            tier = tier.model_copy(update={"min_score": round(out[-1].min_score + 0.001, 3)})
+        out.append(tier)
+    return out
