@@ -44,7 +44,7 @@ def _session(ctx: Ctx, t: float, length: int) -> None:
     tiers, weights = list(ctx.effects.tier_mix), list(ctx.effects.tier_mix.values())
     for _ in range(length):
         t += rng.uniform(5.0, 120.0)
-        _action(ctx, svc, agent, principal, session, rng.choices(tiers, weights)[0], t)
+        _action(ctx, svc, agent, principal, session, ctx.pick("tier", tiers, weights), t)
 
 
 def _action(ctx: Ctx, svc: Service, agent: str, principal: str, session: str, tier: str, t: float) -> None:

@@ -30,7 +30,7 @@ def new_change(ctx: Ctx, svc: Service, merged_at: float, day: int) -> SimChange:
     """Draw one merged pull request on ``svc`` and emit its change event."""
     rng, eff = ctx.rng, ctx.effects
     cats, mix = list(eff.path_mix), list(eff.path_mix.values())
-    files = sample_files(rng, rng.choices(cats, mix)[0], svc.name, cats, mix)
+    files = sample_files(rng, ctx.pick("path", cats, mix), svc.name, cats, mix)
     level = _ai_level(ctx, svc, day)
     lines = sum(f["lines_added"] + f["lines_deleted"] for f in files)
     bad = rng.random() < p_bad(ctx, {f["category"] for f in files}, level, lines)
@@ -83,7 +83,7 @@ def _ai_level(ctx: Ctx, svc: Service, day: int) -> str:
     share = eff.ai_share_start + (eff.ai_share_end - eff.ai_share_start) * progress
     if rng.random() >= min(max(share + svc.team.ai_offset, 0.0), 0.95):
         return "none"
-    return rng.choices(list(eff.ai_level_mix), list(eff.ai_level_mix.values()))[0]
+    return ctx.pick("ai", list(eff.ai_level_mix), list(eff.ai_level_mix.values()))
 
 
 def _author(ctx: Ctx, svc: Service, level: str) -> tuple[str, str]:

@@ -11,15 +11,18 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from itertools import accumulate
+from typing import Any, TypeVar
 
 from simulator.effects import Effects
 from simulator.org import Org
 
 DAY = 86_400.0
 MAX_LATE = 3 * DAY
+T = TypeVar("T")
 HORIZON_DAYS = 10
 """No event is emitted more than this many days after the day that caused it."""
 
@@ -43,14 +46,28 @@ class Ctx:
     truth: Truth = field(default_factory=Truth)
     buckets: dict[int, list[tuple[float, int, dict[str, Any]]]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    cum_weights: dict[str, list[float]] = field(default_factory=dict)
+    day_prefix: dict[int, str] = field(default_factory=dict)
 
     def next(self, kind: str) -> int:
         value = self.counters.get(kind, 0) + 1
         self.counters[kind] = value
         return value
 
+    def pick(self, key: str, population: Sequence[T], weights: Sequence[float]) -> T:
+        """A weighted draw; cumulative weights are computed once per ``key``."""
+        cum = self.cum_weights.get(key)
+        if cum is None:
+            cum = self.cum_weights[key] = list(accumulate(weights))
+        return self.rng.choices(population, cum_weights=cum)[0]
+
     def iso(self, t: float) -> str:
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.epoch + int(t)))
+        day, second = divmod(self.epoch + int(t), 86_400)
+        prefix = self.day_prefix.get(day)
+        if prefix is None:
+            prefix = self.day_prefix[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86_400))
+        hour, rest = divmod(second, 3600)
+        return f"{prefix}{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
     def lognormal(self, median: float, sigma: float, cap: float) -> float:
         return min(median * math.exp(self.rng.gauss(0.0, sigma)), cap)

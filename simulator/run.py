@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from aftershock.errors import ConfigError, ExitCode
 from simulator.context import Ctx
 from simulator.effects import load_effects
-from simulator.sinks import stderr_progress, to_file, to_kafka, to_lake
+from simulator.sinks import paused_gc, stderr_progress, to_file, to_kafka, to_lake
 from simulator.world import new_context, simulate
 
 
@@ -24,22 +25,22 @@ def run(args: argparse.Namespace, settings: Any) -> int:
             "changes_per_day": effects.changes_per_day * args.scale,
             "agent_actions_per_day": effects.agent_actions_per_day * args.scale})
     ctx = new_context(effects, args.seed, args.days)
-    events = simulate(ctx)
-    progress = stderr_progress("")
-    if args.out is not None:
-        count = to_file(args.out, events, progress)
-        where = str(args.out)
-    elif args.lake is not None:
-        count = to_lake(args.lake, events, progress)
-        where = f"lake {args.lake}"
-    else:
-        count = to_kafka(settings, events, progress)
-        where = "kafka"
+    with paused_gc():
+        count, where = _send(args, settings, simulate(ctx))
     if args.truth is not None:
         write_truth(args.truth, ctx)
     print(f"simulate: {count:,} events to {where}; {len(ctx.truth.incidents)} incidents, "
           f"{len(ctx.truth.changes_bad)} bad changes", file=sys.stderr)
     return ExitCode.OK
+
+
+def _send(args: argparse.Namespace, settings: Any, events: Iterator[dict[str, Any]]) -> tuple[int, str]:
+    progress = stderr_progress("")
+    if args.out is not None:
+        return to_file(args.out, events, progress), str(args.out)
+    if args.lake is not None:
+        return to_lake(args.lake, events, progress), f"lake {args.lake}"
+    return to_kafka(settings, events, progress), "kafka"
 
 
 def truth_document(ctx: Ctx) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,6 +16,19 @@ from aftershock.errors import BrokerError, ConfigError, LakeError
 
 Progress = Callable[[int], None]
 _CHUNK = 20_000
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: simulated events hold no reference cycles, and the
+    collector's repeated scans of the buffered days cost a sixth of the run time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def encode(events: Iterable[dict[str, Any]]) -> Iterator[bytes]:

@@ -42,7 +42,7 @@ def _day(ctx: Ctx, day: int, factor: float) -> None:
     weights = [s.volume for s in ctx.org.services]
     by_service: dict[str, list[SimChange]] = {}
     for _ in range(_poisson(rng, eff.changes_per_day * factor)):
-        svc = rng.choices(ctx.org.services, weights)[0]
+        svc = ctx.pick("service", ctx.org.services, weights)
         merged = start + min(max(rng.gauss(14 * 3600.0, 3 * 3600.0), 0.0), DAY - 1)
         by_service.setdefault(svc.name, []).append(new_change(ctx, svc, merged, day))
     for name in sorted(by_service):
@@ -58,7 +58,7 @@ def _ship(ctx: Ctx, svc: Any, changes: list[SimChange]) -> None:
     sizes, weights = list(ctx.effects.batch_sizes), list(ctx.effects.batch_sizes.values())
     i = 0
     while i < len(changes):
-        batch = changes[i:i + ctx.rng.choices(sizes, weights)[0]]
+        batch = changes[i:i + ctx.pick("batch", sizes, weights)]
         i += len(batch)
         deploy(ctx, svc, batch, batch[-1].merged_at + ctx.lognormal(40 * _MIN, 1.0, 2 * DAY))
 
