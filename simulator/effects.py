@@ -1,7 +1,7 @@
 """The planted effects and volumes of a simulated organisation, with documented defaults.
 
-An effects file (JSON or TOML) overrides any subset of the fields below; unknown keys are an
-error. ``planted()`` is the part written to the truth file.
+An effects file (JSON or TOML) overrides any subset of the fields below, tables key by key;
+unknown keys are an error. ``planted()`` is the part written to the truth file.
 """
 
 from __future__ import annotations
@@ -115,13 +115,26 @@ def load_effects(path: Path | None) -> Effects:
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-        return Effects.model_validate(data)
+        if not isinstance(data, dict):
+            raise ConfigError(f"effects file {path}: expected a table/object at the top")
+        return Effects.model_validate(_merge(Effects().model_dump(mode="json"), data))
     except OSError as exc:
         raise ConfigError(f"effects file {path}: cannot read ({exc.strerror})") from exc
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         if isinstance(exc, ValidationError):
             raise ConfigError(f"effects file {path}: {_first_error(exc)}") from exc
         raise ConfigError(f"effects file {path}: not valid {path.suffix or 'JSON'}: {exc}") from exc
+
+
+def _merge(defaults: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` over ``defaults``, table by table (a partial table keeps the other keys)."""
+    out = dict(defaults)
+    for key, value in given.items():
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            out[key] = _merge(defaults[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _first_error(exc: ValidationError) -> str:

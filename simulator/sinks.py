@@ -81,36 +81,30 @@ def to_lake(lake_dir: Path, events: Iterable[dict[str, Any]], progress: Progress
 
 
 def to_kafka(settings: Any, events: Iterable[dict[str, Any]], progress: Progress) -> int:
-    """Produce every event to its audit topic, keyed by event id; waits for every ack."""
-    from kafka import KafkaProducer
-    from kafka.errors import KafkaError
+    """Send every event through the emitter SDK (validated, redacted, keyed per lifecycle).
 
-    from aftershock.broker.resolve import bootstrap_servers
+    Fails when any event is still undelivered at the end; rerunning with the same seed sends the
+    same events again, and the lake dedupes them by (source, event_id).
+    """
+    import tempfile
 
-    bootstrap = bootstrap_servers(settings, start_local=False)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
-                             client_id="aftershock-simulator", compression_type=None)
-    count, pending = 0, []
-    try:
-        for count, event in enumerate(events, start=1):
-            topic = settings.kafka.topic_for(event["event_type"])
-            pending.append(producer.send(topic, key=event["event_id"].encode(), value=to_json(event)))
-            if count % _CHUNK == 0:
-                _settle(producer, pending)
-                pending = []
-                progress(count)
-        _settle(producer, pending)
-    except KafkaError as exc:
-        raise BrokerError(f"producing to {bootstrap} failed after {count} events: {exc}") from exc
-    finally:
-        producer.close()
+    from aftershock.sdk.emitter import Emitter
+
+    count = 0
+    with tempfile.TemporaryDirectory(prefix="aftershock-simulate-spool-") as spool:
+        emitter = Emitter.from_settings(settings, Path(spool), client_id="aftershock-simulator")
+        try:
+            for count, event in enumerate(events, start=1):
+                emitter.emit(event)
+                if count % _CHUNK == 0:
+                    emitter.flush(timeout=60)
+                    progress(count)
+        finally:
+            emitter.close()
+        if emitter.spooled:
+            raise BrokerError(f"{emitter.spooled} of {count} events were not acknowledged by "
+                              f"{emitter.bootstrap_servers}; start the broker and rerun with the same seed")
     return count
-
-
-def _settle(producer: Any, pending: list[Any]) -> None:
-    producer.flush(timeout=60)
-    for future in pending:
-        future.get(timeout=60)
 
 
 def stderr_progress(total_hint: str) -> Progress:

@@ -86,11 +86,16 @@ def test_reverts_and_rollbacks_point_at_real_things(tmp_path: Path) -> None:
 
 def test_effects_file_changes_the_planted_effects(tmp_path: Path) -> None:
     effects = tmp_path / "effects.toml"
-    effects.write_text('base_rate = 0.2\n[category_multiplier]\napp_code = 1.0\ndocs = 3.0\n')
+    effects.write_text("base_rate = 0.2\n[category_multiplier]\ndocs = 3.0\niam_policy = 1.0\n"
+                       "deploy_logic = 1.0\ncontrol_plane = 1.0\ndata_migration = 1.0\n"
+                       "[rollout.canary]\np_caught = 0.9\n")
     _, truth_path = _simulate(tmp_path, "fx", "--effects", str(effects), days=7)
     planted = json.loads(truth_path.read_text())["planted"]
     assert planted["base_rate"] == 0.2
     assert planted["risky_path_categories"] == ["docs"]
+    assert planted["category_multiplier"]["config"] == 1.5, "a partial table keeps the other defaults"
+    assert planted["rollout"]["canary"]["p_caught"] == 0.9
+    assert planted["rollout"]["canary"]["p_incident_escaped"] == 0.6
 
 
 def test_bad_effects_file_is_a_clear_error(tmp_path: Path) -> None:
