@@ -76,7 +76,10 @@ def to_lake(lake_dir: Path, events: Iterable[dict[str, Any]], progress: Progress
                 progress(seen[0])
             yield parse_obj(event)
 
-    land_events(lake_dir, models())
+    result = land_events(lake_dir, models())
+    if result.dead:
+        raise LakeError(f"{result.dead} of {seen[0]} simulated events became dead letters in {lake_dir}; "
+                        "see the lake's dead_letter view")
     return seen[0]
 
 

@@ -50,6 +50,12 @@ def test_stream_is_in_emission_order_and_has_late_events(tmp_path: Path) -> None
 def test_truth_names_causes_that_exist_in_the_events(tmp_path: Path) -> None:
     out, truth_path = _simulate(tmp_path, "truth", days=40)
     truth = json.loads(truth_path.read_text())
+    assert {"seed", "days", "planted", "changes_bad", "incidents"} <= set(truth)
+    assert (truth["seed"], truth["days"]) == (7, 40)
+    assert {"ai_relative_risk", "category_multiplier", "risky_path_categories"} <= set(truth["planted"])
+    levels = {"suggested", "co_authored", "agent_authored", "unknown"}
+    assert set(truth["planted"]["ai_relative_risk"]) == levels
+    assert all(set(i) == {"incident_id", "cause_kind", "cause_id"} for i in truth["incidents"])
     events = [parse_event(line) for line in out.read_bytes().splitlines()]
     changes = {e.change_id for e in events if isinstance(e, ChangeEvent)}
     shipped = {c for e in events if isinstance(e, DeploymentEvent) for c in e.payload.change_ids}
