@@ -13,6 +13,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
+def _weight(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def models_table(models: dict[str, Any]) -> list[str]:
     head = f"{'model':<12} {'AUC':>6} {'PR-AUC':>7}"
     for share in ("5%", "10%", "20%"):
@@ -50,6 +54,9 @@ def tune_text(report: dict[str, Any]) -> str:
     out += [f"  {c['glob']:<28} -> {c['category']}: {c['evidence']}" for c in report["learned_categories"]]
     if not report["learned_categories"]:
         out.append("  (none)")
+    out += ["", f"{'rule':<40} {'before':>7} {'after':>7}"]
+    for w in report["weights"]:
+        out.append(f"{w['rule']:<40} {_weight(w['before']):>7} {_weight(w['after']):>7}")
     before, after = report["before"], report["after"]
     models = {"before": before["models"]["rules"], "after": after["models"]["rules"],
               "lines_added": after["models"]["lines_added"], "random": after["models"]["random"]}

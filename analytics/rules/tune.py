@@ -53,8 +53,17 @@ def tune(con: duckdb.DuckDBPyConnection, base: Rules, split: datetime) -> TuneRe
     report = {"split": split.isoformat(), "train": train | {"base_rate": base_rate},
               "learned_categories": [{"glob": c.glob, "category": category_name(c.glob),
                                       "evidence": c.evidence(split.date().isoformat())} for c in learned],
+              "weights": _weight_changes(base, tuned),
               "before": backtest(con, base, split), "after": backtest(con, tuned, split)}
     return TuneResult(tuned, report)
+
+
+def _weight_changes(base: Rules, tuned: Rules) -> list[dict[str, Any]]:
+    """Each rule's weight before and after (None = absent), base rules first."""
+    old = {r.id: r.weight for r in base.rule}
+    new = {r.id: r.weight for r in tuned.rule}
+    ids = list(old) + [i for i in new if i not in old]
+    return [{"rule": i, "before": old.get(i), "after": new.get(i)} for i in ids]
 
 
 def _train_counts(con: duckdb.DuckDBPyConnection, split: datetime) -> dict[str, int]:
