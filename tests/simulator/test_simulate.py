@@ -112,3 +112,18 @@ def test_bad_effects_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text('{"nonsense": 1}')
     with pytest.raises(ConfigError, match="nonsense"):
         load_effects(bad)
+
+
+def test_same_bytes_across_processes_with_different_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"h{hash_seed}.ndjson"
+        env = os.environ | {"PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-m", "aftershock", "simulate", "--days", "5", "--seed", "3",
+                        "--out", str(out)], check=True, env=env, capture_output=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0]
