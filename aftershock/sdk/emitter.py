@@ -1,0 +1,261 @@
+"""``Emitter``: validate, redact and send audit events to Kafka; spool them while it is down.
+
+Usage::
+
+    with Emitter.from_settings(load_settings(), spool_dir=Path("/var/lib/myservice/spool")) as em:
+        em.emit(event)          # an Event model, a dict or JSON bytes
+        em.flush()              # every emitted event is now acknowledged or in the spool
+
+Guarantees:
+
+- An event that does not fit its contract raises :class:`~aftershock.errors.EventError` naming
+  the JSON path (``invalid change event: $.payload.author: Field required``) before anything is
+  sent. Secrets are redacted (:func:`schemas.redaction.redact_event`) before serialising.
+- The producer uses ``acks=all`` and idempotence. The record key keeps one lifecycle on one
+  partition, so it stays ordered: ``incident_id`` for incidents, ``deployment_id`` for
+  deployments, ``change_id`` for changes, ``session_id`` for agent actions, the subject id for
+  gate decisions (falling back to ``source_ref``, then ``event_id``). Headers: ``content-type``,
+  ``event-type``, ``schema-version``.
+- When the broker is unreachable, events go to a durable spool (fsync'd, bounded; a clear
+  :class:`~aftershock.sdk.spool.SpoolFullError` when full). While the spool holds anything, new
+  events queue behind it; it is replayed in order as soon as the broker answers (on the next
+  ``emit``/``flush``, or when an ``Emitter`` starts on the same spool folder after a restart).
+  After ``flush()`` or ``close()`` returns, each event is acknowledged by Kafka or on disk.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+
+from aftershock.errors import EventError
+from aftershock.sdk.spool import DEFAULT_MAX_BYTES, Spool, SpooledRecord
+from schemas.event import EVENT_CLASSES, Event, describe_error, parse_event, parse_obj
+from schemas.redaction import redact_event
+
+CONTENT_TYPE = b"application/json"
+RECONNECT_EVERY_S = 5.0
+MAX_IN_FLIGHT = 10_000
+
+
+def event_key(event: Event) -> str:
+    """The partition key that keeps one incident's/deployment's/change's/session's events ordered."""
+    by_type: dict[str, str | None] = {
+        "incident": event.incident_id,
+        "deployment": event.deployment_id,
+        "change": event.change_id,
+        "agent_action": event.session_id,
+        "gate_decision": getattr(event.payload, "subject_id", None),
+    }
+    return by_type[event.event_type] or event.source_ref or event.event_id
+
+
+def validate(event: Event | Mapping[str, Any] | bytes | str) -> Event:
+    """The typed event; raises :class:`EventError` naming the field that does not fit."""
+    if isinstance(event, tuple(EVENT_CLASSES.values())):
+        return event  # type: ignore[return-value]  # already validated when it was built
+    try:
+        if isinstance(event, bytes | str):
+            return parse_event(event)
+        return parse_obj(dict(event))
+    except ValidationError as exc:
+        kind = event.get("event_type", "?") if isinstance(event, Mapping) else "?"
+        raise EventError(f"invalid {kind} event: {describe_error(exc)}") from exc
+
+
+def to_record(event: Event, topic_for: Callable[[str], str]) -> SpooledRecord:
+    """The Kafka record of an already redacted event."""
+    headers = (
+        ("content-type", CONTENT_TYPE),
+        ("event-type", event.event_type.encode()),
+        ("schema-version", event.schema_version.encode()),
+    )
+    return SpooledRecord(topic_for(event.event_type), event_key(event).encode(),
+                         event.model_dump_json().encode(), headers)
+
+
+class Emitter:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        spool_dir: Path,
+        topic_for: Callable[[str], str],
+        *,
+        client_id: str = "aftershock-sdk",
+        spool_max_bytes: int = DEFAULT_MAX_BYTES,
+        delivery_timeout_ms: int = 30_000,
+        connect_timeout_ms: int = 5_000,
+        producer_config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.topic_for = topic_for
+        self.spool = Spool(spool_dir, spool_max_bytes)
+        self._config: dict[str, Any] = {
+            "bootstrap_servers": bootstrap_servers, "client_id": client_id, "acks": "all",
+            "enable_idempotence": True, "delivery_timeout_ms": delivery_timeout_ms,
+            "request_timeout_ms": min(delivery_timeout_ms // 2, 30_000), "linger_ms": 5,
+            "max_block_ms": connect_timeout_ms, "bootstrap_timeout_ms": connect_timeout_ms,
+            **(producer_config or {}),
+        }
+        self._producer: Any = None
+        self._next_connect = 0.0
+        self._in_flight: deque[tuple[SpooledRecord, Any]] = deque()
+        self._delivery_timeout_s = delivery_timeout_ms / 1000 + 1
+        self._recover()
+
+    @classmethod
+    def from_settings(cls, settings: Any, spool_dir: Path, **kwargs: Any) -> Emitter:
+        """An emitter for the configured broker and audit topics."""
+        from aftershock.broker.resolve import bootstrap_servers
+
+        return cls(bootstrap_servers(settings), spool_dir, settings.kafka.topic_for, **kwargs)
+
+    # -- public API ------------------------------------------------------------------------
+    def emit(self, event: Event | Mapping[str, Any] | bytes | str) -> None:
+        """Validate, redact and send one event (or spool it while the broker is away)."""
+        record = to_record(redact_event(validate(event)), self.topic_for)
+        if self.spool or self._producer is None:
+            self._recover()
+        if self.spool or self._producer is None:
+            self.spool.append([record])
+            return
+        self._send(record)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait (at most ``timeout`` s, default the delivery timeout) for every sent event.
+
+        What Kafka did not acknowledge by then goes to the spool, in order.
+        """
+        self._drain(timeout)
+        if self.spool:
+            self._recover()
+
+    def close(self) -> None:
+        """Flush, then close the producer."""
+        try:
+            self.flush()
+        finally:
+            if self._producer is not None:
+                self._producer.close(timeout=5)
+                self._producer = None
+
+    def __enter__(self) -> Emitter:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def spooled(self) -> int:
+        """How many events wait in the spool."""
+        return len(self.spool)
+
+    # -- internals -------------------------------------------------------------------------
+    def _send(self, record: SpooledRecord) -> None:
+        try:
+            future = self._producer.send(record.topic, key=record.key, value=record.value,
+                                         headers=list(record.headers))
+        except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
+            self._drain()
+            self.spool.append([record])
+            self._drop_producer()
+            return
+        self._in_flight.append((record, future))
+        if len(self._in_flight) > MAX_IN_FLIGHT:
+            self._trim()
+
+    def _trim(self) -> None:
+        """Forget acknowledged records at the head of the queue; drain on the first failure."""
+        while self._in_flight and self._in_flight[0][1].is_done:
+            if self._in_flight[0][1].failed():
+                self._drain()
+                return
+            self._in_flight.popleft()
+
+    def _drain(self, timeout: float | None = None) -> None:
+        """Wait (bounded) for every in-flight record; spool the unacknowledged ones, in order."""
+        if self._producer is not None and self._in_flight:
+            _flush(self._producer, timeout or self._delivery_timeout_s)
+        failed = [record for record, future in self._in_flight if not _acked(future)]
+        self._in_flight.clear()
+        if failed:
+            self.spool.append(failed)
+            self._drop_producer()
+
+    def _recover(self) -> None:
+        """Connect if due, then replay the spool in order; leaves what could not be sent."""
+        if self._producer is None and time.monotonic() >= self._next_connect:
+            self._connect()
+        if self._producer is not None and self.spool:
+            self._replay()
+
+    def _connect(self) -> None:
+        from kafka import KafkaProducer
+
+        self._next_connect = time.monotonic() + RECONNECT_EVERY_S
+        if not _reachable(self.bootstrap_servers):
+            return
+        try:
+            self._producer = KafkaProducer(**self._config)
+        except Exception:  # noqa: BLE001 - unreachable broker: spool and retry later
+            self._producer = None
+
+    def _replay(self) -> None:
+        sent: list[tuple[int, Any]] = []
+        try:
+            for end, record in self.spool.pending():
+                sent.append((end, self._producer.send(record.topic, key=record.key, value=record.value,
+                                                      headers=list(record.headers))))
+        except Exception:  # noqa: BLE001 - broker went away again during the replay
+            self._drop_producer()
+        if self._producer is not None:
+            _flush(self._producer, self._delivery_timeout_s)
+        delivered = 0
+        for end, future in sent:
+            if not _acked(future):
+                self._drop_producer()
+                break
+            delivered = end
+        if delivered:
+            self.spool.mark_delivered(delivered)
+
+    def _drop_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=0)
+            except Exception:  # noqa: BLE001, S110 - closing a broken producer may fail; it is gone
+                pass
+        self._producer = None
+        self._next_connect = time.monotonic() + RECONNECT_EVERY_S
+
+
+
+def _reachable(bootstrap_servers: str, timeout_s: float = 0.5) -> bool:
+    """Whether any bootstrap address accepts a TCP connection (a cheap check before connecting)."""
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def _flush(producer: Any, timeout_s: float) -> None:
+    """``producer.flush`` bounded: kafka-python waits forever for a broker that is gone."""
+    try:
+        producer.flush(timeout=timeout_s)
+    except Exception:  # noqa: BLE001, S110 - what was not acknowledged is read from the futures
+        pass
+
+
+def _acked(future: Any) -> bool:
+    return bool(future.is_done and future.succeeded())

@@ -1,0 +1,143 @@
+"""A durable, bounded, ordered spool of records that could not be sent yet.
+
+One folder holds ``spool.ndjson`` (one record per line, appended and fsync'd before
+:meth:`Spool.append` returns) and ``spool.offset`` (how many bytes of it were already delivered,
+replaced atomically). Records are read back in the order they were written; once all are
+delivered both files are removed. A line cut short by a crash during an append (the caller
+never got a return from that append) is cut off when the spool is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aftershock.errors import BrokerError
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+class SpoolFullError(BrokerError):
+    """The spool reached its size bound: events cannot be kept any more."""
+
+
+@dataclass(frozen=True)
+class SpooledRecord:
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+    def to_line(self) -> bytes:
+        data = {
+            "topic": self.topic,
+            "key": None if self.key is None else self.key.decode(),
+            "headers": [[name, value.decode()] for name, value in self.headers],
+            "value": self.value.decode(),
+        }
+        return json.dumps(data, separators=(",", ":")).encode() + b"\n"
+
+    @classmethod
+    def from_line(cls, line: bytes) -> SpooledRecord:
+        data = json.loads(line)
+        key = data["key"]
+        headers = tuple((name, value.encode()) for name, value in data["headers"])
+        return cls(data["topic"], None if key is None else key.encode(), data["value"].encode(), headers)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Spool:
+    def __init__(self, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.dir = directory
+        self.max_bytes = max_bytes
+        self.data = directory / "spool.ndjson"
+        self.offset_file = directory / "spool.offset"
+        directory.mkdir(parents=True, exist_ok=True)
+        self._cut_torn_tail()
+
+    # -- state -----------------------------------------------------------------------------
+    def _size(self) -> int:
+        return self.data.stat().st_size if self.data.exists() else 0
+
+    def _offset(self) -> int:
+        if not self.offset_file.exists():
+            return 0
+        return int(self.offset_file.read_text(encoding="ascii").strip() or 0)
+
+    def pending_bytes(self) -> int:
+        """Bytes of records not delivered yet (0 = empty)."""
+        return self._size() - self._offset()
+
+    def __bool__(self) -> bool:
+        return self.pending_bytes() > 0
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.pending())
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, records: Iterable[SpooledRecord]) -> None:
+        """Append ``records`` in order and fsync; raises :class:`SpoolFullError` beyond the bound."""
+        blob = b"".join(record.to_line() for record in records)
+        if not blob:
+            return
+        size = self._size()
+        if size + len(blob) > self.max_bytes:
+            raise SpoolFullError(
+                f"event spool {self.data} is full ({size} of {self.max_bytes} bytes; "
+                f"{len(blob)} more needed): the broker has been unreachable too long. Bring the "
+                "broker back (the spool replays on the next emit), or give the spool more room."
+            )
+        created = size == 0 and not self.data.exists()
+        with self.data.open("ab") as out:
+            out.write(blob)
+            out.flush()
+            os.fsync(out.fileno())
+        if created:
+            _fsync_dir(self.dir)
+
+    # -- reading ---------------------------------------------------------------------------
+    def pending(self) -> Iterator[tuple[int, SpooledRecord]]:
+        """``(end_offset, record)`` of every record not yet delivered, oldest first."""
+        if not self.data.exists():
+            return
+        with self.data.open("rb") as src:
+            src.seek(self._offset())
+            position = src.tell()
+            for line in src:
+                position += len(line)
+                yield position, SpooledRecord.from_line(line)
+
+    def mark_delivered(self, end_offset: int) -> None:
+        """Everything before ``end_offset`` was delivered; empties the spool when that is all."""
+        if end_offset >= self._size():
+            self.data.unlink(missing_ok=True)
+            self.offset_file.unlink(missing_ok=True)
+            _fsync_dir(self.dir)
+            return
+        tmp = self.offset_file.with_suffix(".tmp")
+        with tmp.open("w", encoding="ascii") as out:
+            out.write(str(end_offset))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.offset_file)
+        _fsync_dir(self.dir)
+
+    def _cut_torn_tail(self) -> None:
+        if not self.data.exists():
+            return
+        content = self.data.read_bytes()
+        keep = content.rfind(b"\n") + 1
+        if keep < len(content):
+            with self.data.open("r+b") as out:
+                out.truncate(keep)
+                os.fsync(out.fileno())
