@@ -17,6 +17,7 @@ import duckdb
 from analytics import queries
 
 MODEL_STEPS: tuple[str, ...] = (
+    "model_agent_actions",
     "model_changes",
     "model_deployments",
     "model_deployment_changes",

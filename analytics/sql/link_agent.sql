@@ -11,7 +11,7 @@ WITH acting AS (
     SELECT event_id, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
            session_id,
            CASE consequence_tier WHEN 'destructive' THEN 0.80 WHEN 'mutate_config' THEN 0.50 ELSE 0.30 END AS weight
-    FROM agent_action
+    FROM a_agent_actions
     WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
       AND decision <> 'denied'
       AND outcome <> 'blocked'

@@ -23,8 +23,8 @@ aliases AS (
     UNION ALL SELECT 'change', change_id, unnest(source_refs) FROM a_changes
     UNION ALL SELECT 'deployment', deployment_id, deployment_id FROM a_deployments
     UNION ALL SELECT 'deployment', deployment_id, unnest(source_refs) FROM a_deployments
-    UNION ALL SELECT 'agent_action', event_id, event_id FROM agent_action
-    UNION ALL SELECT 'agent_action', event_id, source_ref FROM agent_action WHERE source_ref IS NOT NULL
+    UNION ALL SELECT 'agent_action', event_id, event_id FROM a_agent_actions
+    UNION ALL SELECT 'agent_action', event_id, source_ref FROM a_agent_actions WHERE source_ref IS NOT NULL
 )
 SELECT DISTINCT
     n.incident_id,

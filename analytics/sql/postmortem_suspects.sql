@@ -12,7 +12,7 @@ SELECT
 FROM a_links AS l
 LEFT JOIN a_changes AS c ON l.suspect_kind = 'change' AND c.change_id = l.suspect_id
 LEFT JOIN a_deployments AS d ON d.deployment_id = l.deployment_id
-LEFT JOIN agent_action AS a ON l.suspect_kind = 'agent_action' AND a.event_id = l.suspect_id
+LEFT JOIN a_agent_actions AS a ON l.suspect_kind = 'agent_action' AND a.event_id = l.suspect_id
 WHERE l.incident_id = $incident_id
 ORDER BY l.rank
 LIMIT $limit;
