@@ -18,10 +18,14 @@ from analytics.model import LinkParams
 from analytics.postmortem import postmortem as build_postmortem
 
 
+def _lake_dir(args: argparse.Namespace, settings: Any) -> Path:
+    return Path(args.lake) if args.lake else Path(settings.lake.dir)
+
+
 def _open(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
     from ingest.reader import open_lake
 
-    return open_lake(Path(args.lake) if args.lake else Path(settings.lake.dir))
+    return open_lake(_lake_dir(args, settings))
 
 
 def report(args: argparse.Namespace, settings: Any) -> int:
@@ -42,7 +46,7 @@ def postmortem(args: argparse.Namespace, settings: Any) -> int:
 
 
 def query(args: argparse.Namespace, settings: Any) -> int:
-    columns, rows = run(_open(args, settings), args.sql)
+    columns, rows = run(_open(args, settings), args.sql, _lake_dir(args, settings))
     out = render.table_csv(columns, rows) if args.format == "csv" else render.table_text(columns, rows)
     print(out, end="" if args.format == "csv" else "\n")
     return ExitCode.OK
