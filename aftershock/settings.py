@@ -87,6 +87,9 @@ class IngestSettings(_Section):
     """The ingest worker and the landing code (``AFTERSHOCK_INGEST__...``)."""
 
     group_id: str = Field(default="aftershock-ingest", description="Kafka consumer group.")
+    instance_id: str | None = Field(default=None, description="Static group membership id (e.g. "
+                                    "the host name): a restarted worker takes its partitions "
+                                    "back at once instead of after the session timeout.")
     batch_max_records: int = Field(default=20_000, ge=1, description="Flush a partition's batch "
                                    "at this many records.")
     batch_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="... or at this "

@@ -88,6 +88,7 @@ class Worker:
     def _consumer(self) -> Any:
         return KafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=self.conf.group_id,
+            group_instance_id=self.conf.instance_id,
             client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=self.conf.max_poll_records,
             session_timeout_ms=self.conf.session_timeout_ms,
@@ -205,9 +206,10 @@ class Worker:
 
     def _report(self, what: str) -> None:
         t = self.totals
+        buffered = sum(b.size for b in self.batches.values())
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
               f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
-              f"{len(self.positions)} partitions", file=sys.stderr, flush=True)
+              f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]

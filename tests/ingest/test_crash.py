@@ -1,0 +1,93 @@
+"""Crash safety and rebalancing: SIGKILL the worker at random moments and at the protocol's
+critical points; afterwards the lake holds exactly the distinct events produced."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from aftershock.settings import EVENT_TYPES, KafkaSettings
+from ingest.manifest import snapshot
+from ingest.reader import open_lake
+from ingest.verify import verify_lake
+from tests.ingest.kafka_data import create_topics, produce, serialised_events
+from tests.ingest.worker_proc import raw_rows, start_worker, wait_for_log, worker_env
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+KILLS = [("mid_write", 2), ("after_publish", 1), ("after_manifest", 3), (None, 0),
+         ("after_publish", 4), (None, 0), ("mid_write", 5), ("after_manifest", 1), (None, 0),
+         (None, 0), ("after_publish", 2), (None, 0)]
+
+
+def _produce(bootstrap: str, kafka: KafkaSettings, count: int) -> list[tuple[str, bytes]]:
+    create_topics(bootstrap, kafka.audit_topics())
+    events = serialised_events(count)
+    replays = events[: count // 100]  # a producer's retries: same (source, event_id) again
+    produce(bootstrap, [(kafka.topic_for(t), raw) for t, raw in events + replays])
+    return events
+
+
+def _assert_exact(lake: Path, kafka: KafkaSettings, bootstrap: str, count: int) -> None:
+    con = open_lake(lake)
+    ids: list[str] = []
+    for table in EVENT_TYPES:
+        ids += [r[0] for r in con.execute(f"SELECT event_id FROM {table}").fetchall()]  # noqa: S608
+    assert len(ids) == count and set(ids) == {f"e{i}" for i in range(count)}
+    for table in EVENT_TYPES:  # no Kafka offset landed twice, even before dedupe
+        raw = raw_rows(lake, table)
+        total, distinct = raw.execute(
+            "SELECT count(*), count(DISTINCT (_topic, _partition, _offset)) FROM raw").fetchone()  # type: ignore[misc]
+        assert total == distinct
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    ends = consumer.end_offsets([TopicPartition(t, p) for t in kafka.audit_topics() for p in range(3)])
+    consumer.close()
+    positions = snapshot(lake).positions
+    assert {(tp.topic, tp.partition): end for tp, end in ends.items() if end} == positions
+    assert verify_lake(lake).findings == []
+
+
+def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    kafka = KafkaSettings(topic_prefix=topic_prefix)
+    count = 200_000
+    _produce(kafka_bootstrap, kafka, count)
+    lake, log = tmp_path / "lake", tmp_path / "worker.log"
+    env = worker_env(kafka_bootstrap, topic_prefix, group_id, instance_id="w1",
+                     batch_max_records=4000, batch_max_age_s=1)
+    rng = random.Random(int(time.time()))  # noqa: S311
+    kills = 0
+    for point, nth in KILLS:
+        crash = f"{point}:{nth}" if point else None
+        worker = start_worker(lake, env, log, until_idle=3, crash_point=crash)
+        if point is None:
+            wait_for_log(log, "partitions", timeout_s=60)
+            time.sleep(rng.uniform(0.2, 3.0))
+            worker.send_signal(signal.SIGKILL)
+        code = worker.wait(timeout=120)
+        kills += code == -signal.SIGKILL
+    assert kills >= 10, log.read_text()[-3000:]
+    final = start_worker(lake, env, log, until_idle=4)
+    assert final.wait(timeout=300) == 0, log.read_text()[-3000:]
+    _assert_exact(lake, kafka, kafka_bootstrap, count)
+
+
+def test_two_workers_one_killed_mid_stream(
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    kafka = KafkaSettings(topic_prefix=topic_prefix)
+    count = 60_000
+    _produce(kafka_bootstrap, kafka, count)
+    lake = tmp_path / "lake"
+    env = worker_env(kafka_bootstrap, topic_prefix, group_id, batch_max_records=3000,
+                     batch_max_age_s=1)
+    first = start_worker(lake, env, tmp_path / "a.log", until_idle=None)
+    second = start_worker(lake, env, tmp_path / "b.log", until_idle=12)
+    wait_for_log(tmp_path / "a.log", "events landed", timeout_s=60)
+    first.send_signal(signal.SIGKILL)
+    assert first.wait(timeout=30) == -signal.SIGKILL
+    assert second.wait(timeout=300) == 0, (tmp_path / "b.log").read_text()[-3000:]
+    _assert_exact(lake, kafka, kafka_bootstrap, count)
