@@ -4,8 +4,9 @@ Candidates are the first one and two directory levels of every path touched befo
 (``deploy/*``, ``terraform/network/*``) that the rules file's categories do not already cover.
 A candidate is kept when it has enough support, its smoothed failure rate is well above the
 base rate and the lower end of its 95 % Wilson interval still clears the base rate. Of nested
-candidates (``terraform/*`` and ``terraform/network/*``) only the one with the strongest evidence
-(the largest likelihood-ratio statistic against the base rate) stays.
+candidates (``controlplane/*`` and ``controlplane/router/*``) the shallower one wins when both
+qualify (a rule for the whole folder generalises to its new subfolders); among candidates of one
+depth, the strongest evidence (likelihood-ratio statistic against the base rate) goes first.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def select(candidates: list[Candidate]) -> list[Candidate]:
             if c.changes >= MIN_SUPPORT and c.unknown_share >= MIN_UNKNOWN_SHARE
             and c.lift >= MIN_LIFT and c.wilson_low > c.base_rate]
     chosen: list[Candidate] = []
-    for cand in sorted(keep, key=lambda c: (-c.g_statistic, c.glob)):
+    for cand in sorted(keep, key=lambda c: (c.glob.count("/"), -c.g_statistic, c.glob)):
         if not any(_nested(cand.glob, other.glob) for other in chosen):
             chosen.append(cand)
     return chosen
