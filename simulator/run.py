@@ -19,6 +19,8 @@ from simulator.world import new_context, simulate
 def run(args: argparse.Namespace, settings: Any) -> int:
     if args.days < 1:
         raise ConfigError(f"--days must be at least 1, got {args.days}")
+    if args.scale <= 0:
+        raise ConfigError(f"--scale must be positive, got {args.scale}")
     effects = load_effects(args.effects)
     if args.scale != 1.0:
         effects = effects.model_copy(update={

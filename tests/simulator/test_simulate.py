@@ -104,6 +104,16 @@ def test_effects_file_changes_the_planted_effects(tmp_path: Path) -> None:
     assert planted["rollout"]["canary"]["p_incident_escaped"] == 0.6
 
 
+def test_bad_arguments_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = str(tmp_path / "x.ndjson")
+    assert main(["simulate", "--days", "0", "--out", out]) == 2
+    assert main(["simulate", "--days", "3", "--scale", "-1", "--out", out]) == 2
+    assert main(["simulate", "--days", "3", "--out", out, "--effects", str(tmp_path / "none.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "--days must be at least 1" in err and "--scale must be positive" in err
+    assert "none.toml: cannot read" in err
+
+
 def test_bad_effects_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"base_rate": "lots"}')
