@@ -1,0 +1,147 @@
+"""What the mappings keep: source-native ids, times, attribution, tiers, service identity, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.base import MappingError
+from adapters.identity import Catalog, load_catalog
+from adapters.registry import adapt
+from adapters.tiers import cloudtrail_tier, command_tier
+
+
+def _load(real_events: Path, relative: str) -> Any:
+    return json.loads((real_events / relative).read_text(encoding="utf-8"))
+
+
+def test_source_native_ids_are_kept(real_events: Path) -> None:
+    push = adapt("github", _load(real_events, "github/push.single-commit.json"), event="push")[0]
+    assert push.source_ref == "199eddf46df50de8d02e99bf1c5fdb4101338224"
+    assert push.payload.vcs_ref_head_revision == push.source_ref
+    pr = adapt("github", _load(real_events, "github/pull_request.closed.merged.json"), event="pull_request")[
+        0
+    ]
+    assert (pr.payload.vcs_change_id, pr.payload.kind) == ("117", "revert")
+    assert pr.source_url and pr.source_url.endswith("/pull/117")
+    dep = adapt(
+        "github", _load(real_events, "github/deployment_status.success.json"), event="deployment_status"
+    )
+    assert dep[0].source_ref == "145988746" and dep[0].deployment_environment_name == "production"
+    pd = adapt("pagerduty", _load(real_events, "pagerduty/incident.triggered.json"))[0]
+    assert pd.incident_id == f"pagerduty:{pd.source_ref}"
+    trail = adapt("aws-cloudtrail", _load(real_events, "aws-cloudtrail/DeleteStack.json"))[0]
+    assert trail.source_ref == _load(real_events, "aws-cloudtrail/DeleteStack.json")["eventID"]
+
+
+def test_timestamps_from_offsets_gitlab_format_and_epoch_nanoseconds(real_events: Path) -> None:
+    push = adapt("github", _load(real_events, "github/push.single-commit.json"), event="push")[0]
+    assert push.occurred_at == datetime(2018, 6, 15, 20, 1, 51, tzinfo=UTC)  # -07:00 in the payload
+    gitlab = adapt("gitlab", _load(real_events, "gitlab/deployment.success.json"))[0]
+    assert gitlab.occurred_at == datetime(2021, 4, 28, 19, 50, tzinfo=UTC)  # "... +0200"
+    closed = adapt("opsgenie", _load(real_events, "opsgenie/alert.close.json"))[0]
+    assert closed.occurred_at.year == 2015  # updatedAt in epoch nanoseconds
+
+
+def test_hook_time_comes_from_the_delivery(real_events: Path) -> None:
+    received = datetime(2026, 11, 2, 14, 3, tzinfo=UTC)
+    event = adapt(
+        "claude-code", _load(real_events, "claude-code-hooks/PreToolUse.Bash.json"), received_at=received
+    )[0]
+    assert event.occurred_at == received and event.session_id == "abc123"
+
+
+def test_dependabot_co_author_is_not_ai_and_an_ai_trailer_is(real_events: Path) -> None:
+    body = _load(real_events, "github/push.co-authored-by.json")
+    ai = adapt("github", body, event="push")[0].payload.ai  # dependabot: asserted non-AI automation
+    assert (ai.level, ai.evidence) == ("none", ["non-AI automation author dependabot[bot]"])
+    for commit in [body["head_commit"], *body["commits"]]:
+        commit["message"] += "\nCo-authored-by: Claude <noreply@anthropic.com>"
+    ai = adapt("github", body, event="push")[0].payload.ai
+    assert (ai.level, ai.tool) == ("co_authored", "claude-code")
+
+
+def test_agent_command_secrets_are_redacted(real_events: Path) -> None:
+    body = _load(real_events, "claude-code-hooks/PreToolUse.Bash.json")
+    body["tool_input"]["command"] = "DB_PASSWORD=hunter2 psql -c 'drop table users'"
+    event = adapt("claude-code", body)[0]
+    assert "hunter2" not in event.model_dump_json()
+    assert event.payload.consequence_tier == "destructive"
+    assert {r.path for r in event.redactions} == {"$.payload.command", "$.payload.tool_input_json"}
+
+
+@pytest.mark.parametrize(
+    ("command", "tier"),
+    [
+        ("terraform destroy -auto-approve", "destructive"),
+        ("rm -rf /var/lib/app", "destructive"),
+        ("git push --force origin main", "destructive"),
+        ("kubectl delete namespace payments", "destructive"),
+        ("kubectl apply -f deploy.yaml", "mutate_config"),
+        ("git status", "read"),
+        ("npm install", "mutate"),
+        ("ls -la > out.txt", "mutate"),
+    ],
+)
+def test_command_tiers(command: str, tier: str) -> None:
+    assert command_tier(command) == tier
+
+
+def test_cloudtrail_tiers() -> None:
+    assert cloudtrail_tier("TerminateInstances", False) == "destructive"
+    assert cloudtrail_tier("PutRolePolicy", False) == "mutate_config"
+    assert cloudtrail_tier("DescribeInstances", True) == "read"
+
+
+def test_service_identity_defaults_and_catalog(real_events: Path, tmp_path: Path) -> None:
+    push = adapt("github", _load(real_events, "github/push.single-commit.json"), event="push")[0]
+    assert push.service_name == "hello-world"  # repository name, lower-cased
+    pd = adapt("pagerduty", _load(real_events, "pagerduty/incident.priority_updated.docs-example.json"))[0]
+    assert pd.service_name == "api-service"
+    catalog_file = tmp_path / "catalog.toml"
+    catalog_file.write_text(
+        '[[services]]\nname = "payments"\nrepositories = ["codertocat/hello-world"]\n'
+        'paging_ids = ["PF9KMXH"]\ncriticality = 1\n'
+    )
+    catalog = load_catalog(catalog_file)
+    push = adapt(
+        "github", _load(real_events, "github/push.single-commit.json"), event="push", catalog=catalog
+    )[0]
+    assert push.service_name == "payments"
+    pd = adapt(
+        "pagerduty",
+        _load(real_events, "pagerduty/incident.priority_updated.docs-example.json"),
+        catalog=catalog,
+    )[0]
+    assert pd.service_name == "payments"
+    assert pd.payload.affected_services[0].criticality == 1
+
+
+def test_catalog_error_names_the_entry(tmp_path: Path) -> None:
+    from aftershock.errors import ConfigError
+
+    bad = tmp_path / "catalog.json"
+    bad.write_text('{"services": [{"name": "a"}, {"name": "b", "criticality": 9}]}')
+    with pytest.raises(ConfigError, match=r"services\[1\]: criticality must be 1..4"):
+        load_catalog(bad)
+    assert Catalog().for_repository("Acme/Payments-API") == "payments-api"
+
+
+def test_bad_input_names_source_event_path_and_reason(real_events: Path) -> None:
+    body = _load(real_events, "github/deployment_status.success.json")
+    del body["deployment"]["sha"]
+    with pytest.raises(MappingError) as err:
+        adapt("github", body, event="deployment_status")
+    assert str(err.value) == "github deployment_status: $.deployment.sha: missing (the mapping needs it)"
+    with pytest.raises(MappingError, match="unknown source; known: aws-cloudtrail"):
+        adapt("jira", {})
+    with pytest.raises(MappingError, match="unsupported GitHub event 'star'"):
+        adapt("github", body, headers={"X-GitHub-Event": "star"})
+    with pytest.raises(MappingError, match=r"\$.occurred_at|timestamp"):
+        broken = _load(real_events, "pagerduty/incident.triggered.json")
+        broken["event"]["occurred_at"] = "2021-06-04T13:35:29"
+        adapt("pagerduty", broken)
