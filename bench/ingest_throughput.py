@@ -1,0 +1,95 @@
+"""Ingest throughput: the full worker (validate, redact, dedupe, land, commit) vs a bare
+kafka-python loop that only iterates the same records, on the same topics in one run.
+
+Run: python bench/ingest_throughput.py [--events 1000000] [--bootstrap HOST:PORT] [--prefix P]
+Prints both rates, their ratio (target >= 0.8) and a cProfile of the worker on a
+``--profile-events`` slice (its own topics) showing where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from ingest_data import PARTITIONS, backlog, broker, say
+from kafka import KafkaConsumer, TopicPartition
+
+from aftershock.settings import IngestSettings, KafkaSettings, Settings
+from ingest.worker import Worker
+
+IDLE_S = 2.0
+
+
+def bare_rate(bootstrap: str, kafka: KafkaSettings, count: int) -> float:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             max_poll_records=5000, max_partition_fetch_bytes=4 << 20)
+    tps = [TopicPartition(t, p) for t in kafka.audit_topics() for p in range(PARTITIONS)]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    seen, began = 0, time.perf_counter()
+    while seen < count:
+        for records in consumer.poll(timeout_ms=500).values():
+            for _record in records:
+                seen += 1
+    took = time.perf_counter() - began
+    consumer.close()
+    return seen / took
+
+
+def worker_run(bootstrap: str, kafka: KafkaSettings, lake: Path,
+               profile: cProfile.Profile | None = None) -> tuple[float, int]:
+    settings = Settings(kafka=kafka.model_copy(update={"bootstrap_servers": bootstrap}),
+                        ingest=IngestSettings(group_id=f"bench-{uuid.uuid4().hex}",
+                                              progress_interval_s=30))
+    worker = Worker(settings, lake, bootstrap, until_idle_s=IDLE_S)
+    began = time.perf_counter()
+    if profile:
+        profile.enable()
+    worker.run()
+    if profile:
+        profile.disable()
+    return time.perf_counter() - began - IDLE_S, worker.totals.events
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--profile-events", type=int, default=100_000)
+    parser.add_argument("--bootstrap", default=None)
+    parser.add_argument("--prefix", default=None, help="reuse the audit topics of this prefix")
+    parser.add_argument("--lake", type=Path, default=None, help="keep the worker's lake here")
+    args = parser.parse_args()
+    with broker(args.bootstrap) as bootstrap, tempfile.TemporaryDirectory() as tmp:
+        kafka = KafkaSettings(topic_prefix=args.prefix or f"bench{uuid.uuid4().hex[:8]}.")
+        held = backlog(bootstrap, kafka, args.events)
+        say(f"backlog: {held:,} events on {kafka.topic_prefix}*; bare loop...")
+        bare = bare_rate(bootstrap, kafka, held)
+        say("full worker...")
+        took, landed = worker_run(bootstrap, kafka, args.lake or Path(tmp) / "lake")
+        full = landed / took
+        print(f"events                 {landed:,} (backlog {held:,})")
+        print(f"bare kafka-python loop {bare:12,.0f} events/s")
+        print(f"full ingest worker     {full:12,.0f} events/s  ({took:.1f} s incl. group join)")
+        print(f"ratio worker/bare      {full / bare:12.2f}   (target >= 0.80)")
+        _profile(bootstrap, args.profile_events, Path(tmp) / "profiled")
+
+
+def _profile(bootstrap: str, count: int, lake: Path) -> None:
+    kafka = KafkaSettings(topic_prefix=f"prof{uuid.uuid4().hex[:8]}.")
+    backlog(bootstrap, kafka, count)
+    profile = cProfile.Profile()
+    took, landed = worker_run(bootstrap, kafka, lake, profile)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(18)
+    print(f"\nprofile of the worker over {landed:,} events ({took:.1f} s under cProfile), by own time:")
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+if __name__ == "__main__":
+    main()
