@@ -24,6 +24,11 @@ STAGING = "_staging"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+class ManifestConflict(LakeError):
+    """Another writer owns this range: an entry does not start where its partition's last entry
+    ended, or this writer's files were removed as leftovers (the batch is dropped)."""
+
+
 @dataclass(frozen=True, slots=True)
 class WrittenFile:
     """A published file: lake-relative path, SHA-256 of its bytes, size and row count."""
@@ -60,12 +65,19 @@ def publish(lake: Path, rel_path: str, data: bytes, rows: int, table: str) -> Wr
     """Write ``data`` to ``lake/rel_path`` atomically; never overwrites an existing file."""
     target = lake / rel_path
     staging = lake / STAGING / f"{os.getpid()}-{target.name}.tmp"
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    _write_synced(staging, data)
-    crashpoints.reach("mid_write")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _link_no_overwrite(staging, target)
-    fsync_dir(target.parent)
+    try:
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        _write_synced(staging, data)
+        crashpoints.reach("mid_write")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_no_overwrite(staging, target)
+        fsync_dir(target.parent)
+    except (OSError, LakeError) as exc:
+        staging.unlink(missing_ok=True)
+        if isinstance(exc, LakeError):
+            raise
+        raise LakeError(f"{target}: cannot write ({exc.strerror or exc}); check free space and "
+                        "permissions of the lake folder") from exc
     return WrittenFile(rel_path, hashlib.sha256(data).hexdigest(), len(data), rows, table)
 
 
@@ -79,6 +91,9 @@ def _write_synced(path: Path, data: bytes) -> None:
 def _link_no_overwrite(staging: Path, target: Path) -> None:
     try:
         os.link(staging, target)
+    except FileNotFoundError:
+        raise ManifestConflict(f"{staging} was removed by the partition's new owner (batch "
+                               "dropped)") from None
     except FileExistsError:
         staging.unlink()
         raise LakeError(f"{target} already exists: lake files are never overwritten; run "

@@ -72,9 +72,10 @@ class Lander:
         """Publish the batch's files and commit them; raises ManifestConflict if another won."""
         now = datetime.now(UTC)
         events, offsets, duplicates = dedupe(batch.events, batch.offsets)
-        files = self._write(batch, events, offsets, now)
-        crashpoints.reach("after_publish")
+        files: list[WrittenFile] = []
         try:
+            self._write(batch, events, offsets, now, files)
+            crashpoints.reach("after_publish")
             with self.manifest.locked():
                 entry = self.manifest.append_add((batch.topic, batch.partition), batch.start,
                                                  batch.next_offset, files)
@@ -84,9 +85,9 @@ class Lander:
         return Landed(entry, len(events), duplicates, len(batch.dead))
 
     def _write(self, batch: Batch, events: Sequence[Event], offsets: Sequence[int],
-               now: datetime) -> list[WrittenFile]:
+               now: datetime, written: list[WrittenFile]) -> None:
+        """Publish the batch's files, appending each to ``written`` as soon as it exists."""
         name = batch_name(batch.topic, batch.partition, batch.start, batch.next_offset - 1)
-        written = []
         for (table, day), rows in group_by_day(events, offsets).items():
             lineage = Lineage(batch.topic, [batch.partition] * len(rows[0]), rows[1], now)
             data = events_to_table(table, rows[0], lineage)
@@ -94,7 +95,6 @@ class Lander:
         if batch.dead:
             written.append(self._publish("dead_letter", now.date().isoformat(), name,
                                          dead_letters_to_table(batch.dead, now)))
-        return written
 
     def _publish(self, table: str, day: str, name: str, data: Any) -> WrittenFile:
         content = parquet_bytes(data, self.settings.row_group_rows)

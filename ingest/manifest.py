@@ -32,15 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.errors import LakeError
-from ingest.files import WrittenFile, fsync_dir
+from ingest.files import ManifestConflict, WrittenFile, fsync_dir
+
+__all__ = ["GENESIS", "Manifest", "ManifestConflict", "State", "entry_hash", "snapshot"]
 
 GENESIS = "0" * 64
 MANIFEST_DIR = "_manifest"
 Partition = tuple[str, int]
-
-
-class ManifestConflict(LakeError):
-    """An entry does not start where its partition's last entry ended (another writer won)."""
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
