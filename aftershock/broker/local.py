@@ -86,7 +86,8 @@ class LocalBroker:
         state = self.status()
         if state is None or state.pid is None:
             return False
-        _terminate(state.pid, self.settings.stop_timeout_s, self._proc)
+        ours = self._proc if self._proc is not None and self._proc.pid == state.pid else None
+        _terminate(state.pid, self.settings.stop_timeout_s, ours)
         self._write_state(BrokerState(state.port, state.controller_port, None, state.kafka_version))
         return True
 
@@ -232,20 +233,23 @@ def _alive(pid: int) -> bool:
 
 
 def _terminate(pid: int, timeout_s: float, proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM ``pid``, SIGKILL it after ``timeout_s``; reap it when we started it (``proc``)."""
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
+        pass
+    if proc is not None:
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
         return
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return
-        if not _alive(pid):
-            return
+    while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.1)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    if proc is not None:
-        proc.wait(timeout=10)
+    if _alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
