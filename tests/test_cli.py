@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,11 +44,23 @@ def test_errors_are_one_line_with_exit_code(tmp_path: object) -> None:
 
 
 @pytest.mark.kafka
-def test_demo_round_trip(kafka_bootstrap: str, topic_prefix: str) -> None:
+def test_demo_runs_the_pipeline_end_to_end(kafka_bootstrap: str, topic_prefix: str,
+                                           tmp_path: Path) -> None:
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "AFTERSHOCK_KAFKA__TOPIC_PREFIX": topic_prefix}
-    done = subprocess.run([sys.executable, "-m", "aftershock", "demo"], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "aftershock", "demo", "--days", "3", "--out", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "round trip: 5 sent, 5 read back identical" in done.stdout
     assert f"{topic_prefix}changes[0]@0" in done.stdout
+    assert "0 findings" in done.stdout + done.stderr
+    assert "change failure rate" in done.stdout
+    assert "Suspects:" in done.stdout
+    landed = subprocess.run(
+        [sys.executable, "-m", "aftershock", "query", "SELECT count(*) FROM change",
+         "--lake", str(tmp_path / "lake"), "--format", "csv"],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    assert int(landed.stdout.split()[-1]) > 0
