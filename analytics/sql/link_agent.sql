@@ -16,21 +16,25 @@ WITH acting AS (
       AND decision <> 'denied'
       AND outcome <> 'blocked'
 ),
-matched AS (
-    SELECT i.incident_id, i.impact_started_at, s.dependency_depth, a.*
+exposed AS (
+    SELECT s.incident_id, s.service_name, s.dependency_depth, i.impact_started_at
     FROM a_incidents AS i
     JOIN a_incident_services AS s USING (incident_id)
-    JOIN acting AS a ON a.service_name = s.service_name
-    WHERE a.occurred_at BETWEEN i.impact_started_at - to_minutes($window_minutes)
-                            AND i.impact_started_at + to_minutes($skew_minutes)
-    UNION ALL
-    SELECT i.incident_id, i.impact_started_at, s.dependency_depth, a.*
-    FROM a_incidents AS i
+),
+matched AS (
+    SELECT e.incident_id, e.impact_started_at, e.dependency_depth, a.*
+    FROM exposed AS e
     JOIN acting AS a
-      ON a.occurred_at BETWEEN i.impact_started_at - to_minutes($window_minutes)
-                           AND i.impact_started_at + to_minutes($skew_minutes)
-    JOIN a_incident_services AS s ON s.incident_id = i.incident_id
-    WHERE a.service_name IS NULL AND contains(a.target_resource, s.service_name)
+      ON a.service_name = e.service_name
+     AND a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
+                           AND e.impact_started_at + to_minutes($skew_minutes)
+    UNION ALL
+    SELECT e.incident_id, e.impact_started_at, e.dependency_depth, a.*
+    FROM exposed AS e
+    JOIN (SELECT * FROM acting WHERE service_name IS NULL) AS a
+      ON a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
+                           AND e.impact_started_at + to_minutes($skew_minutes)
+     AND contains(a.target_resource, e.service_name)
 ),
 near AS (
     SELECT
