@@ -1,7 +1,7 @@
 """Land one batch of one partition: Parquet files per (table, date), then one manifest entry.
 
 The Kafka worker and ``land_events`` (backfill, ``import --lake``) both go through
-:meth:`Lander.land`, so the two paths cannot drift apart. Events land in the ``date=`` folder of
+:meth:`Lander.commit`, so the two paths cannot drift apart. Events land in the ``date=`` folder of
 their own ``occurred_at`` (late and out-of-order events included); dead letters in the folder of
 the day they were ingested. Within a batch, a repeated ``(source, event_id)`` is kept once;
 across batches the reader's views dedupe.
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from aftershock.settings import IngestSettings
 from ingest import crashpoints
@@ -35,7 +37,7 @@ from schemas.event import Event
 
 @dataclass
 class Batch:
-    """Records of one partition from ``start`` (inclusive) to ``next_offset`` (exclusive)."""
+    """Validated events and dead letters of one partition, offsets ``[start, next_offset)``."""
 
     topic: str
     partition: int
@@ -44,12 +46,6 @@ class Batch:
     events: list[Event] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     dead: list[DeadLetter] = field(default_factory=list)
-    value_bytes: int = 0
-    opened_at: float = 0.0
-
-    @property
-    def size(self) -> int:
-        return len(self.events) + len(self.dead)
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,36 @@ class Landed:
     events: int
     duplicates: int
     dead: int
+
+
+class Accumulator:
+    """The Arrow tables of one batch, fed chunk by chunk so only a chunk of pydantic events is
+    alive at a time; a repeated ``(source, event_id)`` within the batch is kept once."""
+
+    def __init__(self, topic: str, partition: int, now: datetime) -> None:
+        self.topic, self.partition, self.now = topic, partition, now
+        self.parts: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
+        self.dead: list[DeadLetter] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.events = self.duplicates = 0
+
+    def add(self, events: Sequence[Event], offsets: Sequence[int]) -> None:
+        kept, kept_offsets = dedupe(events, offsets, self.seen)
+        self.events += len(kept)
+        self.duplicates += len(events) - len(kept)
+        for (table, day), (rows, row_offsets) in group_by_day(kept, kept_offsets).items():
+            lineage = Lineage(self.topic, [self.partition] * len(rows), row_offsets, self.now)
+            self.parts[(table, day)].append(events_to_table(table, rows, lineage))
+
+    def add_dead(self, letters: Sequence[DeadLetter]) -> None:
+        self.dead.extend(letters)
+
+    def tables(self) -> Iterator[tuple[str, str, pa.Table]]:
+        """(table, day, Arrow table) per file to write; dead letters in the day of ingestion."""
+        for (table, day), parts in self.parts.items():
+            yield table, day, pa.concat_tables(parts)
+        if self.dead:
+            yield "dead_letter", self.now.date().isoformat(), dead_letters_to_table(self.dead, self.now)
 
 
 class Lander:
@@ -69,36 +95,29 @@ class Lander:
         self.manifest = Manifest(lake)
 
     def land(self, batch: Batch) -> Landed:
-        """Publish the batch's files and commit them; raises ManifestConflict if another won."""
-        now = datetime.now(UTC)
-        events, offsets, duplicates = dedupe(batch.events, batch.offsets)
+        """Land a batch of validated events (see :meth:`commit`)."""
+        acc = Accumulator(batch.topic, batch.partition, datetime.now(UTC))
+        acc.add(batch.events, batch.offsets)
+        acc.add_dead(batch.dead)
+        return self.commit(acc, batch.start, batch.next_offset)
+
+    def commit(self, acc: Accumulator, start: int, next_offset: int) -> Landed:
+        """Publish the accumulated files and commit them in one manifest entry; raises
+        ManifestConflict (after deleting them) if another writer owns the range."""
+        name = batch_name(acc.topic, acc.partition, start, next_offset - 1)
         files: list[WrittenFile] = []
         try:
-            self._write(batch, events, offsets, now, files)
+            for table, day, data in acc.tables():
+                content = parquet_bytes(data, self.settings.row_group_rows)
+                files.append(publish(self.lake, f"{partition_dir(table, day)}/{name}", content,
+                                     data.num_rows, table))
             crashpoints.reach("after_publish")
             with self.manifest.locked():
-                entry = self.manifest.append_add((batch.topic, batch.partition), batch.start,
-                                                 batch.next_offset, files)
+                entry = self.manifest.append_add((acc.topic, acc.partition), start, next_offset, files)
         except ManifestConflict:
             self._discard(files)
             raise
-        return Landed(entry, len(events), duplicates, len(batch.dead))
-
-    def _write(self, batch: Batch, events: Sequence[Event], offsets: Sequence[int],
-               now: datetime, written: list[WrittenFile]) -> None:
-        """Publish the batch's files, appending each to ``written`` as soon as it exists."""
-        name = batch_name(batch.topic, batch.partition, batch.start, batch.next_offset - 1)
-        for (table, day), rows in group_by_day(events, offsets).items():
-            lineage = Lineage(batch.topic, [batch.partition] * len(rows[0]), rows[1], now)
-            data = events_to_table(table, rows[0], lineage)
-            written.append(self._publish(table, day, name, data))
-        if batch.dead:
-            written.append(self._publish("dead_letter", now.date().isoformat(), name,
-                                         dead_letters_to_table(batch.dead, now)))
-
-    def _publish(self, table: str, day: str, name: str, data: Any) -> WrittenFile:
-        content = parquet_bytes(data, self.settings.row_group_rows)
-        return publish(self.lake, f"{partition_dir(table, day)}/{name}", content, data.num_rows, table)
+        return Landed(entry, acc.events, acc.duplicates, len(acc.dead))
 
     def _discard(self, files: Iterable[WrittenFile]) -> None:
         for ref in files:
@@ -128,9 +147,9 @@ def _remove_orphans(lake: Path, state: State, prefixes: tuple[str, ...]) -> int:
     return removed
 
 
-def dedupe(events: Sequence[Event], offsets: Sequence[int]) -> tuple[list[Event], list[int], int]:
-    """Keep the first of each ``(source, event_id)``; returns events, offsets, duplicates."""
-    seen: set[tuple[str, str]] = set()
+def dedupe(events: Sequence[Event], offsets: Sequence[int], seen: set[tuple[str, str]]
+           ) -> tuple[list[Event], list[int]]:
+    """The events (and offsets) whose ``(source, event_id)`` is not in ``seen`` yet; adds them."""
     kept, kept_offsets = [], []
     for event, offset in zip(events, offsets, strict=True):
         key = (event.source, event.event_id)
@@ -138,7 +157,7 @@ def dedupe(events: Sequence[Event], offsets: Sequence[int]) -> tuple[list[Event]
             seen.add(key)
             kept.append(event)
             kept_offsets.append(offset)
-    return kept, kept_offsets, len(events) - len(kept)
+    return kept, kept_offsets
 
 
 def group_by_day(events: Sequence[Event], offsets: Sequence[int]

@@ -56,23 +56,24 @@ def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
     kafka = KafkaSettings(topic_prefix=topic_prefix)
     count = 200_000
     _produce(kafka_bootstrap, kafka, count)
-    lake, log = tmp_path / "lake", tmp_path / "worker.log"
+    lake = tmp_path / "lake"
     env = worker_env(kafka_bootstrap, topic_prefix, group_id, instance_id="w1",
                      batch_max_records=4000, batch_max_age_s=1)
     rng = random.Random(int(time.time()))  # noqa: S311
     kills = 0
-    for point, nth in KILLS:
+    for run, (point, nth) in enumerate(KILLS):
+        log = tmp_path / f"run{run}.log"
         crash = f"{point}:{nth}" if point else None
         worker = start_worker(lake, env, log, until_idle=3, crash_point=crash)
-        if point is None:
-            wait_for_log(log, "partitions", timeout_s=60)
-            time.sleep(rng.uniform(0.2, 3.0))
+        if point is None:  # a random moment after the worker got its partitions
+            wait_for_log(log, r" [1-9]\d* partitions", timeout_s=60)
+            time.sleep(rng.uniform(0.0, 2.5))
             worker.send_signal(signal.SIGKILL)
         code = worker.wait(timeout=120)
         kills += code == -signal.SIGKILL
     assert kills >= 10, log.read_text()[-3000:]
-    final = start_worker(lake, env, log, until_idle=4)
-    assert final.wait(timeout=300) == 0, log.read_text()[-3000:]
+    final = start_worker(lake, env, tmp_path / "final.log", until_idle=4)
+    assert final.wait(timeout=300) == 0, (tmp_path / "final.log").read_text()[-3000:]
     _assert_exact(lake, kafka, kafka_bootstrap, count)
 
 
@@ -86,7 +87,8 @@ def test_two_workers_one_killed_mid_stream(
                      batch_max_age_s=1)
     first = start_worker(lake, env, tmp_path / "a.log", until_idle=None)
     second = start_worker(lake, env, tmp_path / "b.log", until_idle=12)
-    wait_for_log(tmp_path / "a.log", "events landed", timeout_s=60)
+    wait_for_log(tmp_path / "a.log", r"progress: [1-9]\d* events landed", timeout_s=60)
+    time.sleep(random.uniform(0.0, 1.5))  # noqa: S311
     first.send_signal(signal.SIGKILL)
     assert first.wait(timeout=30) == -signal.SIGKILL
     assert second.wait(timeout=300) == 0, (tmp_path / "b.log").read_text()[-3000:]

@@ -106,7 +106,7 @@ def test_sigterm_flushes_commits_and_exits_0(
     env = worker_env(kafka_bootstrap, topic_prefix, group_id, batch_max_age_s=600,
                      batch_max_records=10**6, buffer_max_records=10**6)
     worker = start_worker(tmp_path / "lake", env, log, until_idle=None)
-    wait_for_log(log, " 2000 buffered")
+    wait_for_log(log, r" 2000 buffered")
     assert not list((tmp_path / "lake").glob("event_type=*/date=*/*.parquet"))  # nothing flushed yet
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=60) == 0, log.read_text()[-3000:]

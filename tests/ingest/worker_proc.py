@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -35,13 +36,14 @@ def start_worker(lake: Path, env: dict[str, str], log: Path, until_idle: float |
         return subprocess.Popen(command, env=run_env, stdout=handle, stderr=handle)
 
 
-def wait_for_log(log: Path, text: str, timeout_s: float = 60.0) -> None:
+def wait_for_log(log: Path, pattern: str, timeout_s: float = 60.0) -> None:
+    """Wait until the regular expression ``pattern`` matches the worker's log."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if log.exists() and text in log.read_text(errors="replace"):
+        if log.exists() and re.search(pattern, log.read_text(errors="replace")):
             return
         time.sleep(0.1)
-    raise AssertionError(f"{text!r} not in {log} after {timeout_s}s:\n{log.read_text()[-3000:]}")
+    raise AssertionError(f"{pattern!r} not in {log} after {timeout_s}s:\n{log.read_text()[-3000:]}")
 
 
 def raw_rows(lake: Path, table: str) -> duckdb.DuckDBPyConnection:
