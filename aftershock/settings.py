@@ -90,7 +90,7 @@ class IngestSettings(_Section):
     instance_id: str | None = Field(default=None, description="Static group membership id (e.g. "
                                     "the host name): a restarted worker takes its partitions "
                                     "back at once instead of after the session timeout.")
-    batch_max_records: int = Field(default=20_000, ge=1, description="Flush a partition's batch "
+    batch_max_records: int = Field(default=10_000, ge=1, description="Flush a partition's batch "
                                    "at this many records.")
     batch_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="... or at this "
                                  "many bytes of record values.")
@@ -101,10 +101,12 @@ class IngestSettings(_Section):
     bad_data: Literal["dead_letter", "fail"] = Field(
         default="dead_letter", description="Policy for bad records: dead_letter (land a row and "
         "send to the dead-letter topic, keep going) or fail (stop the worker).")
-    buffer_max_records: int = Field(default=60_000, ge=1, description="Flush the largest batch "
+    buffer_max_records: int = Field(default=20_000, ge=1, description="Flush the largest batch "
                                     "when all partitions together buffer this many records.")
     poll_timeout_ms: int = Field(default=500, ge=1)
     max_poll_records: int = Field(default=5_000, ge=1)
+    fetch_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Most bytes one "
+                                 "fetch brings in (bounds the consumer's prefetch memory).")
     session_timeout_ms: int = Field(default=10_000, ge=1000, description="Group session timeout: "
                                     "how soon a dead worker's partitions move to another.")
     heartbeat_interval_ms: int = Field(default=1_000, ge=100)

@@ -46,7 +46,7 @@ def scan_seconds(lake: Path, runs: int = 3) -> tuple[float, tuple[object, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         lake = Path(tmp) / "lake"

@@ -34,7 +34,8 @@ def main() -> None:
         kafka = KafkaSettings(topic_prefix=args.prefix or f"mem{uuid.uuid4().hex[:8]}.")
         held = backlog(bootstrap, kafka, args.events)
         say(f"backlog: {held:,} events; draining with the worker...")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSHOCK_")}
+        env = {k: v for k, v in os.environ.items()  # AFTERSHOCK_INGEST__* pass through
+               if not k.startswith("AFTERSHOCK_") or k.startswith("AFTERSHOCK_INGEST__")}
         env |= {"AFTERSHOCK_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
                 "AFTERSHOCK_KAFKA__TOPIC_PREFIX": kafka.topic_prefix,
                 "AFTERSHOCK_INGEST__GROUP_ID": f"mem-{uuid.uuid4().hex}",

@@ -114,7 +114,8 @@ class Worker:
             auto_offset_reset="earliest", max_poll_records=self.conf.max_poll_records,
             session_timeout_ms=self.conf.session_timeout_ms,
             heartbeat_interval_ms=self.conf.heartbeat_interval_ms,
-            max_partition_fetch_bytes=max(4 << 20, self.conf.max_record_bytes + 1024),
+            max_partition_fetch_bytes=max(1 << 20, self.conf.max_record_bytes + 1024),
+            fetch_max_bytes=self.conf.fetch_max_bytes,
             request_timeout_ms=max(self.settings.kafka.request_timeout_ms,
                                    self.conf.session_timeout_ms + 5000),
         )
