@@ -64,6 +64,7 @@ class Spool:
         self.offset_file = directory / "spool.offset"
         directory.mkdir(parents=True, exist_ok=True)
         self._cut_torn_tail()
+        self._pending = self._size() - self._offset()  # kept in memory: emit asks on every event
 
     # -- state -----------------------------------------------------------------------------
     def _size(self) -> int:
@@ -79,7 +80,7 @@ class Spool:
         return self._size() - self._offset()
 
     def __bool__(self) -> bool:
-        return self.pending_bytes() > 0
+        return self._pending > 0
 
     def __len__(self) -> int:
         return sum(1 for _ in self.pending())
@@ -102,6 +103,7 @@ class Spool:
             out.write(blob)
             out.flush()
             os.fsync(out.fileno())
+        self._pending += len(blob)
         if created:
             _fsync_dir(self.dir)
 
@@ -119,7 +121,9 @@ class Spool:
 
     def mark_delivered(self, end_offset: int) -> None:
         """Everything before ``end_offset`` was delivered; empties the spool when that is all."""
-        if end_offset >= self._size():
+        size = self._size()
+        self._pending = max(0, size - end_offset)
+        if end_offset >= size:
             self.data.unlink(missing_ok=True)
             self.offset_file.unlink(missing_ok=True)
             _fsync_dir(self.dir)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
+import json
 import socket
-import time
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from aftershock.broker.local import LocalBroker
 from aftershock.sdk.emitter import Emitter
-from aftershock.settings import EVENT_TYPES, BrokerSettings, KafkaSettings
+from aftershock.settings import EVENT_TYPES, KafkaSettings
 from tests.sdk.helpers import numbered_events, read_topics
 
 pytestmark = pytest.mark.kafka
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_events_arrive_keyed_with_headers(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> None:
@@ -55,40 +55,11 @@ def test_spool_written_offline_is_replayed_in_order_by_the_next_process(
 
 @pytest.mark.slow
 def test_broker_killed_mid_way_loses_nothing(topic_prefix: str, tmp_path: Path) -> None:
-    broker = LocalBroker(BrokerSettings(state_dir=tmp_path / "broker"))
-    state, _ = broker.start()
-    kafka = KafkaSettings(topic_prefix=topic_prefix)
-    events = numbered_events(40)  # 40 of every type
-    half = len(events) // 2
-    try:
-        emitter = Emitter(state.bootstrap, tmp_path / "spool", kafka.topic_for, delivery_timeout_ms=4_000)
-        for event in events[:half]:
-            emitter.emit(event)
-        os.kill(state.pid or 0, signal.SIGKILL)  # no goodbye: in-flight records are cut off
-        for event in events[half:]:
-            emitter.emit(event)
-        emitter.close()
-        assert emitter.spooled > 0
-        _wait_port_free(state.port)
-        state, started = broker.start()
-        assert started
-        Emitter(state.bootstrap, tmp_path / "spool", kafka.topic_for).close()
-        got = read_topics(state.bootstrap, kafka, len(events))
-    finally:
-        broker.stop()
-    distinct = {r["event_id"] for r in got}
-    assert distinct == {e.event_id for e in events}
-    assert Counter(r["event_type"] for r in got if r["event_id"] in distinct).keys() == set(EVENT_TYPES)
-    assert len(distinct) == len(events) == 200
-
-
-def _wait_port_free(port: int, timeout_s: float = 120) -> None:
-    """A killed broker leaves its port in TIME_WAIT for up to a minute; the restart needs it free."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-                return
-            except OSError:
-                time.sleep(1)
+    command = [sys.executable, "-m", "tests.sdk.outage_scenario", str(tmp_path), topic_prefix, "40"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["restarted"] and result["spooled_during_outage"] > 0
+    assert set(result["received"]) == set(result["sent"])  # nothing lost
+    assert len(set(result["received"])) == len(result["sent"]) == 200  # exactly N distinct, 40 per type
+    assert result["types"] == sorted(EVENT_TYPES)
