@@ -17,13 +17,14 @@ from pathlib import Path
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
 from ingest.arrow_format import DeadLetter
-from ingest.landing import Batch, Lander
+from ingest.landing import Accumulator, Lander
 from ingest.manifest import ManifestConflict
 from ingest.validate import Rejected, classify, enforce
 from schemas.event import Event
 
 BACKFILL_TOPIC = "backfill"
-CHUNK_EVENTS = 250_000
+CHUNK_EVENTS = 100_000
+SUB_CHUNK = 2_000
 _RETRIES = 5
 
 
@@ -46,28 +47,45 @@ class LandResult:
 
 def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSettings | None = None,
                 chunk: int = CHUNK_EVENTS) -> LandResult:
-    """Land already-validated ``events`` into ``lake_dir`` (created if missing)."""
+    """Land already-validated ``events`` into ``lake_dir`` (created if missing): one manifest
+    entry per ``chunk`` events, converted to Arrow ``SUB_CHUNK`` at a time, so a lazy iterable
+    of millions of events needs memory for one chunk's Arrow tables only."""
     lander = Lander(Path(lake_dir), settings or IngestSettings())
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
-    result = LandResult()
-    for part in _chunks(iter(events), chunk):
-        result += _land_chunk(lander, part, [])
-    return result
+    result, items = LandResult(), iter(events)
+    while True:
+        acc = Accumulator(BACKFILL_TOPIC, 0, datetime.now(UTC))
+        count = _fill(acc, items, chunk)
+        if count == 0:
+            return result
+        result += _commit(lander, acc, count)
 
 
-def _chunks(items: Iterator[Event], size: int) -> Iterator[list[Event]]:
-    while part := list(islice(items, size)):
-        yield part
+def _fill(acc: Accumulator, items: Iterator[Event], chunk: int) -> int:
+    """Feed up to ``chunk`` events into ``acc`` with offsets 0, 1, ...; returns how many."""
+    count = 0
+    while count < chunk and (part := list(islice(items, min(SUB_CHUNK, chunk - count)))):
+        acc.add(part, range(count, count + len(part)))
+        count += len(part)
+    return count
 
 
 def _land_chunk(lander: Lander, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
+    acc = Accumulator(BACKFILL_TOPIC, 0, datetime.now(UTC))
+    acc.add(events, range(len(events)))
+    acc.add_dead(dead)
+    return _commit(lander, acc, len(events) + len(dead))
+
+
+def _commit(lander: Lander, acc: Accumulator, size: int) -> LandResult:
+    """Commit ``acc`` as the next ``size`` offsets of the backfill pseudo-partition."""
+    base = 0
     for _attempt in range(_RETRIES):
         start = lander.manifest.refresh().positions.get((BACKFILL_TOPIC, 0), 0)
-        size = len(events) + len(dead)
-        batch = Batch(BACKFILL_TOPIC, 0, start, start + size, list(events),
-                      list(range(start, start + len(events))), list(dead))
+        acc.rebase(start - base)
+        base = start
         try:
-            landed = lander.land(batch)
+            landed = lander.commit(acc, start, start + size)
         except ManifestConflict:
             continue  # another backfill took this range: take the next one
         return LandResult(landed.events, landed.duplicates, landed.dead,

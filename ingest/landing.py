@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aftershock.settings import IngestSettings
 from ingest import crashpoints
@@ -74,6 +75,15 @@ class Accumulator:
         for (table, day), (rows, row_offsets) in group_by_day(kept, kept_offsets).items():
             lineage = Lineage(self.topic, [self.partition] * len(rows), row_offsets, self.now)
             self.parts[(table, day)].append(events_to_table(table, rows, lineage))
+
+    def rebase(self, delta: int) -> None:
+        """Shift the ``_offset`` of every accumulated event row by ``delta``."""
+        if delta == 0:
+            return
+        for parts in self.parts.values():
+            for i, table in enumerate(parts):
+                column = table.schema.get_field_index("_offset")
+                parts[i] = table.set_column(column, "_offset", pc.add(table["_offset"], delta))
 
     def add_dead(self, letters: Sequence[DeadLetter]) -> None:
         self.dead.extend(letters)

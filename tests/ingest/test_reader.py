@@ -62,3 +62,14 @@ def test_older_schema_files_stay_queryable(tmp_path: Path) -> None:
     con = open_lake(tmp_path, state)
     rows = con.execute("SELECT event_id, review_count FROM change ORDER BY event_id").fetchall()
     assert rows == [("new", 2), ("old", None)]
+
+
+def test_land_events_continues_offsets_and_takes_a_lazy_iterable(tmp_path: Path) -> None:
+    land_events(tmp_path, [example_event("change", event_id=f"a{i}") for i in range(5)])
+    lazy = (example_event("change", event_id=f"b{i}") for i in range(7))
+    result = land_events(tmp_path, lazy, chunk=3)
+    assert (result.events, result.entries) == (7, 3)
+    rows = open_lake(tmp_path).execute(
+        "SELECT event_id, _offset FROM change WHERE event_id LIKE 'b%' ORDER BY _offset").fetchall()
+    assert rows == [(f"b{i}", 5 + i) for i in range(7)]
+    assert snapshot(tmp_path).positions == {("backfill", 0): 12}
