@@ -16,7 +16,10 @@ def free_port() -> int:
 
 
 def port_in_use(port: int) -> bool:
+    """True when another socket listens on ``port`` (TIME_WAIT leftovers do not count: Kafka
+    binds with SO_REUSEADDR too)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
