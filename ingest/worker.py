@@ -27,7 +27,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from aftershock.errors import ExitCode
+from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import Settings
 from ingest import crashpoints
 from ingest.deadletters import DeadLetterTopic, dead_letter
@@ -100,6 +100,9 @@ class Worker:
                 if self.until_idle_s is not None and now - last_record >= self.until_idle_s:
                     break
             self._flush(list(self.batches))
+        except KafkaError as exc:
+            raise BrokerError(f"Kafka failed ({type(exc).__name__}: {exc}); the lake is consistent: "
+                              "restart the worker to resume from the manifest") from exc
         finally:
             self.consumer.close()
             self.dlq.close()
@@ -128,7 +131,7 @@ class Worker:
         signal.signal(signal.SIGINT, stop)
 
     def _handle(self, tp: TopicPartition, records: list[Any]) -> None:
-        """Validate and buffer the records of one partition (skipping already-landed ones)."""
+        """Buffer the records of one partition (skipping already-landed ones)."""
         if tp not in self.positions:
             return  # revoked during this poll
         batch = self.batches.get(tp)
