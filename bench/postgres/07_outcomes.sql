@@ -58,24 +58,26 @@ WITH services AS (
                / (1 + dependency_depth)) AS weighted_services
     FROM a_incident_services GROUP BY incident_id
 ),
-spread AS (
-    SELECT i.incident_id,
-           (SELECT count(*) FROM a_incident_regions AS r WHERE r.incident_id = i.incident_id) AS regions,
-           (SELECT count(*) FROM a_incident_cells AS c WHERE c.incident_id = i.incident_id) AS cells
-    FROM a_incidents AS i
+regions AS (
+    SELECT incident_id, count(*) AS regions FROM a_incident_regions GROUP BY incident_id
+),
+cells AS (
+    SELECT incident_id, count(*) AS cells FROM a_incident_cells GROUP BY incident_id
 )
 SELECT i.incident_id, i.severity, i.impact_started_at, i.ended_at,
        (floor(extract(epoch FROM i.ended_at)) - floor(extract(epoch FROM i.impact_started_at))) / 60.0
            AS duration_minutes,
        coalesce(s.services, 0) AS services, s.max_dependency_depth,
-       coalesce(s.weighted_services, 0) AS weighted_services, sp.regions, sp.cells,
+       coalesce(s.weighted_services, 0) AS weighted_services, coalesce(r.regions, 0) AS regions,
+       coalesce(c.cells, 0) AS cells,
        i.users_affected, i.tenants_affected, i.failed_requests, i.error_budget_burn,
        (floor(extract(epoch FROM i.ended_at)) - floor(extract(epoch FROM i.impact_started_at))) / 60.0
            * CASE i.severity WHEN 1 THEN 1.0 WHEN 2 THEN 0.5 WHEN 3 THEN 0.25 WHEN 4 THEN 0.1 ELSE 0.05 END
            * coalesce(s.weighted_services, 0) AS impact_minutes
 FROM a_incidents AS i
 LEFT JOIN services AS s USING (incident_id)
-LEFT JOIN spread AS sp USING (incident_id)
+LEFT JOIN regions AS r USING (incident_id)
+LEFT JOIN cells AS c USING (incident_id)
 WHERE i.environment = :'environment';
 
 CREATE UNLOGGED TABLE a_period AS
