@@ -156,6 +156,22 @@ def events_to_table(event_type: str, events: Sequence[Event], lineage: Lineage) 
     return pa.Table.from_arrays(columns, schema=event_schema(event_type))
 
 
+def with_lineage(table: pa.Table, lineage: Lineage) -> pa.Table:
+    """``table`` (the lake columns of one event type) with its lineage columns appended."""
+    columns = table.columns + _lineage_columns(lineage, table.num_rows)
+    return pa.Table.from_arrays(columns, schema=table.schema.append(LINEAGE.field(0)).append(
+        LINEAGE.field(1)).append(LINEAGE.field(2)).append(LINEAGE.field(3)))
+
+
+def merge_tables(*groups: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Tables of the same event types concatenated (rows in argument order)."""
+    merged: dict[str, list[pa.Table]] = {}
+    for group in groups:
+        for event_type, table in group.items():
+            merged.setdefault(event_type, []).append(table)
+    return {t: pa.concat_tables(tables) for t, tables in merged.items()}
+
+
 def _lineage_columns(lineage: Lineage, rows: int) -> list[pa.Array]:
     return [
         pa.array([lineage.topic] * rows, pa.string()),

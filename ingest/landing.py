@@ -59,22 +59,57 @@ class Landed:
 
 class Accumulator:
     """The Arrow tables of one batch, fed chunk by chunk so only a chunk of pydantic events is
-    alive at a time; a repeated ``(source, event_id)`` within the batch is kept once."""
+    alive at a time; a repeated ``(source, event_id)`` within the batch is kept once (the copy
+    with the lowest offset, whatever its event type)."""
 
     def __init__(self, topic: str, partition: int, now: datetime) -> None:
         self.topic, self.partition, self.now = topic, partition, now
         self.parts: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
         self.dead: list[DeadLetter] = []
-        self.seen: set[tuple[str, str]] = set()
+        self.seen = pa.array([], pa.string())
         self.events = self.duplicates = 0
 
     def add(self, events: Sequence[Event], offsets: Sequence[int]) -> None:
-        kept, kept_offsets = dedupe(events, offsets, self.seen)
-        self.events += len(kept)
-        self.duplicates += len(events) - len(kept)
-        for (table, day), (rows, row_offsets) in group_by_day(kept, kept_offsets).items():
-            lineage = Lineage(self.topic, [self.partition] * len(rows), row_offsets, self.now)
-            self.parts[(table, day)].append(events_to_table(table, rows, lineage))
+        """Validated events (and their offsets)."""
+        self.add_tables(self.tables_of(events, offsets))
+
+    def tables_of(self, events: Sequence[Event], offsets: Sequence[int]) -> dict[str, pa.Table]:
+        """The lake tables (lineage included) of ``events``, one per event type."""
+        by_type: dict[str, tuple[list[Event], list[int]]] = defaultdict(lambda: ([], []))
+        for event, offset in zip(events, offsets, strict=True):
+            rows = by_type[event.event_type]
+            rows[0].append(event)
+            rows[1].append(offset)
+        return {t: events_to_table(t, rows, self.lineage(row_offsets))
+                for t, (rows, row_offsets) in by_type.items()}
+
+    def lineage(self, offsets: Sequence[int]) -> Lineage:
+        return Lineage(self.topic, [self.partition] * len(offsets), offsets, self.now)
+
+    def add_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Lake tables with lineage (offsets unique within the batch), one per event type."""
+        tables = {t: table for t, table in tables.items() if table.num_rows}
+        if not tables:
+            return
+        kept = self._first_unseen(tables)
+        for event_type, table in tables.items():
+            rows = table.filter(pc.is_in(table["_offset"], value_set=kept)).sort_by("_offset")
+            self.events += rows.num_rows
+            self.duplicates += table.num_rows - rows.num_rows
+            days = pc.cast(rows["occurred_at"], pa.date32())
+            for day in pc.unique(days).to_pylist():
+                part = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+                self.parts[(event_type, day.isoformat())].append(part)
+
+    def _first_unseen(self, tables: dict[str, pa.Table]) -> pa.Array:
+        """The offsets of the rows whose key is new to the batch (the first of each key)."""
+        keys = pa.chunked_array([dedupe_keys(t) for t in tables.values()], pa.string())
+        offsets = pa.chunked_array([t["_offset"].combine_chunks() for t in tables.values()], pa.int64())
+        rows = pa.table({"key": keys, "offset": offsets})
+        rows = rows.filter(pc.invert(pc.is_in(rows["key"], value_set=self.seen)))
+        first = rows.group_by("key", use_threads=False).aggregate([("offset", "min")])
+        self.seen = pa.concat_arrays([self.seen, first["key"].combine_chunks()])
+        return first["offset_min"].combine_chunks()
 
     def rebase(self, delta: int) -> None:
         """Shift the ``_offset`` of every accumulated event row by ``delta``."""
@@ -157,25 +192,8 @@ def _remove_orphans(lake: Path, state: State, prefixes: tuple[str, ...]) -> int:
     return removed
 
 
-def dedupe(events: Sequence[Event], offsets: Sequence[int], seen: set[tuple[str, str]]
-           ) -> tuple[list[Event], list[int]]:
-    """The events (and offsets) whose ``(source, event_id)`` is not in ``seen`` yet; adds them."""
-    kept, kept_offsets = [], []
-    for event, offset in zip(events, offsets, strict=True):
-        key = (event.source, event.event_id)
-        if key not in seen:
-            seen.add(key)
-            kept.append(event)
-            kept_offsets.append(offset)
-    return kept, kept_offsets
-
-
-def group_by_day(events: Sequence[Event], offsets: Sequence[int]
-                 ) -> dict[tuple[str, str], tuple[list[Event], list[int]]]:
-    """Events grouped by (event_type, UTC date of occurred_at), in offset order."""
-    groups: dict[tuple[str, str], tuple[list[Event], list[int]]] = defaultdict(lambda: ([], []))
-    for event, offset in zip(events, offsets, strict=True):
-        rows = groups[(event.event_type, event.occurred_at.date().isoformat())]
-        rows[0].append(event)
-        rows[1].append(offset)
-    return dict(groups)
+def dedupe_keys(table: pa.Table) -> pa.Array:
+    """One string per row that differs exactly when ``(source, event_id)`` does."""
+    source = table["source"].combine_chunks()
+    length = pc.cast(pc.utf8_length(source), pa.string())
+    return pc.binary_join_element_wise(length, source, table["event_id"].combine_chunks(), ":")

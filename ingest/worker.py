@@ -30,12 +30,13 @@ from kafka.structs import OffsetAndMetadata
 from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import Settings
 from ingest import crashpoints
+from ingest.arrow_format import merge_tables, with_lineage
 from ingest.deadletters import DeadLetterTopic, dead_letter
 from ingest.landing import Accumulator, Lander
 from ingest.manifest import ManifestConflict
-from ingest.validate import Rejected, classify, enforce
+from ingest.validate import Rejected, classify_chunk, enforce
 
-CHUNK_RECORDS = 2000  # records validated at a time when a batch is flushed (bounds memory)
+CHUNK_RECORDS = 10_000  # records validated at a time when a batch is flushed (bounds memory)
 
 
 @dataclass
@@ -172,17 +173,21 @@ class Worker:
         """Validate and redact the batch chunk by chunk into Arrow tables and dead letters."""
         acc = Accumulator(batch.topic, batch.partition, datetime.now(UTC))
         for i in range(0, len(batch.records), CHUNK_RECORDS):
+            chunk = batch.records[i:i + CHUNK_RECORDS]
+            outcome = classify_chunk([r.value for r in chunk], self.conf.max_record_bytes)
+            tables = {t: with_lineage(table, acc.lineage([chunk[j].offset for j in rows]))
+                      for t, (table, rows) in outcome.tables.items()}
             events, offsets, dead = [], [], []
-            for record in batch.records[i:i + CHUNK_RECORDS]:
-                outcome = classify(record.value, self.conf.max_record_bytes)
-                if isinstance(outcome, Rejected):
-                    enforce(self.conf.bad_data, outcome,
+            for j, result in outcome.others:
+                record = chunk[j]
+                if isinstance(result, Rejected):
+                    enforce(self.conf.bad_data, result,
                             f"{record.topic}[{record.partition}]@{record.offset}")
-                    dead.append(dead_letter(record, outcome))
+                    dead.append(dead_letter(record, result))
                 else:
-                    events.append(outcome)
+                    events.append(result)
                     offsets.append(record.offset)
-            acc.add(events, offsets)
+            acc.add_tables(merge_tables(tables, acc.tables_of(events, offsets)))
             acc.add_dead(dead)
         return acc
 

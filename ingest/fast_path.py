@@ -1,0 +1,340 @@
+"""The vectorized hot path: a chunk of raw record values -> Arrow tables of the lake, in bulk.
+
+The records of one event type are read together by ``pyarrow.json`` with a schema derived from
+the pydantic models (:mod:`ingest.fast_spec`), then the contract is checked column by column with
+``pyarrow.compute``. The path only ever accepts: a record the pydantic path (``ingest.validate``,
+the reference) would land unchanged, converted to the same row. Everything it is not sure about
+goes back to the caller as a *fallback* index, for the pydantic path to validate, redact or reject
+with its precise reason:
+
+- no value, oversized, not UTF-8, not one JSON object on one line, no plain ``event_type``;
+- a chunk the reader refuses (a type mismatch, an unknown or duplicate field, bad JSON): the
+  chunk is halved until the offending records are alone;
+- a broken constraint (literal, bounds, length, pattern, a timestamp that is not
+  ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)``, a required field missing, a null list item);
+- a null where absent would mean the default, when the record holds a ``null`` literal at all
+  (absent and null read alike);
+- ``attributes`` with more than one key (their order is the record's), or beyond the bounds;
+- a text the redaction scans that might hold a secret (a superset of
+  ``schemas.redaction.might_hold_secret``) or holds a non-ASCII character.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from ingest.fast_spec import Rule, Unsupported, event_rules
+from schemas.event import EVENT_CLASSES
+from schemas.redaction import _TOKENS
+
+Mask = np.ndarray
+EVENT_TYPE = r'"event_type"\s*:\s*"(?P<t>[a-z_]+)"'
+TIMESTAMP_TEXT = (r"^(?:19|2\d)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+                  r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$")
+_META = set(".^$*+?()[]{}|\\")
+SECRET_HINT = "|".join(["".join("\\" + c if c in _META else c for c in t) for t in _TOKENS]
+                       + [r"://[^/\s@]*:[^/\s@]*@", r"auth[\"'\s]*[=:]"])
+ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024
+
+
+class _Miss(Exception):
+    """The reader's table does not have the expected shape (an unknown field, a row count)."""
+
+
+@dataclass
+class Split:
+    """The outcome for one chunk: lake tables (no lineage yet) with the chunk index of each row,
+    and the indices the pydantic path must handle."""
+
+    tables: dict[str, tuple[pa.Table, list[int]]] = field(default_factory=dict)
+    fallback: list[int] = field(default_factory=list)
+
+
+@cache
+def supported(event_type: str) -> bool:
+    try:
+        event_rules(event_type)
+    except Unsupported:
+        return False
+    return True
+
+
+def split(raws: Sequence[bytes | None], max_record_bytes: int) -> Split:
+    """Convert what can be converted in bulk; the rest is ``fallback`` (sorted indices)."""
+    out = Split()
+    rest = set(range(len(raws)))
+    chosen = [i for i, r in enumerate(raws) if r is not None and 0 < len(r) <= max_record_bytes]
+    chosen = _utf8(raws, chosen)
+    if chosen:
+        texts = pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string())
+        types = _event_types(texts)
+        for event_type in EVENT_CLASSES:
+            picked = [i for i, t in zip(chosen, types, strict=True) if t == event_type]
+            if picked and supported(event_type):
+                rows, table = _bisect(event_type, picked, raws)
+                out.tables[event_type] = (table, rows)
+                rest.difference_update(rows)
+    out.fallback = sorted(rest)
+    return out
+
+
+def _utf8(raws: Sequence[bytes | None], chosen: list[int]) -> list[int]:
+    try:
+        pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string()).validate(full=True)
+        return chosen
+    except pa.ArrowInvalid:
+        return [i for i in chosen if _decodes(raws[i])]
+
+
+def _decodes(raw: bytes | None) -> bool:
+    try:
+        (raw or b"").decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _event_types(texts: pa.StringArray) -> list[str | None]:
+    """The plain ``event_type`` of each record that is one JSON object (else None). A record
+    whose newlines split it in the reader changes the row count and is refused there."""
+    shaped = pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}"))
+    found = pc.extract_regex(texts, EVENT_TYPE).field("t")
+    types: list[str | None] = pc.if_else(shaped, found, pa.scalar(None, pa.string())).to_pylist()
+    return types
+
+
+def _bisect(event_type: str, picked: list[int], raws: Sequence[bytes | None]
+            ) -> tuple[list[int], pa.Table]:
+    """(chunk indices landed, their table); halves the records while the reader refuses them."""
+    try:
+        good, table = convert(event_type, [raws[i] or b"" for i in picked])
+        return [i for i, ok in zip(picked, good, strict=True) if ok], table
+    except (pa.ArrowException, _Miss):
+        if len(picked) == 1:
+            return [], _empty(event_type)
+    half = len(picked) // 2
+    rows_a, table_a = _bisect(event_type, picked[:half], raws)
+    rows_b, table_b = _bisect(event_type, picked[half:], raws)
+    return rows_a + rows_b, pa.concat_tables([table_a, table_b])
+
+
+@cache
+def _empty(event_type: str) -> pa.Table:
+    return pa.schema([pa.field(r.name, r.out) for r in _flat_rules(event_type)]).empty_table()
+
+
+@cache
+def _flat_rules(event_type: str) -> tuple[Rule, ...]:
+    """Envelope rules, ``event_type``, then the payload's rules (the lake's column order)."""
+    rules = event_rules(event_type)
+    payload = next(r for r in rules if r.name == "payload")
+    return tuple(r for r in rules if r.name != "payload") + payload.children
+
+
+@cache
+def read_schema(event_type: str) -> pa.Schema:
+    """What the JSON reader is told (``attributes`` is left to inference)."""
+    return pa.schema([pa.field(r.name, r.read) for r in event_rules(event_type) if not r.mapping])
+
+
+def convert(event_type: str, raws: Sequence[bytes]) -> tuple[Mask, pa.Table]:
+    """(which records are landed as is, the lake table of those records)."""
+    table = _read(event_type, raws)
+    texts = pa.array(raws, pa.binary()).view(pa.string())
+    good = _accepted(event_type, table, texts)
+    return good, _build_table(event_type, table.filter(pa.array(good)))
+
+
+def _read(event_type: str, raws: Sequence[bytes]) -> pa.Table:
+    data = b"\n".join(raws) + b"\n"
+    table = pj.read_json(
+        io.BytesIO(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+        parse_options=pj.ParseOptions(explicit_schema=read_schema(event_type),
+                                      unexpected_field_behavior="infer", newlines_in_values=False))
+    expected = read_schema(event_type)
+    actual = table.schema
+    if table.num_rows != len(raws) or set(actual.names) - {"attributes"} != set(expected.names) \
+            or any(actual.field(f.name).type != f.type for f in expected):
+        raise _Miss(event_type)
+    return table.combine_chunks()
+
+
+def _accepted(event_type: str, table: pa.Table, texts: pa.StringArray) -> Mask:
+    present = np.ones(table.num_rows, dtype=bool)
+    bad, ambiguous = np.zeros_like(present), np.zeros_like(present)
+    for rule in event_rules(event_type):
+        column = _attributes(table) if rule.mapping else table[rule.name].chunk(0)
+        b, a = _attribute_flags(column) if rule.mapping else _flags(column, rule, present)
+        bad |= b
+        ambiguous |= a
+    if ambiguous.any():
+        bad |= ambiguous & _mask(pc.match_substring(texts, "null"))
+    accepted: Mask = ~(bad | _secret_hint(event_type, table))
+    return accepted
+
+
+def _attributes(table: pa.Table) -> pa.StructArray:
+    """``attributes`` as read: a struct of every key seen (an empty struct when none)."""
+    if "attributes" not in table.column_names:
+        return pa.array([None] * table.num_rows, pa.struct([]))
+    column = table["attributes"].chunk(0) if table["attributes"].num_chunks else None
+    if column is None or column.type == pa.null():
+        return pa.array([None] * table.num_rows, pa.struct([]))
+    if not pa.types.is_struct(column.type) or any(f.type != pa.string() for f in column.type):
+        raise _Miss("attributes")
+    return column
+
+
+def _mask(array: pa.Array | pa.ChunkedArray) -> Mask:
+    mask: Mask = np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return mask
+
+
+def _flags(array: pa.Array, rule: Rule, present: Mask) -> tuple[Mask, Mask]:
+    """(bad, ambiguous) per row of ``array``: a broken constraint or a null that needs pydantic;
+    a null that means the default only if the field was absent."""
+    nulls = _mask(array.is_null()) & present
+    valid = present & ~nulls
+    bad = (nulls if rule.nulls == "bad" else np.zeros_like(nulls)) | (_violations(array, rule) & valid)
+    ambiguous = nulls if rule.nulls == "fill" else np.zeros_like(nulls)
+    if rule.children:
+        for child, child_rule in zip(array.flatten(), rule.children, strict=True):
+            b, a = _flags(child, child_rule, valid)
+            bad, ambiguous = bad | b, ambiguous | a
+    if rule.item is not None:
+        b, a = _item_flags(array, rule.item)
+        bad, ambiguous = bad | (b & valid), ambiguous | (a & valid)
+    return bad, ambiguous
+
+
+def _item_flags(array: pa.ListArray, item: Rule) -> tuple[Mask, Mask]:
+    values = array.flatten()
+    parents = pc.list_parent_indices(array).to_numpy()
+    b, a = _flags(values, item, np.ones(len(values), dtype=bool))
+    bad, ambiguous = np.zeros(len(array), dtype=bool), np.zeros(len(array), dtype=bool)
+    bad[parents[b]] = True
+    ambiguous[parents[a]] = True
+    return bad, ambiguous
+
+
+def _violations(array: pa.Array, rule: Rule) -> Mask:
+    """True where a (non-null) value breaks one of ``rule``'s constraints."""
+    broken = np.zeros(len(array), dtype=bool)
+    if rule.literals is not None:
+        broken |= ~_mask(pc.is_in(array, value_set=pa.array(rule.literals)))
+    for op, limit in rule.bounds:
+        compare = {"ge": pc.greater_equal, "gt": pc.greater, "le": pc.less_equal, "lt": pc.less}[op]
+        broken |= ~_mask(compare(array, limit))
+    if rule.min_len is not None:
+        broken |= ~_mask(pc.greater_equal(pc.utf8_length(array), rule.min_len))
+    if rule.max_len is not None:
+        broken |= ~_mask(pc.less_equal(pc.utf8_length(array), rule.max_len))
+    if rule.pattern is not None:
+        broken |= ~_mask(pc.match_substring_regex(array, rule.pattern))
+    if rule.timestamp:
+        broken |= ~_mask(pc.match_substring_regex(array, TIMESTAMP_TEXT))
+    return broken
+
+
+def _attribute_flags(column: pa.StructArray) -> tuple[Mask, Mask]:
+    """Beyond the bounds, or more than one key: bad (pydantic decides). A key seen in the chunk
+    but null in a row: absent or an explicit null, ambiguous."""
+    valid = _mask(column.is_valid())
+    children = column.flatten()
+    counts = sum((_mask(c.is_valid()) for c in children), np.zeros(len(column), dtype=np.int64))
+    bad = counts > 1
+    ambiguous = ~valid.copy()
+    for name, child in zip(column.type.names, children, strict=True):
+        has = _mask(child.is_valid())
+        ambiguous |= valid & ~has
+        if len(name) > ATTRIBUTE_KEY_MAX:
+            bad |= has
+        bad |= ~_mask(pc.less_equal(pc.utf8_length(child), ATTRIBUTE_VALUE_MAX)) & has
+    return bad, ambiguous
+
+
+@cache
+def _scanned(event_type: str) -> tuple[str, ...]:
+    """Top-level payload texts (what ``schemas.redaction.redact_event`` scans, with the envelope's
+    ``source_url`` and the attribute values)."""
+    payload = next(r for r in event_rules(event_type) if r.name == "payload")
+    return tuple(r.name for r in payload.children if r.read == pa.string() and not r.timestamp)
+
+
+def _secret_hint(event_type: str, table: pa.Table) -> Mask:
+    payload = table["payload"].chunk(0)
+    columns = [payload.field(name) for name in _scanned(event_type)]
+    columns += [table["source_url"].chunk(0), *_attributes(table).flatten()]
+    hint = np.zeros(table.num_rows, dtype=bool)
+    for column in columns:
+        hint |= _mask(pc.match_substring_regex(column, SECRET_HINT, ignore_case=True))
+        hint |= ~_mask(pc.fill_null(pc.string_is_ascii(column), True))
+    return hint
+
+
+def _build_table(event_type: str, table: pa.Table) -> pa.Table:
+    """The lake columns (without lineage) of accepted rows."""
+    payload = table["payload"].combine_chunks()
+    columns = []
+    for rule in _flat_rules(event_type):
+        if rule.mapping:
+            columns.append(_build_map(_attributes(table)))
+        elif rule.name in read_schema(event_type).names and rule.name != "payload":
+            columns.append(_build(table[rule.name].combine_chunks(), rule))
+        else:
+            columns.append(_build(payload.field(rule.name), rule))
+    return pa.Table.from_arrays(columns, schema=_empty(event_type).schema)
+
+
+def _build(array: pa.Array, rule: Rule) -> pa.Array:
+    """``array`` as the lake stores it: defaults filled, timestamps converted, nested rebuilt."""
+    if rule.nulls == "fill" and array.null_count:
+        array = _fill(array, rule)
+    if rule.timestamp:
+        return pc.cast(array, rule.out)
+    if rule.children:
+        children = [_build(c, r) for c, r in zip(array.flatten(), rule.children, strict=True)]
+        return pa.StructArray.from_arrays(children, fields=list(rule.out), mask=array.is_null())
+    if rule.item is not None and _rebuilds(rule.item):
+        values = _build(array.values, rule.item)
+        return pa.ListArray.from_arrays(array.offsets, values, type=rule.out, mask=array.is_null())
+    return array
+
+
+@cache
+def _rebuilds(rule: Rule) -> bool:
+    return rule.timestamp or rule.nulls == "fill" or bool(rule.children) or rule.item is not None
+
+
+def _fill(array: pa.Array, rule: Rule) -> pa.Array:
+    default = pa.array([rule.default], type=array.type)
+    picks = pc.if_else(array.is_null(), len(array), pa.array(np.arange(len(array))))
+    return pa.concat_arrays([array, default]).take(picks)
+
+
+def _build_map(column: pa.StructArray) -> pa.MapArray:
+    """At most one key per row (checked): the key of the non-null child, its value."""
+    valid = _mask(column.is_valid())
+    keys, values, counts = [], [], np.zeros(len(column), dtype=np.int32)
+    for name, child in zip(column.type.names, column.flatten(), strict=True):
+        has = _mask(child.is_valid()) & valid
+        counts += has
+        keys.append(pc.if_else(pa.array(has), pa.scalar(name), pa.scalar(None, pa.string())))
+        values.append(pc.if_else(pa.array(has), child, pa.scalar(None, pa.string())))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    if not keys:
+        keys_arr, values_arr = pa.array([], pa.string()), pa.array([], pa.string())
+    else:
+        key = pc.coalesce(*keys)
+        keys_arr, values_arr = pc.drop_null(key), pc.filter(pc.coalesce(*values), pc.is_valid(key))
+    return pa.MapArray.from_arrays(offsets, keys_arr, values_arr,
+                                   type=pa.map_(pa.string(), pa.string()))
