@@ -18,8 +18,12 @@ from analytics import queries
 
 MODEL_STEPS: tuple[str, ...] = (
     "model_agent_actions",
+    "model_change_events",
     "model_changes",
+    "model_change_refs",
+    "model_deployment_events",
     "model_deployments",
+    "model_deployment_refs",
     "model_deployment_changes",
     "model_incidents",
     "model_incident_services",

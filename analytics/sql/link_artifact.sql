@@ -9,10 +9,11 @@ WITH mentioned AS (
 ),
 deployed AS (
     SELECT deployment_id, artifact AS value FROM a_deployments WHERE artifact IS NOT NULL
-    UNION SELECT deployment_id, unnest(commit_shas) FROM a_deployments
+    UNION SELECT deployment_id, value FROM a_deployment_refs WHERE kind = 'sha'
 ),
 committed AS (
-    SELECT change_id, unnest(list_concat(commit_shas, [head_sha])) AS value FROM a_changes
+    SELECT change_id, value FROM a_change_refs WHERE kind = 'commit_sha'
+    UNION ALL SELECT change_id, head_sha FROM a_changes WHERE head_sha IS NOT NULL
 )
 SELECT DISTINCT m.incident_id, 'deployment', d.deployment_id, 'artifact', 0.90,
        'incident attribute names ' || m.value, 'incident.attributes'

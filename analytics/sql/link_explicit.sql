@@ -18,11 +18,10 @@ WITH named AS (
 ),
 aliases AS (
     SELECT 'change' AS kind, change_id AS id, change_id AS alias FROM a_changes
-    UNION ALL SELECT 'change', change_id, unnest(commit_shas) FROM a_changes
+    UNION ALL SELECT 'change', change_id, value FROM a_change_refs
     UNION ALL SELECT 'change', change_id, head_sha FROM a_changes WHERE head_sha IS NOT NULL
-    UNION ALL SELECT 'change', change_id, unnest(source_refs) FROM a_changes
     UNION ALL SELECT 'deployment', deployment_id, deployment_id FROM a_deployments
-    UNION ALL SELECT 'deployment', deployment_id, unnest(source_refs) FROM a_deployments
+    UNION ALL SELECT 'deployment', deployment_id, value FROM a_deployment_refs WHERE kind = 'source_ref'
     UNION ALL SELECT 'agent_action', event_id, event_id FROM a_agent_actions
     UNION ALL SELECT 'agent_action', event_id, source_ref FROM a_agent_actions WHERE source_ref IS NOT NULL
 )

@@ -1,15 +1,10 @@
 -- One row per change: the latest state of every change_id (a pull request seen when opened and
 -- again when merged is one change). Events with no change_id are kept under source:event_id.
 -- Output: change_id, service_name, repository, first_seen_at, committed_at, merged_at, kind,
---   ai_level, lines_changed, path_categories, commit_shas, head_sha, vcs_change_id, source_refs,
---   source_url, reverts_change_id, fix_for_incident_id, author, author_kind
+--   ai_level, lines_changed, path_categories, head_sha, vcs_change_id, source_url, reverts_change_id,
+--   fix_for_incident_id, author, author_kind (commit shas and source refs are rows of a_change_refs)
 -- Grain: change_id.  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_changes AS
-WITH keyed AS (
-    SELECT coalesce(change_id, source || ':' || event_id) AS change_id, *
-        EXCLUDE (change_id)
-    FROM change
-)
 SELECT
     change_id,
     arg_max(service_name, occurred_at) FILTER (WHERE service_name IS NOT NULL) AS service_name,
@@ -18,24 +13,15 @@ SELECT
     min(committed_at) AS committed_at,
     max(merged_at) AS merged_at,
     arg_max(kind, occurred_at) AS kind,
-    arg_max(ai['level'], occurred_at) AS ai_level,
-    arg_max(
-        CASE
-            WHEN lines_added IS NULL AND lines_deleted IS NULL
-                THEN list_sum([coalesce(f.lines_added, 0) + coalesce(f.lines_deleted, 0) FOR f IN files])
-            ELSE coalesce(lines_added, 0) + coalesce(lines_deleted, 0)
-        END,
-        occurred_at
-    ) AS lines_changed,
+    arg_max(ai_level, occurred_at) AS ai_level,
+    arg_max(lines_changed, occurred_at) AS lines_changed,
     arg_max(path_categories, occurred_at) AS path_categories,
-    list_distinct(flatten(list(commit_shas))) AS commit_shas,
     arg_max(vcs_ref_head_revision, occurred_at) FILTER (WHERE vcs_ref_head_revision IS NOT NULL) AS head_sha,
     arg_max(vcs_change_id, occurred_at) FILTER (WHERE vcs_change_id IS NOT NULL) AS vcs_change_id,
-    list_distinct(list(source_ref) FILTER (WHERE source_ref IS NOT NULL)) AS source_refs,
     arg_max(source_url, occurred_at) FILTER (WHERE source_url IS NOT NULL) AS source_url,
     arg_max(reverts_change_id, occurred_at) FILTER (WHERE reverts_change_id IS NOT NULL) AS reverts_change_id,
     arg_max(incident_id, occurred_at) FILTER (WHERE incident_id IS NOT NULL) AS fix_for_incident_id,
     arg_max(author, occurred_at) AS author,
     arg_max(author_kind, occurred_at) AS author_kind
-FROM keyed
+FROM a_change_events
 GROUP BY change_id;

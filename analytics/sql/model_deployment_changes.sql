@@ -6,15 +6,19 @@
 -- Grain: (deployment_id, change_id).  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_deployment_changes AS
 WITH listed AS (
-    SELECT deployment_id, unnest(change_ids) AS change_id, 'listed' AS matched_by
-    FROM a_deployments
+    SELECT deployment_id, value AS change_id, 'listed' AS matched_by
+    FROM a_deployment_refs WHERE kind = 'change_id'
 ),
 deployed_shas AS (
-    SELECT deployment_id, unnest(commit_shas) AS sha FROM a_deployments WHERE len(change_ids) = 0
+    SELECT deployment_id, value AS sha
+    FROM a_deployment_refs AS r
+    WHERE kind = 'sha'
+      AND NOT EXISTS (SELECT 1 FROM listed AS l WHERE l.deployment_id = r.deployment_id)
 ),
 change_shas AS (
-    SELECT change_id, unnest(list_distinct(list_concat(commit_shas, [head_sha]))) AS sha
-    FROM a_changes
+    SELECT change_id, value AS sha FROM a_change_refs WHERE kind = 'commit_sha'
+    UNION
+    SELECT change_id, head_sha FROM a_changes WHERE head_sha IS NOT NULL
 ),
 by_sha AS (
     SELECT d.deployment_id, c.change_id, 'sha' AS matched_by

@@ -1,8 +1,8 @@
 -- One row per deployment (all its stages and status events folded together), with whether it
 -- failed: a failed or rolled_back status, or a later deployment that names it in rollback_of.
 -- Output: deployment_id, service_name, environment, started_at, finished_at, last_status,
---   terminal (a final status was seen), failed, rolled_back_by, rollback_of, strategy, artifact,
---   change_ids, commit_shas, regions, cells, source_refs
+--   terminal (a final status was seen), failed, rolled_back_by, rollback_of, strategy, artifact
+--   (the listed change ids, shas, regions and source refs are rows of a_deployment_refs)
 -- Grain: deployment_id.  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_deployments AS
 WITH folded AS (
@@ -19,13 +19,8 @@ WITH folded AS (
         max(occurred_at) FILTER (WHERE status IN ('failed', 'rolled_back')) AS failed_at,
         any_value(rollback_of) FILTER (WHERE rollback_of IS NOT NULL) AS rollback_of,
         arg_max(strategy, occurred_at) AS strategy,
-        any_value(artifact) FILTER (WHERE artifact IS NOT NULL) AS artifact,
-        list_distinct(flatten(list(change_ids))) AS change_ids,
-        list_distinct(flatten(list(list_concat(commit_shas, [vcs_ref_head_revision])))) AS commit_shas,
-        list_distinct(flatten(list(regions))) AS regions,
-        list_distinct(flatten(list(cells))) AS cells,
-        list_distinct(list(source_ref) FILTER (WHERE source_ref IS NOT NULL)) AS source_refs
-    FROM deployment
+        any_value(artifact) FILTER (WHERE artifact IS NOT NULL) AS artifact
+    FROM a_deployment_events
     WHERE deployment_id IS NOT NULL
     GROUP BY deployment_id
 ),
