@@ -4,12 +4,14 @@
 -- $window_minutes before impact start.
 -- Confidence = tier weight x exp(-minutes before impact / $decay_minutes) x 0.35 per level of
 -- dependency depth.
+-- The join is keyed by service (or, for actions naming no service, by target) and UTC day: each
+-- incident service is expanded to the days its window touches.
 -- Output: rows of a_link_evidence.  Grain: (incident, agent action).
 -- Parameters: $window_minutes, $skew_minutes, $decay_minutes.
 INSERT INTO a_link_evidence
 WITH acting AS (
     SELECT event_id, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
-           session_id,
+           floor(epoch(occurred_at) / 86400)::BIGINT AS day,
            CASE consequence_tier WHEN 'destructive' THEN 0.80 WHEN 'mutate_config' THEN 0.50 ELSE 0.30 END AS weight
     FROM a_agent_actions
     WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
@@ -17,33 +19,40 @@ WITH acting AS (
       AND outcome <> 'blocked'
 ),
 exposed AS (
-    SELECT s.incident_id, s.service_name, s.dependency_depth, i.impact_started_at
+    SELECT s.incident_id, s.service_name, s.dependency_depth, i.impact_started_at,
+           unnest(range(
+               floor(epoch(i.impact_started_at - to_minutes($window_minutes)) / 86400)::BIGINT,
+               floor(epoch(i.impact_started_at + to_minutes($skew_minutes)) / 86400)::BIGINT + 1
+           )) AS day
     FROM a_incidents AS i
     JOIN a_incident_services AS s USING (incident_id)
 ),
-matched AS (
-    SELECT e.incident_id, e.impact_started_at, e.dependency_depth, a.*
+on_service AS (
+    SELECT e.incident_id, a.event_id, a.weight, a.consequence_tier AS tier, a.gen_ai_agent_name AS agent,
+           e.dependency_depth AS depth, a.occurred_at, e.impact_started_at
     FROM exposed AS e
     JOIN acting AS a
       ON a.service_name = e.service_name
+     AND a.day = e.day
      AND a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
                            AND e.impact_started_at + to_minutes($skew_minutes)
-    UNION ALL
-    SELECT e.incident_id, e.impact_started_at, e.dependency_depth, a.*
+),
+on_resource AS (
+    SELECT e.incident_id, a.event_id, any_value(a.weight) AS weight, any_value(a.consequence_tier) AS tier,
+           any_value(a.gen_ai_agent_name) AS agent, min(e.dependency_depth) AS depth,
+           any_value(a.occurred_at) AS occurred_at, any_value(e.impact_started_at) AS impact_started_at
     FROM exposed AS e
     JOIN (SELECT * FROM acting WHERE service_name IS NULL) AS a
-      ON a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
+      ON a.day = e.day
+     AND a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
                            AND e.impact_started_at + to_minutes($skew_minutes)
      AND contains(a.target_resource, e.service_name)
+    GROUP BY e.incident_id, a.event_id
 ),
 near AS (
-    SELECT
-        incident_id, event_id, any_value(weight) AS weight, any_value(consequence_tier) AS tier,
-        any_value(gen_ai_agent_name) AS agent, min(dependency_depth) AS depth,
-        greatest(date_diff('second', any_value(occurred_at), any_value(impact_started_at)), 0) / 60.0
-            AS minutes_before
-    FROM matched
-    GROUP BY incident_id, event_id
+    SELECT incident_id, event_id, weight, tier, agent, depth,
+           greatest(date_diff('second', occurred_at, impact_started_at), 0) / 60.0 AS minutes_before
+    FROM (SELECT * FROM on_service UNION ALL SELECT * FROM on_resource)
 )
 SELECT
     incident_id,

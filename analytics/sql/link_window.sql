@@ -5,36 +5,49 @@
 -- exp(-minutes after / $skew_minutes)), x 0.35 per level of dependency depth (depth >= 1 is the
 -- "dependency" method), x 0.30 when both sides name regions and none is shared (the deployment's
 -- regions are its 'region' rows of a_deployment_refs).
+-- The join is keyed by service and UTC day: each incident service is expanded to the days its
+-- window touches, so only that service's deployments of those days are compared by time.
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment).
 -- Parameters: $environment, $window_minutes, $skew_minutes, $decay_minutes.
 INSERT INTO a_link_evidence
-WITH near AS (
-    SELECT
-        i.incident_id,
-        d.deployment_id,
-        min(s.dependency_depth) AS depth,
-        date_diff('second', d.started_at, i.impact_started_at) / 60.0 AS minutes_before,
-        i.regions AS incident_regions
+WITH exposed AS (
+    SELECT i.incident_id, i.impact_started_at, i.regions, s.service_name, s.dependency_depth,
+           unnest(range(
+               floor(epoch(i.impact_started_at - to_minutes($window_minutes)) / 86400)::BIGINT,
+               floor(epoch(i.impact_started_at + to_minutes($skew_minutes)) / 86400)::BIGINT + 1
+           )) AS day
     FROM a_incidents AS i
     JOIN a_incident_services AS s USING (incident_id)
-    JOIN a_deployments AS d ON d.service_name = s.service_name
-    WHERE d.environment = i.environment
-      AND d.environment = $environment
-      AND d.rollback_of IS NULL
-      AND d.started_at BETWEEN i.impact_started_at - to_minutes($window_minutes)
-                           AND i.impact_started_at + to_minutes($skew_minutes)
-    GROUP BY i.incident_id, d.deployment_id, d.started_at, i.impact_started_at, i.regions
+    WHERE i.environment = $environment
 ),
-regional AS (
-    SELECT n.incident_id, n.deployment_id, bool_or(list_contains(n.incident_regions, r.value)) AS shared
-    FROM near AS n
-    JOIN a_deployment_refs AS r ON r.deployment_id = n.deployment_id AND r.kind = 'region'
-    GROUP BY n.incident_id, n.deployment_id
+candidates AS (
+    SELECT deployment_id, service_name, started_at, floor(epoch(started_at) / 86400)::BIGINT AS day
+    FROM a_deployments
+    WHERE environment = $environment AND rollback_of IS NULL
+),
+near AS (
+    SELECT
+        e.incident_id,
+        d.deployment_id,
+        e.dependency_depth AS depth,
+        date_diff('second', d.started_at, e.impact_started_at) / 60.0 AS minutes_before,
+        e.regions AS incident_regions
+    FROM exposed AS e
+    JOIN candidates AS d ON d.service_name = e.service_name AND d.day = e.day
+    WHERE d.started_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
+                           AND e.impact_started_at + to_minutes($skew_minutes)
+),
+deployment_regions AS (
+    SELECT deployment_id, list(value) AS regions
+    FROM a_deployment_refs
+    WHERE kind = 'region' AND deployment_id IN (SELECT deployment_id FROM near)
+    GROUP BY deployment_id
 ),
 placed AS (
-    SELECT n.*, len(n.incident_regions) > 0 AND g.deployment_id IS NOT NULL AND NOT g.shared AS other_region
+    SELECT n.*, len(n.incident_regions) > 0 AND len(r.regions) > 0
+                AND NOT list_has_any(n.incident_regions, r.regions) AS other_region
     FROM near AS n
-    LEFT JOIN regional AS g ON g.incident_id = n.incident_id AND g.deployment_id = n.deployment_id
+    LEFT JOIN deployment_regions AS r USING (deployment_id)
 )
 SELECT
     incident_id,
