@@ -25,6 +25,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import functools
 import socket
 import time
 from collections import deque
@@ -37,30 +38,54 @@ from pydantic import ValidationError
 
 from aftershock.errors import EventError
 from aftershock.sdk.spool import DEFAULT_MAX_BYTES, Spool, SpooledRecord
-from schemas.event import EVENT_CLASSES, Event, describe_error, parse_event, parse_obj
+from schemas.event import EVENT_CLASSES, Event, GateDecisionEvent, describe_error, parse_event, parse_obj
 from schemas.redaction import redact_event
 
 CONTENT_TYPE = b"application/json"
 RECONNECT_EVERY_S = 5.0
-MAX_IN_FLIGHT = 1_000  # past this, acknowledged records are forgotten as they come back
+# fewer, larger batches: kafka-python's per-batch work (wake-ups, requests, acknowledgements) is Python
+BATCHING: dict[str, Any] = {"linger_ms": 20, "batch_size": 128 * 1024}
+Headers = tuple[tuple[str, bytes], ...]
+# (topic, key, value, headers): a SpooledRecord's fields as a plain tuple of bytes and strings, which
+# the garbage collector stops tracking, so records waiting for their acknowledgement cost it nothing
+Record = tuple[str, bytes | None, bytes, Headers]
+_MODEL_TYPES = tuple(EVENT_CLASSES.values())
+# the envelope field that names each type's lifecycle (gate decisions: the payload's subject_id)
+_KEY_FIELD = {"incident": "incident_id", "deployment": "deployment_id", "change": "change_id",
+              "agent_action": "session_id"}
 
 
 def event_key(event: Event) -> str:
     """The partition key that keeps one incident's/deployment's/change's/session's events ordered."""
-    by_type: dict[str, str | None] = {
-        "incident": event.incident_id,
-        "deployment": event.deployment_id,
-        "change": event.change_id,
-        "agent_action": event.session_id,
-        "gate_decision": getattr(event.payload, "subject_id", None),
-    }
-    return by_type[event.event_type] or event.source_ref or event.event_id
+    if isinstance(event, GateDecisionEvent):
+        own: str | None = event.payload.subject_id
+    else:
+        own = getattr(event, _KEY_FIELD[event.event_type])
+    return own or event.source_ref or event.event_id
+
+
+@functools.cache
+def record_headers(event_type: str, schema_version: str) -> Headers:
+    """The (shared, immutable) headers of every record of one type and schema version."""
+    return (("content-type", CONTENT_TYPE), ("event-type", event_type.encode()),
+            ("schema-version", schema_version.encode()))
+
+
+@functools.lru_cache(maxsize=16_384)
+def key_hash(key: bytes) -> int:
+    """Kafka's default partitioner hash of ``key`` (murmur2, made positive), like the Java client's.
+
+    Cached: a lifecycle's key recurs on each of its events, and kafka-python hashes in pure Python.
+    """
+    from kafka.partitioner.default import murmur2
+
+    return int(murmur2(key)) & 0x7FFFFFFF
 
 
 def validate(event: Event | Mapping[str, Any] | bytes | str) -> Event:
     """The typed event; raises :class:`EventError` naming the field that does not fit."""
-    if isinstance(event, tuple(EVENT_CLASSES.values())):
-        return event  # type: ignore[return-value]  # already validated when it was built
+    if isinstance(event, _MODEL_TYPES):
+        return event  # already validated when it was built
     try:
         if isinstance(event, bytes | str):
             return parse_event(event)
@@ -70,15 +95,33 @@ def validate(event: Event | Mapping[str, Any] | bytes | str) -> Event:
         raise EventError(f"invalid {kind} event: {describe_error(exc)}") from exc
 
 
+def record_of(event: Event, topic_for: Callable[[str], str]) -> Record:
+    """The Kafka record of an already redacted event (JSON serialised once, by pydantic-core)."""
+    value = event.__pydantic_serializer__.to_json(event)
+    return (topic_for(event.event_type), event_key(event).encode(), value,
+            record_headers(event.event_type, event.schema_version))
+
+
 def to_record(event: Event, topic_for: Callable[[str], str]) -> SpooledRecord:
-    """The Kafka record of an already redacted event."""
-    headers = (
-        ("content-type", CONTENT_TYPE),
-        ("event-type", event.event_type.encode()),
-        ("schema-version", event.schema_version.encode()),
-    )
-    return SpooledRecord(topic_for(event.event_type), event_key(event).encode(),
-                         event.model_dump_json().encode(), headers)
+    """The Kafka record of an already redacted event, as the spool keeps it."""
+    return SpooledRecord(*record_of(event, topic_for))
+
+
+def producer_settings(
+    bootstrap_servers: str,
+    client_id: str = "aftershock-sdk",
+    delivery_timeout_ms: int = 30_000,
+    connect_timeout_ms: int = 5_000,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``KafkaProducer`` settings of an :class:`Emitter` (``overrides`` win)."""
+    return {
+        "bootstrap_servers": bootstrap_servers, "client_id": client_id, "acks": "all",
+        "enable_idempotence": True, "delivery_timeout_ms": delivery_timeout_ms,
+        "request_timeout_ms": min(delivery_timeout_ms // 2, 30_000),
+        "max_block_ms": connect_timeout_ms, "bootstrap_timeout_ms": connect_timeout_ms,
+        **BATCHING, **(overrides or {}),
+    }
 
 
 class Emitter:
@@ -97,17 +140,13 @@ class Emitter:
         self.bootstrap_servers = bootstrap_servers
         self.topic_for = topic_for
         self.spool = Spool(spool_dir, spool_max_bytes)
-        self._config: dict[str, Any] = {
-            "bootstrap_servers": bootstrap_servers, "client_id": client_id, "acks": "all",
-            "enable_idempotence": True, "delivery_timeout_ms": delivery_timeout_ms,
-            "request_timeout_ms": min(delivery_timeout_ms // 2, 30_000),
-            "linger_ms": 20, "batch_size": 128 * 1024,  # fewer, larger batches: less per-record work
-            "max_block_ms": connect_timeout_ms, "bootstrap_timeout_ms": connect_timeout_ms,
-            **(producer_config or {}),
-        }
+        self.config = producer_settings(bootstrap_servers, client_id, delivery_timeout_ms,
+                                        connect_timeout_ms, producer_config)
         self._producer: Any = None
         self._next_connect = 0.0
-        self._in_flight: deque[tuple[SpooledRecord, Any]] = deque()
+        self._own_partitioning = "partitioner" not in self.config  # else the configured one decides
+        self._sent: deque[Record] = deque()  # sent, not known to be acknowledged yet, in order
+        self._futures: deque[Any] = deque()  # their kafka-python futures, one for one
         self._delivery_timeout_s = delivery_timeout_ms / 1000 + 1
         self._recover()
 
@@ -121,12 +160,12 @@ class Emitter:
     # -- public API ------------------------------------------------------------------------
     def emit(self, event: Event | Mapping[str, Any] | bytes | str) -> None:
         """Validate, redact and send one event (or spool it while the broker is away)."""
-        record = to_record(redact_event(validate(event)), self.topic_for)
-        if self.spool or self._producer is None:
+        record = record_of(redact_event(validate(event)), self.topic_for)
+        if self._producer is None or self.spool:
             self._recover()
-        if self.spool or self._producer is None:
-            self.spool.append([record])
-            return
+            if self._producer is None or self.spool:
+                self.spool.append([SpooledRecord(*record)])
+                return
         self._send(record)
 
     def flush(self, timeout: float | None = None) -> None:
@@ -159,33 +198,49 @@ class Emitter:
         return len(self.spool)
 
     # -- internals -------------------------------------------------------------------------
-    def _send(self, record: SpooledRecord) -> None:
+    def _send(self, record: Record) -> None:
+        topic, key, value, headers = record
         try:
-            future = self._producer.send(record.topic, key=record.key, value=record.value,
-                                         headers=list(record.headers))
+            future = self._producer.send(topic, key=key, value=value, headers=list(headers),
+                                         partition=self._partition(topic, key))
         except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
             self._drain()
-            self.spool.append([record])
+            self.spool.append([SpooledRecord(*record)])
             self._drop_producer()
             return
-        self._in_flight.append((record, future))
-        if len(self._in_flight) > MAX_IN_FLIGHT:
-            self._trim()
+        self._sent.append(record)
+        self._futures.append(future)
+        if self._futures[0].is_done:
+            self._forget_acknowledged()
 
-    def _trim(self) -> None:
-        """Forget acknowledged records at the head of the queue; drain on the first failure."""
-        while self._in_flight and self._in_flight[0][1].is_done:
-            if self._in_flight[0][1].failed():
+    def _partition(self, topic: str, key: bytes | None) -> int | None:
+        """The partition kafka-python's default partitioner would pick (ids are 0..n-1), from the cache."""
+        if key is None or not self._own_partitioning:
+            return None
+        return key_hash(key) % len(self._producer.partitions_for(topic))
+
+    def _forget_acknowledged(self) -> None:
+        """Drop records from the head as soon as Kafka acknowledged them; drain on the first failure.
+
+        Kept no longer than kafka-python keeps them itself, they die young (cheap for the garbage
+        collector); what is still here when a send fails or ``flush`` runs is spooled.
+        """
+        futures = self._futures
+        while futures and futures[0].is_done:
+            if futures[0].failed():
                 self._drain()
                 return
-            self._in_flight.popleft()
+            futures.popleft()
+            self._sent.popleft()
 
     def _drain(self, timeout: float | None = None) -> None:
         """Wait (bounded) for every in-flight record; spool the unacknowledged ones, in order."""
-        if self._producer is not None and self._in_flight:
+        if self._producer is not None and self._futures:
             _flush(self._producer, timeout or self._delivery_timeout_s)
-        failed = [record for record, future in self._in_flight if not _acked(future)]
-        self._in_flight.clear()
+        failed = [SpooledRecord(*record) for record, future in zip(self._sent, self._futures, strict=True)
+                  if not _acked(future)]
+        self._sent.clear()
+        self._futures.clear()
         if failed:
             self.spool.append(failed)
             self._drop_producer()
@@ -204,7 +259,7 @@ class Emitter:
         if not _reachable(self.bootstrap_servers):
             return
         try:
-            self._producer = KafkaProducer(**self._config)
+            self._producer = KafkaProducer(**self.config)
         except Exception:  # noqa: BLE001 - unreachable broker: spool and retry later
             self._producer = None
 

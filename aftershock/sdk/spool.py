@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aftershock.errors import BrokerError
 
@@ -24,8 +24,9 @@ class SpoolFullError(BrokerError):
     """The spool reached its size bound: events cannot be kept any more."""
 
 
-@dataclass(frozen=True)
-class SpooledRecord:
+class SpooledRecord(NamedTuple):
+    """One Kafka record as sent (a plain tuple: built once per event, so it must be cheap)."""
+
     topic: str
     key: bytes | None
     value: bytes
