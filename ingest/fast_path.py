@@ -72,26 +72,27 @@ def split(raws: Sequence[bytes | None], max_record_bytes: int) -> Split:
     out = Split()
     rest = set(range(len(raws)))
     chosen = [i for i, r in enumerate(raws) if r is not None and 0 < len(r) <= max_record_bytes]
-    chosen = _utf8(raws, chosen)
-    if chosen:
-        texts = pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string())
-        types = _event_types(texts)
-        for event_type in EVENT_CLASSES:
-            picked = [i for i, t in zip(chosen, types, strict=True) if t == event_type]
-            if picked and supported(event_type):
-                rows, table = _bisect(event_type, picked, raws)
-                out.tables[event_type] = (table, rows)
-                rest.difference_update(rows)
+    texts, chosen = _utf8(raws, chosen)
+    types = _event_types(texts) if chosen else []
+    for event_type in EVENT_CLASSES:
+        picked = [n for n, t in enumerate(types) if t == event_type]
+        if picked and supported(event_type):
+            rows, table = _bisect(event_type, [chosen[n] for n in picked], raws)
+            out.tables[event_type] = (table, rows)
+            rest.difference_update(rows)
     out.fallback = sorted(rest)
     return out
 
 
-def _utf8(raws: Sequence[bytes | None], chosen: list[int]) -> list[int]:
+def _utf8(raws: Sequence[bytes | None], chosen: list[int]) -> tuple[pa.StringArray, list[int]]:
+    """The chosen values that are UTF-8, as strings (and their indices)."""
+    texts = pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string())
     try:
-        pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string()).validate(full=True)
-        return chosen
+        texts.validate(full=True)
+        return texts, chosen
     except pa.ArrowInvalid:
-        return [i for i in chosen if _decodes(raws[i])]
+        chosen = [i for i in chosen if _decodes(raws[i])]
+        return pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string()), chosen
 
 
 def _decodes(raw: bytes | None) -> bool:
@@ -148,8 +149,7 @@ def read_schema(event_type: str) -> pa.Schema:
 def convert(event_type: str, raws: Sequence[bytes]) -> tuple[Mask, pa.Table]:
     """(which records are landed as is, the lake table of those records)."""
     table = _read(event_type, raws)
-    texts = pa.array(raws, pa.binary()).view(pa.string())
-    good = _accepted(event_type, table, texts)
+    good = _accepted(event_type, table, raws)
     return good, _build_table(event_type, table.filter(pa.array(good)))
 
 
@@ -168,7 +168,7 @@ def _read(event_type: str, raws: Sequence[bytes]) -> pa.Table:
     return table.combine_chunks()
 
 
-def _accepted(event_type: str, table: pa.Table, texts: pa.StringArray) -> Mask:
+def _accepted(event_type: str, table: pa.Table, raws: Sequence[bytes]) -> Mask:
     present = np.ones(table.num_rows, dtype=bool)
     bad, ambiguous = np.zeros_like(present), np.zeros_like(present)
     for rule in event_rules(event_type):
@@ -176,8 +176,8 @@ def _accepted(event_type: str, table: pa.Table, texts: pa.StringArray) -> Mask:
         b, a = _attribute_flags(column) if rule.mapping else _flags(column, rule, present)
         bad |= b
         ambiguous |= a
-    if ambiguous.any():
-        bad |= ambiguous & _mask(pc.match_substring(texts, "null"))
+    for n in np.flatnonzero(ambiguous & ~bad):
+        bad[n] = b"null" in raws[int(n)]  # absent, or an explicit null: pydantic tells
     accepted: Mask = ~(bad | _secret_hint(event_type, table))
     return accepted
 

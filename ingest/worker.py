@@ -8,16 +8,25 @@ manifest entry, and only as a convenience for lag monitoring: on start and on ev
 the worker seeks each partition to where the manifest says it ends. A batch of a partition that
 another worker committed first is dropped (the manifest refuses it), so no range lands twice.
 
+Landing runs on one flusher thread, so the poll loop keeps decoding records while a batch is
+validated and written (Arrow, Parquet, zstd and fsync release the GIL). Batches land in the order
+they were handed over (one thread), at most ``MAX_IN_FLIGHT`` at a time; the main thread settles
+them in that order: totals, Kafka offset commit, or a re-seek after a manifest conflict. The
+lander is shared under a lock.
+
 Rebalance callbacks run while the main thread is inside ``poll()``, so they never race the
-handling code: on assignment they remove the partition's uncommitted leftovers and seek; on
-revocation they drop the partition's unflushed batch (the next owner reads it again).
+handling code; they first wait until no batch is being landed. On assignment they remove the
+partition's uncommitted leftovers and seek; on revocation they drop the partition's unflushed
+batch (the next owner reads it again).
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,11 +41,12 @@ from aftershock.settings import Settings
 from ingest import crashpoints
 from ingest.arrow_format import merge_tables, with_lineage
 from ingest.deadletters import DeadLetterTopic, dead_letter
-from ingest.landing import Accumulator, Lander
+from ingest.landing import Accumulator, Landed, Lander
 from ingest.manifest import ManifestConflict
 from ingest.validate import Rejected, classify_chunk, enforce
 
-CHUNK_RECORDS = 10_000  # records validated at a time when a batch is flushed (bounds memory)
+CHUNK_RECORDS = 5000  # records validated at a time when a batch is flushed (bounds memory)
+MAX_IN_FLIGHT = 1  # batches handed to the flusher thread and not settled yet
 
 
 @dataclass
@@ -55,6 +65,15 @@ class Pending:
     @property
     def size(self) -> int:
         return len(self.records)
+
+
+@dataclass
+class InFlight:
+    """A batch handed to the flusher thread."""
+
+    tp: TopicPartition
+    batch: Pending
+    future: Future[Landed]
 
 
 @dataclass
@@ -79,6 +98,9 @@ class Worker:
         self.totals = Totals()
         self.stopping = False
         self.consumer: Any = None
+        self.inflight: list[InFlight] = []
+        self.flusher = ThreadPoolExecutor(1, thread_name_prefix="aftershock-flush")
+        self.lander_lock = threading.Lock()
         self.dlq = DeadLetterTopic(bootstrap, settings.kafka.dead_letter_topic,
                                    settings.kafka.client_id)
 
@@ -95,16 +117,19 @@ class Worker:
                 for tp, records in polled.items():
                     self._handle(tp, records)
                 self._flush(self._due())
+                self._settle(wait_all=False)
                 now = time.monotonic()
                 last_record = now if polled else last_record
                 last_report = self._maybe_report(now, last_report)
                 if self.until_idle_s is not None and now - last_record >= self.until_idle_s:
                     break
             self._flush(list(self.batches))
+            self._settle(wait_all=True)
         except KafkaError as exc:
             raise BrokerError(f"Kafka failed ({type(exc).__name__}: {exc}); the lake is consistent: "
                               "restart the worker to resume from the manifest") from exc
         finally:
+            self.flusher.shutdown(wait=True, cancel_futures=True)
             self.consumer.close()
             self.dlq.close()
         self._report("stopped")
@@ -159,15 +184,43 @@ class Worker:
         return due
 
     def _flush(self, partitions: list[TopicPartition]) -> None:
-        """Land the batches of ``partitions``, then commit their offsets to Kafka."""
-        committed = {}
+        """Hand the batches of ``partitions`` to the flusher thread; the partition's next batch
+        starts where this one ends."""
         for tp in partitions:
             batch = self.batches.pop(tp)
-            if self._land(tp, batch):
-                committed[tp] = OffsetAndMetadata(batch.next_offset, "", -1)
+            while len(self.inflight) >= MAX_IN_FLIGHT:
+                self._settle(wait_all=False, oldest=True)
+            self.positions[tp] = batch.next_offset
+            self.inflight.append(InFlight(tp, batch, self.flusher.submit(self._land, batch)))
+
+    def _settle(self, wait_all: bool, oldest: bool = False) -> None:
+        """Settle landed batches in order (all with ``wait_all``, at least the oldest with
+        ``oldest``), then commit their offsets to Kafka."""
+        committed = {}
+        while self.inflight and (wait_all or oldest or self.inflight[0].future.done()):
+            item = self.inflight.pop(0)
+            oldest = False
+            if self._settled(item):
+                committed[item.tp] = OffsetAndMetadata(item.batch.next_offset, "", -1)
         if committed:
             crashpoints.reach("after_manifest")
             self._commit(committed)
+
+    def _settled(self, item: InFlight) -> bool:
+        """Count a landed batch (True), or re-seek its partition after a conflict (False)."""
+        try:
+            landed = item.future.result()
+        except ManifestConflict as exc:
+            self.totals.conflicts += 1
+            print(f"aftershock ingest: {exc}", file=sys.stderr, flush=True)
+            if item.tp in self.positions:
+                self._seek_from_manifest([item.tp])
+            return False
+        self.totals.events += landed.events
+        self.totals.duplicates += landed.duplicates
+        self.totals.dead += landed.dead
+        self.totals.batches += 1
+        return True
 
     def _validate(self, batch: Pending) -> Accumulator:
         """Validate and redact the batch chunk by chunk into Arrow tables and dead letters."""
@@ -191,22 +244,16 @@ class Worker:
             acc.add_dead(dead)
         return acc
 
-    def _land(self, tp: TopicPartition, batch: Pending) -> bool:
+    def _land(self, batch: Pending) -> Landed:
+        """Validate, dead-letter and land one batch (on the flusher thread)."""
         acc = self._validate(batch)
         self.dlq.send(acc.dead)
-        try:
-            landed = self.lander.commit(acc, batch.start, batch.next_offset)
-        except ManifestConflict as exc:
-            self.totals.conflicts += 1
-            print(f"aftershock ingest: {exc}", file=sys.stderr, flush=True)
-            self._seek_from_manifest([tp])
-            return False
-        self.positions[tp] = batch.next_offset
-        self.totals.events += landed.events
-        self.totals.duplicates += landed.duplicates
-        self.totals.dead += landed.dead
-        self.totals.batches += 1
-        return True
+        with self.lander_lock:
+            return self.lander.commit(acc, batch.start, batch.next_offset)
+
+    def _wait_for_flusher(self) -> None:
+        """Block until no batch is being landed (settled later, by the poll loop)."""
+        wait([item.future for item in self.inflight])
 
     def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
         try:
@@ -217,7 +264,8 @@ class Worker:
 
     def _seek_from_manifest(self, partitions: list[TopicPartition]) -> None:
         """Position ``partitions`` where the manifest ends (the beginning if it has no entry)."""
-        state = self.lander.manifest.refresh()
+        with self.lander_lock:
+            state = self.lander.manifest.refresh()
         for tp in partitions:
             self.batches.pop(tp, None)
             position = self.positions[tp] = state.positions.get((tp.topic, tp.partition))
@@ -227,12 +275,15 @@ class Worker:
                 self.consumer.seek(tp, position)
 
     def on_assigned(self, partitions: list[TopicPartition]) -> None:
-        self.lander.remove_orphans([(tp.topic, tp.partition) for tp in partitions])
+        self._wait_for_flusher()
+        with self.lander_lock:
+            self.lander.remove_orphans([(tp.topic, tp.partition) for tp in partitions])
         for tp in partitions:
             self.positions[tp] = None
         self._seek_from_manifest(list(partitions))
 
     def on_revoked(self, partitions: list[TopicPartition]) -> None:
+        self._wait_for_flusher()
         for tp in partitions:
             self.batches.pop(tp, None)
             self.positions.pop(tp, None)
