@@ -43,8 +43,9 @@ from schemas.redaction import redact_event
 
 CONTENT_TYPE = b"application/json"
 RECONNECT_EVERY_S = 5.0
-# fewer, larger batches: kafka-python's per-batch work (wake-ups, requests, acknowledgements) is Python
-BATCHING: dict[str, Any] = {"linger_ms": 20, "batch_size": 128 * 1024}
+# fewer, larger batches: kafka-python's per-batch work (wake-ups, requests, acknowledgements) is Python;
+# 50 ms is the most an event waits for its batch to fill (flush() sends at once)
+BATCHING: dict[str, Any] = {"linger_ms": 50, "batch_size": 256 * 1024}
 Headers = tuple[tuple[str, bytes], ...]
 # (topic, key, value, headers): a SpooledRecord's fields as a plain tuple of bytes and strings, which
 # the garbage collector stops tracking, so records waiting for their acknowledgement cost it nothing

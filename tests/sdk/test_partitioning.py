@@ -1,0 +1,51 @@
+"""The emitter picks the partition itself (cached key hash): it must be the one Kafka's default picks."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from kafka.partitioner.default import DefaultPartitioner
+
+from aftershock.sdk.emitter import Emitter, event_key, key_hash
+from aftershock.settings import EVENT_TYPES, KafkaSettings
+from schemas.examples import example_event
+
+
+class _Cluster:
+    """Just the metadata questions kafka-python's DefaultPartitioner asks (pure logic, no broker)."""
+
+    def __init__(self, topic: str, partitions: int) -> None:
+        self.topic, self.partitions = topic, set(range(partitions))
+
+    def topics(self) -> set[str]:
+        return {self.topic}
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return self.partitions
+
+    def available_partitions_for_topic(self, topic: str) -> set[int]:
+        return self.partitions
+
+
+@pytest.mark.parametrize("partitions", [1, 2, 3, 6, 12, 50])
+def test_cached_hash_picks_the_default_partitioners_partition(partitions: int) -> None:
+    keys = [event_key(example_event(t)).encode() for t in EVENT_TYPES]
+    keys += [f"inc-{i}".encode() for i in range(200)] + ["sess-é-ü".encode(), b"x"]
+    cluster = _Cluster("audit.incidents", partitions)
+    default = DefaultPartitioner()
+    for key in keys:
+        expected = default.partition("audit.incidents", None, key, None, None, cluster)
+        assert key_hash(key) % partitions == expected, key
+        assert key_hash(key) % partitions == expected  # answered from the cache: still the same
+
+
+def test_a_configured_partitioner_keeps_the_choice(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{sock.getsockname()[1]}"
+    config = {"partitioner": DefaultPartitioner()}
+    custom = Emitter(dead, tmp_path, KafkaSettings().topic_for, producer_config=config)
+    assert custom._partition("audit.incidents", b"inc-1") is None  # kafka-python asks the configured one
+    custom.close()
