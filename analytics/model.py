@@ -1,9 +1,10 @@
 """Build the analytics model over the lake's views: one row per change, deployment and incident,
 and every candidate incident -> cause link with its method, confidence and provenance.
 
-The model is a set of temporary tables (``a_changes``, ``a_deployments``,
-``a_deployment_changes``, ``a_incidents``, ``a_incident_services``, ``a_link_evidence``,
-``a_links``) in the reader's in-memory connection; nothing is written to the lake. Building it is
+The model is a set of temporary tables (``a_change_events``, ``a_changes``, ``a_change_refs``,
+``a_deployment_events``, ``a_deployments``, ``a_deployment_refs``, ``a_deployment_changes``,
+``a_incidents``, ``a_incident_services``, ``a_agent_actions``, ``a_link_evidence``, ``a_links``)
+in the reader's in-memory connection; nothing is written to the lake. Building it is
 idempotent: :func:`ensure_model` rebuilds only when the linking parameters change.
 """
 
