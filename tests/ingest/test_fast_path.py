@@ -239,3 +239,19 @@ def test_no_value_and_oversized_go_to_the_reference(tmp_path: Path) -> None:
     big = _dump(event_templates()["change"] | {"source_ref": "x" * MAX})
     split = fast_path.split([None, big, b""], MAX)
     assert split.fallback == [0, 1, 2] and not split.tables
+
+
+def test_byte_level_corruption_agrees(simulated: list[bytes]) -> None:
+    """Flipped, deleted and inserted bytes (JSON punctuation, control and invalid UTF-8 bytes)."""
+    rng = random.Random(5)  # noqa: S311 - test data
+    bases = [_dump(t) for t in _templates()] + list(simulated[:300])
+    alphabet = b'{}[]":,nultrefa0123456789.eE+-\\ \n\r\t\x00\xff\xc3'
+    for round_ in range(15):
+        chunk: list[Raw] = []
+        for k in range(40):
+            raw = bytearray(rng.choice(bases))
+            for _ in range(rng.randrange(3)):
+                at = rng.randrange(len(raw))
+                raw[at:at + rng.randrange(2)] = bytes(rng.choices(alphabet, k=rng.randrange(3)))
+            chunk.append(bytes(raw).replace(b'"event_id":"', b'"event_id":"%d-' % (round_ * 100 + k), 1))
+        assert_same(chunk)
