@@ -62,3 +62,11 @@ def test_unknown_event_type_is_named() -> None:
     with pytest.raises(ValidationError) as err:
         parse_obj(data)
     assert "chnage" in describe_error(err.value)
+
+
+def test_timestamp_outside_the_utc_range_is_an_invalid_event_not_a_crash() -> None:
+    data = example_event("change").model_dump(mode="json")
+    data["occurred_at"] = "0001-01-01T00:00:00+01:00"
+    with pytest.raises(ValidationError) as err:
+        parse_obj(data)
+    assert describe_error(err.value).startswith("$.occurred_at: Value error, timestamp 0001-01-01")
