@@ -44,7 +44,7 @@ def test_timestamps_from_offsets_gitlab_format_and_epoch_nanoseconds(real_events
     gitlab = adapt("gitlab", _load(real_events, "gitlab/deployment.success.json"))[0]
     assert gitlab.occurred_at == datetime(2021, 4, 28, 19, 50, tzinfo=UTC)  # "... +0200"
     closed = adapt("opsgenie", _load(real_events, "opsgenie/alert.close.json"))[0]
-    assert closed.occurred_at.year == 2015  # updatedAt in epoch nanoseconds
+    assert closed.occurred_at.year == 2015  # updatedAt given as an epoch in ns
 
 
 def test_hook_time_comes_from_the_delivery(real_events: Path) -> None:
