@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from adapters.base import Context, build, get, opt, parse_time
+from adapters.vcs import Push, push_event, touched_paths
 from schemas.attribution import parse_attribution
 from schemas.event import Event
 
@@ -59,39 +60,17 @@ def _push(body: dict[str, Any], ctx: Context) -> list[Event]:
         raise ctx.reject("push without commits (a tag or an empty push): no change", "$.commits")
     author = opt(head, "author.username") or opt(head, "author.email") or get(ctx, body, "pusher.name", str)
     messages = [c.get("message", "") for c in commits] or [head.get("message", "")]
-    files = sorted(
-        {p for c in commits or [head] for k in ("added", "modified", "removed") for p in c.get(k, [])}
-    )
     when = parse_time(ctx, get(ctx, head, "timestamp", at="$.head_commit"), "$.head_commit.timestamp")
-    return [
-        build(
-            ctx,
-            {
-                "event_id": f"github:push:{full}:{body.get('before')}:{after}",
-                "event_type": "change",
-                "source_ref": after,
-                "source_url": opt(body, "compare") or url,
-                "occurred_at": when,
-                "service_name": service,
-                "change_id": f"{full}@{after}",
-                "payload": {
-                    "vcs_repository_name": full,
-                    "vcs_repository_url_full": url,
-                    "vcs_ref_head_revision": after,
-                    "vcs_ref_head_name": str(get(ctx, body, "ref", str)).removeprefix("refs/heads/"),
-                    "commit_shas": [c["id"] for c in commits if "id" in c] or [after],
-                    "kind": "commit",
-                    "vcs_change_title": messages[-1].splitlines()[0][:500] if messages[-1] else None,
-                    "author": author,
-                    "author_kind": _author_kind(author),
-                    "files": [{"path": p} for p in files[:500]],
-                    "committed_at": when,
-                    "ai": parse_attribution(messages, author, []),
-                    "forced": bool(body.get("forced")),
-                },
-            },
-        )
-    ]
+    return [push_event(ctx, Push(
+        source="github", repository=full, repository_url=url, service=service,
+        before=body.get("before"), after=after, source_url=opt(body, "compare") or url,
+        occurred_at=when,
+        ref_name=str(get(ctx, body, "ref", str)).removeprefix("refs/heads/"),
+        commit_shas=[c["id"] for c in commits if "id" in c] or [after],
+        title=messages[-1].splitlines()[0][:500] if messages[-1] else None,
+        author=author, author_kind=_author_kind(author), files=touched_paths(commits or [head]),
+        messages=messages, extra={"forced": bool(body.get("forced"))},
+    ))]
 
 
 def _pull_request(body: dict[str, Any], ctx: Context) -> list[Event]:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from adapters.base import Context, build, get, opt, parse_time
+from adapters.vcs import Push, push_event, touched_paths
 from schemas.attribution import parse_attribution
 from schemas.event import Event
 
@@ -63,37 +64,16 @@ def _push(body: dict[str, Any], ctx: Context) -> list[Event]:
     head = next((c for c in commits if c.get("id") == after), commits[-1])
     author = opt(body, "user_username") or get(ctx, body, "user_name", str)
     messages = [c.get("message", "") for c in commits]
-    files = sorted({p for c in commits for k in ("added", "modified", "removed") for p in c.get(k, [])})
     when = parse_time(ctx, get(ctx, head, "timestamp", at="$.commits[-1]"), "$.commits[-1].timestamp")
-    return [
-        build(
-            ctx,
-            {
-                "event_id": f"gitlab:push:{full}:{body.get('before')}:{after}",
-                "event_type": "change",
-                "source_ref": after,
-                "source_url": head.get("url") or url,
-                "occurred_at": when,
-                "service_name": service,
-                "change_id": f"{full}@{after}",
-                "payload": {
-                    "vcs_repository_name": full,
-                    "vcs_repository_url_full": url,
-                    "vcs_ref_head_revision": after,
-                    "vcs_ref_head_name": str(body.get("ref", "")).removeprefix("refs/heads/") or None,
-                    "commit_shas": [c["id"] for c in commits if "id" in c],
-                    "kind": "commit",
-                    "vcs_change_title": (head.get("title") or head.get("message", "")).splitlines()[0][:500]
-                    or None,
-                    "author": author,
-                    "author_kind": "human",
-                    "files": [{"path": p} for p in files[:500]],
-                    "committed_at": when,
-                    "ai": parse_attribution(messages, author, []),
-                },
-            },
-        )
-    ]
+    return [push_event(ctx, Push(
+        source="gitlab", repository=full, repository_url=url, service=service,
+        before=body.get("before"), after=after, source_url=head.get("url") or url,
+        occurred_at=when,
+        ref_name=str(body.get("ref", "")).removeprefix("refs/heads/") or None,
+        commit_shas=[c["id"] for c in commits if "id" in c],
+        title=(head.get("title") or head.get("message", "")).splitlines()[0][:500] or None,
+        author=author, author_kind="human", files=touched_paths(commits), messages=messages,
+    ))]
 
 
 def _merge_request(body: dict[str, Any], ctx: Context) -> list[Event]:
