@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from aftershock.errors import LakeError
+from aftershock.fsutil import fsync_dir
 from ingest import crashpoints
 
 STAGING = "_staging"
@@ -99,14 +100,6 @@ def _link_no_overwrite(staging: Path, target: Path) -> None:
         raise LakeError(f"{target} already exists: lake files are never overwritten; run "
                         "`aftershock verify` to see whether it is an uncommitted leftover") from None
     staging.unlink()
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sha256_file(path: Path) -> str:

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.errors import LakeError
-from ingest.files import ManifestConflict, WrittenFile, fsync_dir
+from aftershock.fsutil import fsync_dir
+from ingest.files import ManifestConflict, WrittenFile
 
 __all__ = ["GENESIS", "Manifest", "ManifestConflict", "State", "entry_hash", "snapshot"]
 

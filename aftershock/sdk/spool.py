@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aftershock.errors import BrokerError
+from aftershock.fsutil import fsync_dir
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -47,14 +48,6 @@ class SpooledRecord(NamedTuple):
         key = data["key"]
         headers = tuple((name, value.encode()) for name, value in data["headers"])
         return cls(data["topic"], None if key is None else key.encode(), data["value"].encode(), headers)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Spool:
@@ -106,7 +99,7 @@ class Spool:
             os.fsync(out.fileno())
         self._pending += len(blob)
         if created:
-            _fsync_dir(self.dir)
+            fsync_dir(self.dir)
 
     # -- reading ---------------------------------------------------------------------------
     def pending(self) -> Iterator[tuple[int, SpooledRecord]]:
@@ -127,7 +120,7 @@ class Spool:
         if end_offset >= size:
             self.data.unlink(missing_ok=True)
             self.offset_file.unlink(missing_ok=True)
-            _fsync_dir(self.dir)
+            fsync_dir(self.dir)
             return
         tmp = self.offset_file.with_suffix(".tmp")
         with tmp.open("w", encoding="ascii") as out:
@@ -135,7 +128,7 @@ class Spool:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.offset_file)
-        _fsync_dir(self.dir)
+        fsync_dir(self.dir)
 
     def _cut_torn_tail(self) -> None:
         if not self.data.exists():
