@@ -19,6 +19,12 @@ def _lake(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lake", metavar="DIR", help="lake folder (default: AFTERSHOCK_LAKE__DIR)")
 
 
+def _refresh(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--refresh-model", action="store_true",
+                        help="rebuild the model even if one is stored for the lake's current snapshot "
+                        "(<lake>/_model; a stored model is used only while the lake is unchanged)")
+
+
 def register(sub: Any) -> None:
     """Add this area's subcommands to the ``aftershock`` parser."""
     report = sub.add_parser(
@@ -33,6 +39,7 @@ def register(sub: Any) -> None:
     report.add_argument("--min-confidence", type=float, default=0.5,
                         help="linking confidence an incident's top suspect needs to count (default 0.5)")
     report.add_argument("--format", choices=("text", "json"), default="text")
+    _refresh(report)
     report.set_defaults(handler="analytics.commands:report")
 
     pm = sub.add_parser(
@@ -45,6 +52,7 @@ def register(sub: Any) -> None:
     pm.add_argument("--window", type=int, default=None, metavar="MINUTES",
                     help="timeline and linking look-back before impact start (default 1440)")
     pm.add_argument("--format", choices=("text", "json"), default="text")
+    _refresh(pm)
     pm.set_defaults(handler="analytics.commands:postmortem")
 
     query = sub.add_parser(

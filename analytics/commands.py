@@ -28,19 +28,29 @@ def _open(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
     return open_lake(_lake_dir(args, settings))
 
 
+def _model(args: argparse.Namespace, settings: Any, params: ReportParams,
+           views: bool) -> duckdb.DuckDBPyConnection:
+    from analytics.store import connect
+
+    return connect(_lake_dir(args, settings), params.link, params.min_confidence, views=views,
+                   refresh=args.refresh_model, progress=_say)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def report(args: argparse.Namespace, settings: Any) -> int:
-    con = _open(args, settings)
-    print("building the model and the report...", file=sys.stderr)
-    data = build_report(con, ReportParams(since=args.since, until=args.until,
-                                          min_confidence=args.min_confidence))
+    params = ReportParams(since=args.since, until=args.until, min_confidence=args.min_confidence)
+    data = build_report(_model(args, settings, params, views=False), params)
     print(render.to_json(data) if args.format == "json" else render.report_text(data))
     return ExitCode.OK
 
 
 def postmortem(args: argparse.Namespace, settings: Any) -> int:
-    con = _open(args, settings)
     link = LinkParams() if args.window is None else replace(LinkParams(), window_minutes=args.window)
-    data = build_postmortem(con, args.incident, args.window, ReportParams(link=link))
+    params = ReportParams(link=link)
+    data = build_postmortem(_model(args, settings, params, views=True), args.incident, args.window, params)
     print(render.to_json(data) if args.format == "json" else render.postmortem_text(data))
     return ExitCode.OK
 

@@ -14,7 +14,7 @@ import duckdb
 
 from aftershock.errors import AnalyticsError
 from analytics import queries
-from analytics.model import LinkParams, ensure_model
+from analytics.model import LinkParams, ensure
 from analytics.stats import Stratum, guard, mantel_haenszel_rr, poisson_rate, wilson
 
 AI_LEVELS = ("none", "suggested", "co_authored", "agent_authored", "unknown")
@@ -37,7 +37,6 @@ def build_report(con: duckdb.DuckDBPyConnection, params: ReportParams | None = N
     prepare(con, p)
     since, until = period(con, p)
     values = {"since": since, "until": until, "environment": p.link.environment, "half_z": HALF_Z}
-    queries.execute(con, "deploy_outcomes", values)
     days = (until - since).total_seconds() / 86400
     return {
         "period": {"since": since.isoformat(), "until": until.isoformat(), "days": round(days, 6),
@@ -53,13 +52,8 @@ def build_report(con: duckdb.DuckDBPyConnection, params: ReportParams | None = N
 
 
 def prepare(con: duckdb.DuckDBPyConnection, p: ReportParams) -> None:
-    """Build the model and the per-threshold tables the report reads."""
-    ensure_model(con, p.link)
-    link = {"environment": p.link.environment, "min_confidence": p.min_confidence,
-            "skew_minutes": p.link.skew_minutes}
-    queries.execute(con, "model_change_outcomes", link)
-    queries.execute(con, "incident_blame", link)
-    queries.execute(con, "blast_incidents", link)
+    """The model and the outcome tables the report reads, built unless already there."""
+    ensure(con, p.link, p.min_confidence)
 
 
 def period(con: duckdb.DuckDBPyConnection, p: ReportParams) -> tuple[datetime, datetime]:
@@ -89,7 +83,7 @@ def median_figure(row: dict[str, Any], denominator_key: str) -> dict[str, Any]:
 
 
 def dora(con: duckdb.DuckDBPyConnection, values: dict[str, Any], days: float) -> dict[str, Any]:
-    counts = queries.rows(con, "dora_rates")[0]
+    counts = queries.rows(con, "dora_rates", values)[0]
     n = counts["deployments"]
     return {
         "deployment_frequency": {

@@ -1,11 +1,19 @@
 """Build the analytics model over the lake's views: one row per change, deployment and incident,
-and every candidate incident -> cause link with its method, confidence and provenance.
+every candidate incident -> cause link with its method, confidence and provenance, and the
+outcome tables the report reads.
 
-The model is a set of temporary tables (``a_change_events``, ``a_changes``, ``a_change_refs``,
-``a_deployment_events``, ``a_deployments``, ``a_deployment_refs``, ``a_deployment_changes``,
-``a_incidents``, ``a_incident_services``, ``a_agent_actions``, ``a_link_evidence``, ``a_links``)
-in the reader's in-memory connection; nothing is written to the lake. Building it is
-idempotent: :func:`ensure_model` rebuilds only when the linking parameters change.
+Two layers of temporary tables in the reader's in-memory connection (nothing is written to the
+lake here; :mod:`analytics.store` keeps a built model beside the lake):
+
+- the model (``a_change_events``, ``a_changes``, ``a_change_refs``, ``a_deployment_events``,
+  ``a_deployments``, ``a_deployment_refs``, ``a_deployment_changes``, ``a_incidents``,
+  ``a_incident_services``, ``a_agent_actions``, ``a_link_evidence``, ``a_links``), which depends
+  on the linking parameters;
+- the outcomes (``a_change_outcomes``, ``a_incident_blame``, ``a_blast``, ``a_deploy_outcomes``,
+  ``a_change_lead``), which depend on those and on the confidence a link needs to count. None
+  depends on the report period: the report filters their rows.
+
+:func:`ensure` builds a layer only when it is missing or was built with other parameters.
 """
 
 from __future__ import annotations
@@ -37,6 +45,13 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_agent",
     "link_suspects",
 )
+OUTCOME_STEPS: tuple[str, ...] = (
+    "model_change_outcomes",
+    "incident_blame",
+    "blast_incidents",
+    "deploy_outcomes",
+    "change_lead",
+)
 
 
 @dataclass(frozen=True)
@@ -60,13 +75,31 @@ def build(con: duckdb.DuckDBPyConnection, params: LinkParams | None = None) -> N
     queries.execute(con, "model_params_save", {"params": repr(values)})
 
 
+def build_outcomes(con: duckdb.DuckDBPyConnection, params: LinkParams, min_confidence: float) -> None:
+    """(Re)build the outcome tables over the model for links of ``min_confidence`` or more."""
+    values = {**params.values(), "min_confidence": min_confidence}
+    for step in OUTCOME_STEPS:
+        queries.execute(con, step, values)
+    queries.execute(con, "outcome_params_save", {"params": repr(values)})
+
+
 def ensure_model(con: duckdb.DuckDBPyConnection, params: LinkParams | None = None) -> None:
     """Build the model unless it already exists with the same ``params``."""
     wanted = repr((params or LinkParams()).values())
-    built = queries.rows(con, "model_params_built") if _has_model(con) else []
-    if not built or built[0]["params"] != wanted:
+    if _built(con, "a_model_params", "model_params_built") != wanted:
         build(con, params)
 
 
-def _has_model(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(queries.rows(con, "model_exists"))
+def ensure(con: duckdb.DuckDBPyConnection, params: LinkParams, min_confidence: float) -> None:
+    """The model and the outcome tables for ``params`` and ``min_confidence``, built if needed."""
+    ensure_model(con, params)
+    wanted = repr({**params.values(), "min_confidence": min_confidence})
+    if _built(con, "a_outcome_params", "outcome_params_built") != wanted:
+        build_outcomes(con, params, min_confidence)
+
+
+def _built(con: duckdb.DuckDBPyConnection, table: str, query: str) -> str | None:
+    if not queries.rows(con, "table_exists", {"table": table}):
+        return None
+    built = queries.rows(con, query)
+    return str(built[0]["params"]) if built else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from analytics import queries
-from analytics.model import LinkParams, ensure_model
+from analytics.model import LinkParams, ensure
 
 
 def change_outcomes(con: duckdb.DuckDBPyConnection, min_confidence: float = 0.5,
@@ -22,8 +22,5 @@ def change_outcomes(con: duckdb.DuckDBPyConnection, min_confidence: float = 0.5,
     One row per change deployed to ``params.environment``; ``con`` is a connection from
     ``ingest.reader.open_lake``.
     """
-    params = params or LinkParams()
-    ensure_model(con, params)
-    queries.execute(con, "model_change_outcomes",
-                    {"environment": params.environment, "min_confidence": min_confidence})
+    ensure(con, params or LinkParams(), min_confidence)
     return queries.relation(con, "change_outcomes")

@@ -50,3 +50,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="label with a simulator truth file's bad changes instead of the lake's outcomes")
     parser.add_argument("--min-confidence", type=float, default=0.5, metavar="X",
                         help="confidence a linked incident cause needs to count as a failure (default 0.5)")
+    parser.add_argument("--refresh-model", action="store_true",
+                        help="rebuild the model even if one is stored for the lake's current snapshot "
+                        "(<lake>/_model; a stored model is used only while the lake is unchanged)")

@@ -24,19 +24,26 @@ def parse_split(text: str) -> datetime:
 
 
 def _connect(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
+    from analytics.model import LinkParams
     from analytics.rules.labels import label_from_outcomes, label_from_truth
+    from analytics.store import connect
     from ingest.reader import open_lake
 
     lake = Path(args.lake or settings.lake.dir)
     if not lake.is_dir():
         raise ConfigError(f"lake {lake}: no such folder (set --lake or AFTERSHOCK_LAKE__DIR)")
-    con = open_lake(lake)
     print(f"rules: labelling changes ({'truth file' if args.truth else 'lake outcomes'})", file=sys.stderr)
     if args.truth is not None:
+        con = open_lake(lake)
         label_from_truth(con, args.truth)
-    else:
-        label_from_outcomes(con, args.min_confidence)
+        return con
+    con = connect(lake, LinkParams(), args.min_confidence, refresh=args.refresh_model, progress=_say)
+    label_from_outcomes(con, args.min_confidence)
     return con
+
+
+def _say(message: str) -> None:
+    print(f"rules: {message}", file=sys.stderr, flush=True)
 
 
 def backtest(args: argparse.Namespace, settings: Any) -> int:

@@ -1,19 +1,21 @@
--- Every deployment of $environment that started in [$since, $until), with whether it failed and
--- why, whether it was rework, and how long recovery took.
+-- Every deployment of $environment, with whether it failed and why, whether it was rework, and
+-- how long recovery took. Nothing here depends on the report period: the report filters the rows
+-- by started_at (dora_rates.sql, dora_recovery.sql), so one table serves every period.
 -- failed: a failed or rolled_back status or a later rollback naming it ('status'), it brought in
 --   the blamed cause of an incident ('incident', see incident_blame.sql), or it shipped a change
 --   that was later reverted ('reverted').
 -- rework: a rollback deployment, or one that ships a revert or a change correlated to an incident.
 -- recovery_minutes (failed only): from the earliest blamed incident's impact start (else the
 --   deployment start) to the latest blamed incident's end (else the finish of the next succeeded
---   deployment of the service); NULL when unknown.
+--   deployment of the service; of several starting at the same time, the first to finish); NULL
+--   when unknown.
 -- Output: deployment_id, service_name, started_at, terminal, failed, failed_by_status,
 --   failed_by_incident, failed_by_revert, rework, recovery_minutes
--- Grain: deployment_id.  Parameters: $environment, $since, $until.
+-- Grain: deployment_id.  Parameters: $environment.
 CREATE OR REPLACE TEMP TABLE a_deploy_outcomes AS
 WITH scope AS (
     SELECT * FROM a_deployments
-    WHERE environment = $environment AND started_at >= $since AND started_at < $until
+    WHERE environment = $environment
 ),
 blamed AS (
     SELECT deployment_id, min(impact_started_at) AS impact_at, max(ended_at) AS ended_at
@@ -29,8 +31,9 @@ shipped AS (
     GROUP BY dc.deployment_id
 ),
 succeeded AS (
-    SELECT service_name, started_at, finished_at FROM a_deployments
+    SELECT service_name, started_at, min(finished_at) AS finished_at FROM a_deployments
     WHERE environment = $environment AND last_status = 'succeeded'
+    GROUP BY service_name, started_at
 ),
 flagged AS (
     SELECT s.deployment_id, s.service_name, s.started_at, s.terminal, s.rollback_of,

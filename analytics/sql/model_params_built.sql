@@ -1,3 +1,3 @@
--- The linking parameters the model tables were built with (run only once model_exists says so).
+-- The linking parameters the model tables were built with (run only once table_exists finds them).
 -- Output: params.  Grain: one row.  Parameters: none.
 SELECT params FROM a_model_params;

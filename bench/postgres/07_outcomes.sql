@@ -86,8 +86,7 @@ FROM a_deployments WHERE environment = :'environment';
 
 CREATE UNLOGGED TABLE a_deploy_outcomes AS
 WITH scope AS (
-    SELECT d.* FROM a_deployments AS d, a_period AS p
-    WHERE d.environment = :'environment' AND d.started_at >= p.since AND d.started_at < p.until
+    SELECT d.* FROM a_deployments AS d WHERE d.environment = :'environment'
 ),
 blamed AS (
     SELECT deployment_id, min(impact_started_at) AS impact_at, max(ended_at) AS ended_at
@@ -119,5 +118,18 @@ LEFT JOIN LATERAL (
     SELECT s.finished_at FROM a_deployments AS s
     WHERE s.environment = :'environment' AND s.last_status = 'succeeded'
       AND s.service_name = f.service_name AND s.started_at > f.started_at
-    ORDER BY s.started_at LIMIT 1
+    ORDER BY s.started_at, s.finished_at LIMIT 1
 ) AS n ON true;
+
+CREATE UNLOGGED TABLE a_change_lead AS
+WITH firsts AS (
+    SELECT dc.change_id, min(d.started_at) AS first_deployed_at,
+           min(d.finished_at) FILTER (WHERE d.last_status = 'succeeded') AS first_success_at
+    FROM a_deployment_changes AS dc JOIN a_deployments AS d USING (deployment_id)
+    WHERE d.environment = :'environment'
+    GROUP BY dc.change_id
+)
+SELECT f.change_id, f.first_deployed_at,
+       (floor(extract(epoch FROM f.first_success_at)) - floor(extract(epoch FROM c.committed_at))) / 60.0
+           AS minutes
+FROM firsts AS f LEFT JOIN a_changes AS c USING (change_id);

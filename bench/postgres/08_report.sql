@@ -1,26 +1,21 @@
 -- PostgreSQL translation of the report's questions over the model: dora_rates, dora_lead_time,
 -- dora_recovery, linking_coverage, ai_strata, blast_by_ai_level, blast_by_change,
 -- agent_actions_by_tier, agent_guardrails (default period, a_period). The bench fetches every row.
-SELECT count(DISTINCT deployment_id) AS deployments,
-       count(DISTINCT deployment_id) FILTER (WHERE terminal) AS terminal,
-       count(DISTINCT deployment_id) FILTER (WHERE failed) AS failed,
-       count(DISTINCT deployment_id) FILTER (WHERE rework) AS rework,
-       count(DISTINCT deployment_id) FILTER (WHERE failed AND recovery_minutes IS NOT NULL) AS failed_recovered
-FROM a_deploy_outcomes;
+WITH per_deployment AS (
+    SELECT deployment_id, bool_or(terminal) AS terminal, bool_or(failed) AS failed,
+           bool_or(rework) AS rework, bool_or(failed AND recovery_minutes IS NOT NULL) AS failed_recovered
+    FROM a_deploy_outcomes, a_period AS p
+    WHERE started_at >= p.since AND started_at < p.until
+    GROUP BY deployment_id
+)
+SELECT count(*) AS deployments, count(*) FILTER (WHERE terminal) AS terminal,
+       count(*) FILTER (WHERE failed) AS failed, count(*) FILTER (WHERE rework) AS rework,
+       count(*) FILTER (WHERE failed_recovered) AS failed_recovered
+FROM per_deployment;
 
-WITH firsts AS (
-    SELECT dc.change_id, min(d.started_at) AS first_deployed_at,
-           min(d.finished_at) FILTER (WHERE d.last_status = 'succeeded') AS first_success_at
-    FROM a_deployment_changes AS dc JOIN a_deployments AS d USING (deployment_id)
-    WHERE d.environment = :'environment'
-    GROUP BY dc.change_id
-),
-lead AS (
-    SELECT f.change_id,
-           (floor(extract(epoch FROM f.first_success_at)) - floor(extract(epoch FROM c.committed_at))) / 60.0
-               AS minutes
-    FROM firsts AS f LEFT JOIN a_changes AS c USING (change_id), a_period AS p
-    WHERE f.first_deployed_at >= p.since AND f.first_deployed_at < p.until
+WITH lead AS (
+    SELECT l.minutes FROM a_change_lead AS l, a_period AS p
+    WHERE l.first_deployed_at >= p.since AND l.first_deployed_at < p.until
 ),
 ranked AS (
     SELECT minutes, row_number() OVER (ORDER BY minutes) AS r, count(*) OVER () AS n
@@ -32,12 +27,16 @@ SELECT (SELECT count(*) FROM lead) AS changes, count(*) AS n,
        max(minutes) FILTER (WHERE r = ceil(1 + n / 2.0 + 0.98 * sqrt(n))) AS upper
 FROM ranked;
 
-WITH ranked AS (
+WITH scope AS (
+    SELECT o.failed, o.recovery_minutes FROM a_deploy_outcomes AS o, a_period AS p
+    WHERE o.started_at >= p.since AND o.started_at < p.until
+),
+ranked AS (
     SELECT recovery_minutes AS minutes, row_number() OVER (ORDER BY recovery_minutes) AS r,
            count(*) OVER () AS n
-    FROM a_deploy_outcomes WHERE failed AND recovery_minutes IS NOT NULL
+    FROM scope WHERE failed AND recovery_minutes IS NOT NULL
 )
-SELECT (SELECT count(*) FROM a_deploy_outcomes WHERE failed) AS failed, count(*) AS n,
+SELECT (SELECT count(*) FROM scope WHERE failed) AS failed, count(*) AS n,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median_minutes,
        max(minutes) FILTER (WHERE r = floor(n / 2.0 - 0.98 * sqrt(n))) AS lower,
        max(minutes) FILTER (WHERE r = ceil(1 + n / 2.0 + 0.98 * sqrt(n))) AS upper

@@ -1,0 +1,3 @@
+-- Closes the stored model being written (flushes it to its file).
+-- Output: none.  Parameters: none.
+DETACH model_store;

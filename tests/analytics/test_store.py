@@ -1,0 +1,118 @@
+"""The stored model (analytics/store.py): kept per lake snapshot, reused only while the lake is
+unchanged, never changing an answer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from aftershock.cli import main
+from aftershock.errors import ExitCode
+from analytics.metrics import ReportParams, build_report
+from analytics.model import LinkParams
+from analytics.postmortem import postmortem
+from analytics.store import MODEL_DIR, connect, model_path
+from ingest.backfill import land_events
+from ingest.manifest import snapshot
+from ingest.reader import open_lake
+from tests.analytics.fixture import all_events, change, deploy
+
+REPORT = ["report", "--format", "json", "--since", "2026-11-01T00:00:00Z", "--until", "2026-11-04T00:00:00Z"]
+
+
+@pytest.fixture()
+def own_lake(tmp_path: Path) -> Path:
+    path = tmp_path / "lake"
+    land_events(path, all_events())
+    return path
+
+
+def report(lake: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[dict[str, object], str]:
+    assert main([*REPORT, "--lake", str(lake), *extra]) == ExitCode.OK
+    out = capsys.readouterr()
+    return json.loads(out.out), out.err
+
+
+def stored(lake: Path) -> list[str]:
+    return sorted(p.name for p in (lake / MODEL_DIR).iterdir())
+
+
+def test_the_second_report_reads_the_stored_model_and_says_the_same(
+        own_lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, said_first = report(own_lake, capsys)
+    second, said_second = report(own_lake, capsys)
+    assert "building the model" in said_first and "using the stored model" in said_second
+    assert second == first
+    assert len(stored(own_lake)) == 1 and stored(own_lake)[0].endswith(".duckdb")
+
+
+def test_a_new_commit_builds_a_new_model_with_the_new_events_and_drops_the_old(
+        own_lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before, _ = report(own_lake, capsys)
+    old = stored(own_lake)
+    land_events(own_lake, [change("search@z1", "agent_authored", 3, 1, "config", 1500),
+                           deploy("D99", "search", 1510, 1515, "failed", ["search@z1"])])
+    after, said = report(own_lake, capsys)
+    assert "building the model" in said
+    assert stored(own_lake) != old and len(stored(own_lake)) == 1
+    rates = {"before": before["dora"], "after": after["dora"]}  # type: ignore[index]
+    assert rates["after"]["change_failure_rate"]["numerator"] == rates["before"]["change_failure_rate"]["numerator"] + 1
+
+
+def test_refresh_model_rebuilds_even_when_one_is_stored(own_lake: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    first, _ = report(own_lake, capsys)
+    again, said = report(own_lake, capsys, "--refresh-model")
+    assert "building the model" in said and again == first
+    assert len(stored(own_lake)) == 1
+
+
+def test_a_model_folder_that_cannot_be_written_costs_only_the_rebuild(
+        own_lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (own_lake / MODEL_DIR).write_text("in the way")
+    first, said = report(own_lake, capsys)
+    assert "could not store the model" in said
+    second, said_again = report(own_lake, capsys)
+    assert "building the model" in said_again and second == first
+
+
+@pytest.mark.parametrize("params", [
+    ReportParams(min_confidence=0.9),
+    ReportParams(link=replace(LinkParams(), window_minutes=300, decay_minutes=30.0)),
+])
+def test_other_parameters_over_a_stored_model_answer_as_a_fresh_build(own_lake: Path,
+                                                                      params: ReportParams) -> None:
+    connect(own_lake, LinkParams(), 0.5).close()
+    over_stored = connect(own_lake, LinkParams(), 0.5)
+    assert build_report(over_stored, params) == build_report(open_lake(own_lake), params)
+    assert (postmortem(over_stored, "I1", params.link.window_minutes, params)
+            == postmortem(open_lake(own_lake), "I1", params.link.window_minutes, params))
+
+
+def test_the_stored_model_has_the_tables_the_report_and_the_postmortem_read(own_lake: Path) -> None:
+    connect(own_lake, LinkParams(), 0.5).close()
+    con = connect(own_lake, LinkParams(), 0.5)
+    tables = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'stored_model'").fetchall()}
+    assert {"a_links", "a_changes", "a_deployments", "a_deploy_outcomes", "a_change_outcomes",
+            "a_incident_blame", "a_blast", "a_change_lead", "a_agent_actions"} <= tables
+    assert not tables & {"a_link_evidence", "a_change_events", "a_deployment_events"}
+
+
+def test_every_input_of_the_model_changes_where_it_is_stored(own_lake: Path) -> None:
+    state = snapshot(own_lake)
+    base = model_path(own_lake, state, LinkParams(), 0.5)
+    assert base == model_path(own_lake, snapshot(own_lake), LinkParams(), 0.5)
+    others = {model_path(own_lake, state, LinkParams(), 0.6),
+              model_path(own_lake, state, replace(LinkParams(), window_minutes=60), 0.5),
+              model_path(own_lake, replace(state, head="0" * 64), LinkParams(), 0.5)}
+    assert base not in others and len(others) == 3
+
+
+def test_verify_passes_with_a_stored_model_beside_the_lake(own_lake: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    report(own_lake, capsys)
+    assert main(["verify", "--lake", str(own_lake)]) == ExitCode.OK
