@@ -10,7 +10,8 @@ Guarantees:
 
 - An event that does not fit its contract raises :class:`~aftershock.errors.EventError` naming
   the JSON path (``invalid change event: $.payload.author: Field required``) before anything is
-  sent. Secrets are redacted (:func:`schemas.redaction.redact_event`) before serialising.
+  sent. Secrets are redacted (:func:`schemas.redaction.redacted_json`: the serialised event is
+  pre-checked in one pass, and walked field by field only when it might hold one).
 - The producer uses ``acks=all`` and idempotence. The record key keeps one lifecycle on one
   partition, so it stays ordered: ``incident_id`` for incidents, ``deployment_id`` for
   deployments, ``change_id`` for changes, ``session_id`` for agent actions, the subject id for
@@ -39,9 +40,11 @@ from __future__ import annotations
 
 import functools
 import socket
+import struct
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,8 +53,8 @@ from pydantic import ValidationError
 
 from aftershock.errors import EventError
 from aftershock.sdk.spool import DEFAULT_MAX_BYTES, Spool, SpooledRecord
-from schemas.event import EVENT_CLASSES, Event, GateDecisionEvent, describe_error, parse_event, parse_obj
-from schemas.redaction import redact_event
+from schemas.event import EVENT_CLASSES, Event, describe_error, parse_event, parse_obj
+from schemas.redaction import redacted_json
 
 CONTENT_TYPE = b"application/json"
 RECONNECT_EVERY_S = 5.0
@@ -63,18 +66,19 @@ Headers = tuple[tuple[str, bytes], ...]
 # the garbage collector stops tracking, so records waiting for their acknowledgement cost it nothing
 Record = tuple[str, bytes | None, bytes, Headers]
 _MODEL_TYPES = tuple(EVENT_CLASSES.values())
-# the envelope field that names each type's lifecycle (gate decisions: the payload's subject_id)
-_KEY_FIELD = {"incident": "incident_id", "deployment": "deployment_id", "change": "change_id",
-              "agent_action": "session_id"}
+# the field that names each type's lifecycle (gate decisions: the payload's subject_id)
+_KEY_OF: dict[str, Callable[[Any], str | None]] = {
+    "incident": attrgetter("incident_id"), "deployment": attrgetter("deployment_id"),
+    "change": attrgetter("change_id"), "agent_action": attrgetter("session_id"),
+    "gate_decision": attrgetter("payload.subject_id"),
+}
+_MURMUR_M = 0x5BD1E995
+_U32 = 0xFFFFFFFF
 
 
 def event_key(event: Event) -> str:
     """The partition key that keeps one incident's/deployment's/change's/session's events ordered."""
-    if isinstance(event, GateDecisionEvent):
-        own: str | None = event.payload.subject_id
-    else:
-        own = getattr(event, _KEY_FIELD[event.event_type])
-    return own or event.source_ref or event.event_id
+    return _KEY_OF[event.event_type](event) or event.source_ref or event.event_id
 
 
 @functools.cache
@@ -84,15 +88,31 @@ def record_headers(event_type: str, schema_version: str) -> Headers:
             ("schema-version", schema_version.encode()))
 
 
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 of ``data`` (the Java client's ``Utils.murmur2``, as an unsigned 32-bit int).
+
+    The same function as kafka-python's, a few times faster: the 4-byte blocks are read in one call.
+    """
+    m, length = _MURMUR_M, len(data)
+    h = 0x9747B28C ^ length
+    blocks = length // 4
+    for k in struct.unpack_from(f"<{blocks}I", data):
+        k = (k * m) & _U32
+        k = ((k ^ (k >> 24)) * m) & _U32
+        h = ((h * m) & _U32) ^ k
+    if length % 4:
+        h = ((h ^ int.from_bytes(data[blocks * 4:], "little")) * m) & _U32
+    h = ((h ^ (h >> 13)) * m) & _U32
+    return h ^ (h >> 15)
+
+
 @functools.lru_cache(maxsize=16_384)
 def key_hash(key: bytes) -> int:
     """Kafka's default partitioner hash of ``key`` (murmur2, made positive), like the Java client's.
 
-    Cached: a lifecycle's key recurs on each of its events, and kafka-python hashes in pure Python.
+    Cached: a lifecycle's key recurs on each of its events.
     """
-    from kafka.partitioner.default import murmur2
-
-    return int(murmur2(key)) & 0x7FFFFFFF
+    return murmur2(key) & 0x7FFFFFFF
 
 
 def validate(event: Event | Mapping[str, Any] | bytes | str) -> Event:
@@ -161,6 +181,7 @@ class Emitter:
         self._sent: deque[Record] = deque()  # sent, not known to be acknowledged yet, in order
         self._futures: deque[Any] = deque()  # their kafka-python futures, one for one
         self._delivery_timeout_s = delivery_timeout_ms / 1000 + 1
+        self._routes: dict[tuple[str, str], tuple[str, Headers]] = {}  # (type, version) -> (topic, headers)
         self._recover()
 
     @classmethod
@@ -173,7 +194,9 @@ class Emitter:
     # -- public API ------------------------------------------------------------------------
     def emit(self, event: Event | Mapping[str, Any] | bytes | str) -> None:
         """Validate, redact and send one event (or spool it while the broker is away)."""
-        record = record_of(redact_event(validate(event)), self.topic_for)
+        clean, value = redacted_json(validate(event))
+        route = self._routes.get((clean.event_type, clean.schema_version)) or self._route(clean)
+        record = (route[0], event_key(clean).encode(), value, route[1])
         if self._producer is None or self.spool:
             self._recover()
             if self._producer is None or self.spool:
@@ -211,6 +234,12 @@ class Emitter:
         return len(self.spool)
 
     # -- internals -------------------------------------------------------------------------
+    def _route(self, event: Event) -> tuple[str, Headers]:
+        """The topic and headers of ``event``'s type and schema version (``topic_for`` asked once)."""
+        route = (self.topic_for(event.event_type), record_headers(event.event_type, event.schema_version))
+        self._routes[(event.event_type, event.schema_version)] = route
+        return route
+
     def _send(self, record: Record) -> None:
         topic, key, value, headers = record
         try:

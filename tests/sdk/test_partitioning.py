@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from pathlib import Path
 
 import pytest
 from kafka.partitioner.default import DefaultPartitioner
+from kafka.partitioner.default import murmur2 as kafka_murmur2
 
-from aftershock.sdk.emitter import Emitter, event_key, key_hash
+from aftershock.sdk.emitter import Emitter, event_key, key_hash, murmur2
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from schemas.examples import example_event
 
@@ -49,3 +51,11 @@ def test_a_configured_partitioner_keeps_the_choice(tmp_path: Path) -> None:
     custom = Emitter(dead, tmp_path, KafkaSettings().topic_for, producer_config=config)
     assert custom._partition("audit.incidents", b"inc-1") is None  # kafka-python asks the configured one
     custom.close()
+
+
+def test_murmur2_is_kafkas_for_keys_of_every_length() -> None:
+    rng = random.Random(7)  # noqa: S311 - reproducible test data
+    keys = [bytes(rng.randrange(256) for _ in range(n)) for n in range(80) for _ in range(5)]
+    keys += ["sess-é-ü".encode(), b"\xff" * 9, b"\x00" * 4]
+    for key in keys:
+        assert murmur2(key) == kafka_murmur2(key), key
