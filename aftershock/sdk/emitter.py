@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -58,6 +58,7 @@ from schemas.redaction import redacted_json
 
 CONTENT_TYPE = b"application/json"
 RECONNECT_EVERY_S = 5.0
+PARTITIONS_TTL_S = 1.0  # how long a topic's partition count is used before kafka-python is asked again
 # fewer, larger batches: kafka-python's per-batch work (wake-ups, requests, acknowledgements) is Python;
 # 50 ms is the most an event waits for its batch to fill (flush() sends at once)
 BATCHING: dict[str, Any] = {"linger_ms": 50, "batch_size": 256 * 1024}
@@ -66,6 +67,18 @@ Headers = tuple[tuple[str, bytes], ...]
 # the garbage collector stops tracking, so records waiting for their acknowledgement cost it nothing
 Record = tuple[str, bytes | None, bytes, Headers]
 _MODEL_TYPES = tuple(EVENT_CLASSES.values())
+_NO_COUNT = (0, 0.0)
+
+
+class _Route(NamedTuple):
+    """Where the events of one type and schema version go, and the headers they carry."""
+
+    topic: str
+    schema_version: str
+    headers: Headers
+    header_list: list[tuple[str, bytes]]  # the same as kafka-python takes them (it keeps no reference)
+
+
 # the field that names each type's lifecycle (gate decisions: the payload's subject_id)
 _KEY_OF: dict[str, Callable[[Any], str | None]] = {
     "incident": attrgetter("incident_id"), "deployment": attrgetter("deployment_id"),
@@ -181,7 +194,8 @@ class Emitter:
         self._sent: deque[Record] = deque()  # sent, not known to be acknowledged yet, in order
         self._futures: deque[Any] = deque()  # their kafka-python futures, one for one
         self._delivery_timeout_s = delivery_timeout_ms / 1000 + 1
-        self._routes: dict[tuple[str, str], tuple[str, Headers]] = {}  # (type, version) -> (topic, headers)
+        self._routes: dict[str, _Route] = {}  # by event type
+        self._partition_counts: dict[str, tuple[int, float]] = {}  # topic -> (count, monotonic expiry)
         self._recover()
 
     @classmethod
@@ -194,15 +208,19 @@ class Emitter:
     # -- public API ------------------------------------------------------------------------
     def emit(self, event: Event | Mapping[str, Any] | bytes | str) -> None:
         """Validate, redact and send one event (or spool it while the broker is away)."""
-        clean, value = redacted_json(validate(event))
-        route = self._routes.get((clean.event_type, clean.schema_version)) or self._route(clean)
-        record = (route[0], event_key(clean).encode(), value, route[1])
+        if not isinstance(event, _MODEL_TYPES):
+            event = validate(event)
+        clean, value = redacted_json(event)
+        route = self._routes.get(clean.event_type)
+        if route is None or route.schema_version != clean.schema_version:
+            route = self._route(clean)
+        record = (route.topic, event_key(clean).encode(), value, route.headers)
         if self._producer is None or self.spool:
             self._recover()
             if self._producer is None or self.spool:
                 self.spool.append([SpooledRecord(*record)])
                 return
-        self._send(record)
+        self._send(record, route.header_list)
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait (at most ``timeout`` s, default the delivery timeout) for every sent event.
@@ -234,16 +252,17 @@ class Emitter:
         return len(self.spool)
 
     # -- internals -------------------------------------------------------------------------
-    def _route(self, event: Event) -> tuple[str, Headers]:
+    def _route(self, event: Event) -> _Route:
         """The topic and headers of ``event``'s type and schema version (``topic_for`` asked once)."""
-        route = (self.topic_for(event.event_type), record_headers(event.event_type, event.schema_version))
-        self._routes[(event.event_type, event.schema_version)] = route
+        headers = record_headers(event.event_type, event.schema_version)
+        route = _Route(self.topic_for(event.event_type), event.schema_version, headers, list(headers))
+        self._routes[event.event_type] = route
         return route
 
-    def _send(self, record: Record) -> None:
-        topic, key, value, headers = record
+    def _send(self, record: Record, header_list: list[tuple[str, bytes]]) -> None:
+        topic, key, value, _ = record
         try:
-            future = self._producer.send(topic, key=key, value=value, headers=list(headers),
+            future = self._producer.send(topic, key=key, value=value, headers=header_list,
                                          partition=self._partition(topic, key))
         except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
             self._drain()
@@ -256,10 +275,18 @@ class Emitter:
             self._forget_acknowledged()
 
     def _partition(self, topic: str, key: bytes | None) -> int | None:
-        """The partition kafka-python's default partitioner would pick (ids are 0..n-1), from the cache."""
+        """The partition kafka-python's default partitioner would pick (ids are 0..n-1).
+
+        The key's hash is cached, and the topic's partition count read again every PARTITIONS_TTL_S.
+        """
         if key is None or not self._own_partitioning:
             return None
-        return key_hash(key) % len(self._producer.partitions_for(topic))
+        count, expiry = self._partition_counts.get(topic, _NO_COUNT)
+        now = time.monotonic()
+        if now >= expiry:
+            count = len(self._producer.partitions_for(topic))
+            self._partition_counts[topic] = (count, now + PARTITIONS_TTL_S)
+        return key_hash(key) % count
 
     def _forget_acknowledged(self) -> None:
         """Drop records from the head as soon as Kafka acknowledged them; drain on the first failure.
@@ -267,13 +294,16 @@ class Emitter:
         Kept no longer than kafka-python keeps them itself, they die young (cheap for the garbage
         collector); what is still here when a send fails or ``flush`` runs is spooled.
         """
-        futures = self._futures
-        while futures and futures[0].is_done:
-            if futures[0].failed():
+        futures, sent = self._futures, self._sent
+        while futures:
+            head = futures[0]
+            if not head.is_done:
+                return
+            if head.exception is not None:
                 self._drain()
                 return
             futures.popleft()
-            self._sent.popleft()
+            sent.popleft()
 
     def _drain(self, timeout: float | None = None) -> None:
         """Wait (bounded) for every in-flight record; spool the unacknowledged ones, in order."""
@@ -328,6 +358,7 @@ class Emitter:
         if self._producer is not None:
             _abandon(self._producer)
         self._producer = None
+        self._partition_counts.clear()
         self._next_connect = time.monotonic() + RECONNECT_EVERY_S
 
 

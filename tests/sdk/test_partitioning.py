@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 from pathlib import Path
 
 import pytest
 from kafka.partitioner.default import DefaultPartitioner
 from kafka.partitioner.default import murmur2 as kafka_murmur2
 
+import aftershock.sdk.emitter as emitter_module
 from aftershock.sdk.emitter import Emitter, event_key, key_hash, murmur2
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from schemas.examples import example_event
@@ -59,3 +61,31 @@ def test_murmur2_is_kafkas_for_keys_of_every_length() -> None:
     keys += ["sess-é-ü".encode(), b"\xff" * 9, b"\x00" * 4]
     for key in keys:
         assert murmur2(key) == kafka_murmur2(key), key
+
+
+class _Producer:
+    """Just the metadata question the emitter asks kafka-python's producer (pure logic, no broker)."""
+
+    def __init__(self, partitions: int) -> None:
+        self.partitions = partitions
+
+    def partitions_for(self, topic: str) -> set[int]:
+        return set(range(self.partitions))
+
+
+def test_partition_count_is_read_again_after_its_ttl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{sock.getsockname()[1]}"
+    emitter = Emitter(dead, tmp_path, KafkaSettings().topic_for)
+    key = next(k for k in (f"inc-{i}".encode() for i in range(100)) if key_hash(k) % 3 != key_hash(k) % 12)
+    producer = _Producer(3)
+    emitter._producer = producer
+    assert emitter._partition("audit.incidents", key) == key_hash(key) % 3
+    producer.partitions = 12  # the topic grew
+    assert emitter._partition("audit.incidents", key) == key_hash(key) % 3  # the count is still trusted
+    later = time.monotonic() + emitter_module.PARTITIONS_TTL_S + 1
+    monkeypatch.setattr(emitter_module.time, "monotonic", lambda: later)
+    assert emitter._partition("audit.incidents", key) == key_hash(key) % 12
+    emitter._producer = None
+    emitter.close()
