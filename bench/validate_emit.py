@@ -7,7 +7,8 @@ Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts its own local broker in a tem
 2. bare:     KafkaProducer.send of the SDK's records pre-built (topic, key, value bytes, no
              headers), then flush: the least work any producer of these events can do.
 3. bare+hdr: the same with the SDK's three headers (content type, event type, schema version).
-4. sdk:      Emitter.emit of event models (redact, serialise, key, headers, send), then flush.
+4. sdk:      Emitter.emit of event models (serialise, pre-check for secrets and redact, key,
+             headers, send), then flush.
 The events are the documented examples, each lifecycle key (incident, deployment, change, session,
 gate subject) shared by LIFECYCLE events of its type.
 
