@@ -3,8 +3,9 @@
 -- methods for one suspect is combined as a noisy OR: 1 - prod(1 - confidence), after keeping the
 -- strongest row of each method. methods/evidence/provenance list each method's strongest row,
 -- strongest first (ties by method name).
--- Scoring carries only keys, numbers and the evidence row id; the texts are joined back at the
--- end, and the per-suspect lists are aggregated only for suspects with several methods.
+-- Scoring and ranking carry only keys, numbers and the evidence row id (a window over the wide
+-- rows costs several times more); the texts are joined back at the end, and the per-suspect
+-- lists are aggregated only for suspects with several methods.
 -- Output: incident_id, suspect_kind ('change' | 'deployment' | 'agent_action'), suspect_id,
 --   deployment_id, confidence, methods, evidence, provenance, rank (1 = most likely)
 -- Grain: (incident_id, suspect_kind, suspect_id).  Parameters: none.
@@ -50,14 +51,18 @@ several AS (
     SEMI JOIN (SELECT * FROM scored WHERE methods_n > 1) AS m USING (incident_id, suspect_kind, suspect_id)
     JOIN a_link_evidence AS e ON e.rowid = s.evidence_row
     GROUP BY s.incident_id, s.suspect_kind, s.suspect_id
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY incident_id ORDER BY confidence DESC, suspect_kind, suspect_id)
+                  AS rank
+    FROM scored
 )
 SELECT r.incident_id, r.suspect_kind, r.suspect_id, r.deployment_id, r.confidence,
        coalesce([x.m FOR x IN s.ordered], [r.method]) AS methods,
        coalesce([x.e FOR x IN s.ordered], [e.evidence]) AS evidence,
        coalesce([x.p FOR x IN s.ordered], [e.provenance]) AS provenance,
-       row_number() OVER (PARTITION BY r.incident_id ORDER BY r.confidence DESC, r.suspect_kind, r.suspect_id)
-           AS rank
-FROM scored AS r
+       r.rank
+FROM ranked AS r
 JOIN a_link_evidence AS e ON e.rowid = r.evidence_row
 LEFT JOIN several AS s
   ON s.incident_id = r.incident_id AND s.suspect_kind = r.suspect_kind AND s.suspect_id = r.suspect_id;
