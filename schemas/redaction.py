@@ -121,8 +121,18 @@ def might_hold_secret(text: str | bytes) -> bool:
     if text.isascii():
         return bool(_CANDIDATE(text.lower()))
     if isinstance(text, bytes):
-        text = text.decode()
-    return bool(_CANDIDATE(text.translate(_FOLD).lower()))
+        return bool(_CANDIDATE(text.decode().translate(_FOLD).lower()))
+    folded = text.translate(_FOLD).lower()
+    # the Rust engine refuses a text with a lone surrogate (it has no UTF-8 form): the full scan decides
+    return bool(_CANDIDATE(folded)) or not _has_utf8_form(folded)
+
+
+def _has_utf8_form(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # literals one of which every pattern needs besides the URL and ``auth`` shapes (the ingest's

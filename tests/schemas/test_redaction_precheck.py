@@ -169,6 +169,14 @@ def test_lookalike_letters_are_flagged_and_redacted(text: str) -> None:
     assert kinds and "[REDACTED:" in clean
 
 
+def test_text_with_a_lone_surrogate_gets_the_full_scan() -> None:
+    text = "TOKEN=abc123 \udc80"
+    assert might_hold_secret(text)
+    assert redact_text(text) == ("TOKEN=[REDACTED:secret_assignment] \udc80", ["secret_assignment"])
+    assert might_hold_secret("harmless \udc80")  # flagged: only the full scan can read it
+    assert redact_text("harmless \udc80") == ("harmless \udc80", [])
+
+
 def test_spaces_are_every_character_python_regex_calls_whitespace() -> None:
     assert set(_SPACES) == {chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
 
