@@ -103,6 +103,9 @@ class IngestSettings(_Section):
         "send to the dead-letter topic, keep going) or fail (stop the worker).")
     buffer_max_records: int = Field(default=20_000, ge=1, description="Flush the largest batch "
                                     "when all partitions together buffer this many records.")
+    backlog_partitions: int = Field(default=2, ge=0, description="While partitions lag by more "
+                                    "than a batch, read this many of them at a time (full batches, "
+                                    "fewer files); 0 reads all at once.")
     poll_timeout_ms: int = Field(default=500, ge=1)
     max_poll_records: int = Field(default=5_000, ge=1)
     fetch_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Most bytes one "

@@ -4,7 +4,8 @@ kafka-python loop that only iterates the same records, on the same topics in one
 Run: python bench/ingest_throughput.py [--events 1000000] [--bootstrap HOST:PORT] [--prefix P]
 Prints both rates, their ratio (target >= 0.8) and a cProfile of the worker on a
 ``--profile-events`` slice (its own topics) showing where the time goes: the poll loop (main
-thread) and the landing of batches (flusher thread) separately.
+process) and the landing of batches (landing process) separately. The bare loop fetches with the
+worker's consumer settings (``ingest.worker.fetch_config``).
 """
 
 from __future__ import annotations
@@ -17,20 +18,19 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 from ingest_data import PARTITIONS, backlog, broker, say
 from kafka import KafkaConsumer, TopicPartition
 
 from aftershock.settings import IngestSettings, KafkaSettings, Settings
-from ingest.worker import Worker
+from ingest.worker import Worker, fetch_config
 
 IDLE_S = 2.0
 
 
 def bare_rate(bootstrap: str, kafka: KafkaSettings, count: int) -> float:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             max_poll_records=5000, max_partition_fetch_bytes=4 << 20)
+                             **fetch_config(IngestSettings()))
     tps = [TopicPartition(t, p) for t in kafka.audit_topics() for p in range(PARTITIONS)]
     consumer.assign(tps)
     consumer.seek_to_beginning(*tps)
@@ -46,13 +46,11 @@ def bare_rate(bootstrap: str, kafka: KafkaSettings, count: int) -> float:
 
 def worker_run(bootstrap: str, kafka: KafkaSettings, lake: Path,
                profile: cProfile.Profile | None = None,
-               flusher: cProfile.Profile | None = None) -> tuple[float, int]:
+               landing_profile: Path | None = None) -> tuple[float, int]:
     settings = Settings(kafka=kafka.model_copy(update={"bootstrap_servers": bootstrap}),
                         ingest=IngestSettings(group_id=f"bench-{uuid.uuid4().hex}",
                                               progress_interval_s=30))
-    worker = Worker(settings, lake, bootstrap, until_idle_s=IDLE_S)
-    if flusher:
-        _profile_flusher(worker, flusher)
+    worker = Worker(settings, lake, bootstrap, until_idle_s=IDLE_S, landing_profile=landing_profile)
     began = time.perf_counter()
     if profile:
         profile.enable()
@@ -85,31 +83,17 @@ def main() -> None:
         _profile(bootstrap, args.profile_events, Path(tmp) / "profiled")
 
 
-def _profile_flusher(worker: Worker, profile: cProfile.Profile) -> None:
-    """Profile the batches the worker lands on its flusher thread (cProfile is per thread)."""
-    land = worker._land
-
-    def profiled(batch: Any) -> Any:
-        profile.enable()
-        try:
-            return land(batch)
-        finally:
-            profile.disable()
-
-    worker._land = profiled  # type: ignore[method-assign]
-
-
 def _profile(bootstrap: str, count: int, lake: Path) -> None:
     kafka = KafkaSettings(topic_prefix=f"prof{uuid.uuid4().hex[:8]}.")
     backlog(bootstrap, kafka, count)
-    main, flusher = cProfile.Profile(), cProfile.Profile()
-    took, landed = worker_run(bootstrap, kafka, lake, main, flusher)
+    main, landing = cProfile.Profile(), lake.with_name("landing.prof")
+    took, landed = worker_run(bootstrap, kafka, lake, main, landing)
     print(f"\nprofile of the worker over {landed:,} events ({took:.1f} s under cProfile), by own time")
-    _print_stats("poll loop (main thread)", main)
-    _print_stats("landing (flusher thread)", flusher)
+    _print_stats("poll loop (main process)", main)
+    _print_stats("landing (landing process)", str(landing))
 
 
-def _print_stats(title: str, profile: cProfile.Profile) -> None:
+def _print_stats(title: str, profile: cProfile.Profile | str) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out).sort_stats("tottime")
     stats.print_stats(14)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import numpy as np
 import pyarrow as pa
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
@@ -44,8 +45,8 @@ class Lineage:
     """Where a batch of rows came from (one value per row, except the shared topic and time)."""
 
     topic: str
-    partitions: Sequence[int]
-    offsets: Sequence[int]
+    partitions: Sequence[int] | np.ndarray
+    offsets: Sequence[int] | np.ndarray
     ingested_at: datetime
 
 
@@ -174,10 +175,10 @@ def merge_tables(*groups: dict[str, pa.Table]) -> dict[str, pa.Table]:
 
 def _lineage_columns(lineage: Lineage, rows: int) -> list[pa.Array]:
     return [
-        pa.array([lineage.topic] * rows, pa.string()),
+        pa.repeat(pa.scalar(lineage.topic, pa.string()), rows),
         pa.array(lineage.partitions, pa.int32()),
         pa.array(lineage.offsets, pa.int64()),
-        pa.array([lineage.ingested_at] * rows, TIMESTAMP),
+        pa.repeat(pa.scalar(lineage.ingested_at, TIMESTAMP), rows),
     ]
 
 

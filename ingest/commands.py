@@ -16,13 +16,9 @@ def _lake(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    import pyarrow as pa
-
     from aftershock.broker.resolve import bootstrap_servers
     from ingest.worker import Worker
 
-    # the system allocator gives freed batch memory back; mimalloc keeps it per thread (+40 MB peak)
-    pa.set_memory_pool(pa.system_memory_pool())
     lake = _lake(args, settings)
     lake.mkdir(parents=True, exist_ok=True)
     return Worker(settings, lake, bootstrap_servers(settings), args.until_idle).run()

@@ -4,7 +4,8 @@
 (no cleanup, no flush), so the crash tests can hit the exact moments that matter:
 ``mid_write`` (a staged file written, not yet published), ``after_publish`` (files published, no
 manifest entry yet) and ``after_manifest`` (entry appended, offsets not yet committed to Kafka).
-Unset, :func:`reach` costs one dictionary lookup.
+Unset, :func:`reach` costs one dictionary lookup. The worker's landing process names the poll
+process with :func:`die_with`, so a crash point reached while landing kills the whole worker.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 POINTS = ("mid_write", "after_publish", "after_manifest")
 _ENV = "AFTERSHOCK_CRASH_POINT"
 _counts: dict[str, int] = {}
+_partners: list[int] = []
 
 
 def _target() -> tuple[str, int] | None:
@@ -28,10 +30,17 @@ def _target() -> tuple[str, int] | None:
 _TARGET = _target()
 
 
+def die_with(pid: int) -> None:
+    """Also SIGKILL process ``pid`` (first) when a crash point is reached in this one."""
+    _partners.append(pid)
+
+
 def reach(point: str) -> None:
     """Record an arrival at ``point``; SIGKILL this process if it is the configured one."""
     if _TARGET is None or _TARGET[0] != point:
         return
     _counts[point] = _counts.get(point, 0) + 1
     if _counts[point] >= _TARGET[1]:
+        for pid in _partners:
+            os.kill(pid, signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)

@@ -15,13 +15,12 @@ with its precise reason:
 - a null where absent would mean the default, when the record holds a ``null`` literal at all
   (absent and null read alike);
 - ``attributes`` with more than one key (their order is the record's), or beyond the bounds;
-- a text the redaction scans that might hold a secret (a superset of
-  ``schemas.redaction.might_hold_secret``) or holds a non-ASCII character.
+- a text the redaction scans that its pre-check (``schemas.redaction``, applied text by text) says
+  might hold a secret, or that holds a non-ASCII character.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,15 +32,18 @@ import pyarrow.json as pj
 
 from ingest.fast_spec import Rule, Unsupported, event_rules
 from schemas.event import EVENT_CLASSES
-from schemas.redaction import _TOKENS
+from schemas.redaction import _precheck_pattern
 
 Mask = np.ndarray
 EVENT_TYPE = r'"event_type"\s*:\s*"(?P<t>[a-z_]+)"'
 TIMESTAMP_TEXT = (r"^(?:19|2\d)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
                   r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$")
-_META = set(".^$*+?()[]{}|\\")
-SECRET_HINT = "|".join(["".join("\\" + c if c in _META else c for c in t) for t in _TOKENS]
-                       + [r"://[^/\s@]*:[^/\s@]*@", r"auth[\"'\s]*[=:]"])
+# the redaction's own pre-check (literals, a secret word before a space, "=", ":", '"' or "\\", a
+# URL credential shape), case-insensitive: a text it does not match is landed unchanged by it
+SECRET_HINT = _precheck_pattern()
+# joins the scanned texts of a row for one pass: "/" is in no literal, follows no secret word and
+# ends the URL shape, so no match spans two texts
+_TEXT_SEPARATOR = "/"
 ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024
 
 
@@ -54,7 +56,7 @@ class Split:
     """The outcome for one chunk: lake tables (no lineage yet) with the chunk index of each row,
     and the indices the pydantic path must handle."""
 
-    tables: dict[str, tuple[pa.Table, list[int]]] = field(default_factory=dict)
+    tables: dict[str, tuple[pa.Table, Mask]] = field(default_factory=dict)
     fallback: list[int] = field(default_factory=list)
 
 
@@ -69,30 +71,55 @@ def supported(event_type: str) -> bool:
 
 def split(raws: Sequence[bytes | None], max_record_bytes: int) -> Split:
     """Convert what can be converted in bulk; the rest is ``fallback`` (sorted indices)."""
+    return split_lines(lines(raws), max_record_bytes)
+
+
+def lines(raws: Sequence[bytes | None]) -> pa.LargeBinaryArray:
+    """``raws`` as newline-terminated lines (a null where there is no value)."""
+    return lines_of(b"\n".join(r or b"" for r in raws) + b"\n",
+                    [-1 if r is None else len(r) for r in raws])
+
+
+def lines_of(joined: bytes | pa.Buffer, lengths: Sequence[int]) -> pa.LargeBinaryArray:
+    """The array view of values joined by newlines (with a final one): value ``i`` is
+    ``lengths[i]`` bytes (-1: no value), each line ends with its newline."""
+    sizes = np.asarray(lengths, dtype=np.int64)
+    ends = np.empty(len(sizes) + 1, dtype=np.int64)
+    ends[0] = 0
+    np.cumsum(np.maximum(sizes, 0) + 1, out=ends[1:])
+    valid = pa.array(sizes >= 0).buffers()[1] if (sizes < 0).any() else None
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(sizes),
+                                            [valid, pa.py_buffer(ends), pa.py_buffer(joined)])
+
+
+def split_lines(values: pa.LargeBinaryArray, max_record_bytes: int) -> Split:
+    """:func:`split` of values given as :func:`lines_of` lines."""
     out = Split()
-    rest = set(range(len(raws)))
-    chosen = [i for i, r in enumerate(raws) if r is not None and 0 < len(r) <= max_record_bytes]
-    texts, chosen = _utf8(raws, chosen)
-    types = _event_types(texts) if chosen else []
+    size = pc.subtract(pc.binary_length(values), 1)
+    chosen = _mask(pc.and_(pc.greater(size, 0), pc.less_equal(size, max_record_bytes)))
+    texts, chosen = _utf8(values, chosen)
+    types = _event_types(texts, chosen)
+    taken = np.zeros(len(values), dtype=bool)
     for event_type in EVENT_CLASSES:
-        picked = [n for n, t in enumerate(types) if t == event_type]
-        if picked and supported(event_type):
-            rows, table = _bisect(event_type, [chosen[n] for n in picked], raws)
+        picked = np.flatnonzero(types == event_type)
+        if len(picked) and supported(event_type):
+            rows, table = _bisect(event_type, picked, texts)
             out.tables[event_type] = (table, rows)
-            rest.difference_update(rows)
-    out.fallback = sorted(rest)
+            taken[rows] = True
+    out.fallback = np.flatnonzero(~taken).tolist()
     return out
 
 
-def _utf8(raws: Sequence[bytes | None], chosen: list[int]) -> tuple[pa.StringArray, list[int]]:
-    """The chosen values that are UTF-8, as strings (and their indices)."""
-    texts = pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string())
+def _utf8(values: pa.LargeBinaryArray, chosen: Mask) -> tuple[pa.LargeStringArray, Mask]:
+    """The values as text, and which chosen ones are UTF-8."""
+    texts = values.view(pa.large_string())
     try:
         texts.validate(full=True)
-        return texts, chosen
     except pa.ArrowInvalid:
-        chosen = [i for i in chosen if _decodes(raws[i])]
-        return pa.array([raws[i] for i in chosen], pa.binary()).view(pa.string()), chosen
+        chosen = chosen & np.array([_decodes(v) for v in values.to_pylist()], dtype=bool)
+        texts = pc.if_else(pa.array(chosen), values, pa.scalar(b"\n", pa.large_binary())
+                           ).view(pa.large_string())
+    return texts, chosen
 
 
 def _decodes(raw: bytes | None) -> bool:
@@ -103,28 +130,37 @@ def _decodes(raw: bytes | None) -> bool:
     return True
 
 
-def _event_types(texts: pa.StringArray) -> list[str | None]:
-    """The plain ``event_type`` of each record that is one JSON object (else None). A record
-    whose newlines split it in the reader changes the row count and is refused there."""
-    shaped = pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}"))
+def _event_types(texts: pa.LargeStringArray, chosen: Mask) -> np.ndarray:
+    """The plain ``event_type`` of each chosen record that is one JSON object (else None). A
+    record whose newlines split it in the reader changes the row count and is refused there."""
+    shaped = pc.and_(pc.and_(pa.array(chosen), pc.starts_with(texts, "{")), pc.ends_with(texts, "}\n"))
     found = pc.extract_regex(texts, EVENT_TYPE).field("t")
-    types: list[str | None] = pc.if_else(shaped, found, pa.scalar(None, pa.string())).to_pylist()
+    types: np.ndarray = pc.if_else(shaped, found, pa.scalar(None, pa.large_string())
+                                   ).to_numpy(zero_copy_only=False)
     return types
 
 
-def _bisect(event_type: str, picked: list[int], raws: Sequence[bytes | None]
-            ) -> tuple[list[int], pa.Table]:
+def _bisect(event_type: str, picked: np.ndarray, texts: pa.LargeStringArray
+            ) -> tuple[np.ndarray, pa.Table]:
     """(chunk indices landed, their table); halves the records while the reader refuses them."""
     try:
-        good, table = convert(event_type, [raws[i] or b"" for i in picked])
-        return [i for i, ok in zip(picked, good, strict=True) if ok], table
+        good, table = convert(event_type, _taken(texts, picked))
+        return picked[good], table
     except (pa.ArrowException, _Miss):
         if len(picked) == 1:
-            return [], _empty(event_type)
+            return picked[:0], _empty(event_type)
     half = len(picked) // 2
-    rows_a, table_a = _bisect(event_type, picked[:half], raws)
-    rows_b, table_b = _bisect(event_type, picked[half:], raws)
-    return rows_a + rows_b, pa.concat_tables([table_a, table_b])
+    rows_a, table_a = _bisect(event_type, picked[:half], texts)
+    rows_b, table_b = _bisect(event_type, picked[half:], texts)
+    return np.concatenate([rows_a, rows_b]), pa.concat_tables([table_a, table_b])
+
+
+def _taken(texts: pa.LargeStringArray, picked: np.ndarray) -> pa.LargeStringArray:
+    """The lines at ``picked`` (no copy when they are all of them, in order)."""
+    if len(picked) == len(texts) and (len(picked) == 0 or picked[-1] == len(picked) - 1):
+        return texts
+    taken: pa.LargeStringArray = texts.take(pa.array(picked))
+    return taken
 
 
 @cache
@@ -146,29 +182,32 @@ def read_schema(event_type: str) -> pa.Schema:
     return pa.schema([pa.field(r.name, r.read) for r in event_rules(event_type) if not r.mapping])
 
 
-def convert(event_type: str, raws: Sequence[bytes]) -> tuple[Mask, pa.Table]:
-    """(which records are landed as is, the lake table of those records)."""
-    table = _read(event_type, raws)
-    good = _accepted(event_type, table, raws)
+def convert(event_type: str, texts: pa.LargeStringArray) -> tuple[Mask, pa.Table]:
+    """(which records are landed as is, the lake table of those records) of :func:`lines_of`
+    lines (all UTF-8, no nulls)."""
+    table = _read(event_type, texts)
+    good = _accepted(event_type, table, texts)
     return good, _build_table(event_type, table.filter(pa.array(good)))
 
 
-def _read(event_type: str, raws: Sequence[bytes]) -> pa.Table:
-    data = b"\n".join(raws) + b"\n"
+def _read(event_type: str, texts: pa.LargeStringArray) -> pa.Table:
+    ends = texts.buffers()[1]
+    first, last = (int(x) for x in np.frombuffer(ends, np.int64)[[texts.offset, texts.offset + len(texts)]])
+    data = texts.buffers()[2][first:last]
     table = pj.read_json(
-        io.BytesIO(data),
-        read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=max(len(data), 1) + 1),
         parse_options=pj.ParseOptions(explicit_schema=read_schema(event_type),
                                       unexpected_field_behavior="infer", newlines_in_values=False))
     expected = read_schema(event_type)
     actual = table.schema
-    if table.num_rows != len(raws) or set(actual.names) - {"attributes"} != set(expected.names) \
+    if table.num_rows != len(texts) or set(actual.names) - {"attributes"} != set(expected.names) \
             or any(actual.field(f.name).type != f.type for f in expected):
         raise _Miss(event_type)
     return table.combine_chunks()
 
 
-def _accepted(event_type: str, table: pa.Table, raws: Sequence[bytes]) -> Mask:
+def _accepted(event_type: str, table: pa.Table, texts: pa.LargeStringArray) -> Mask:
     present = np.ones(table.num_rows, dtype=bool)
     bad, ambiguous = np.zeros_like(present), np.zeros_like(present)
     for rule in event_rules(event_type):
@@ -176,8 +215,8 @@ def _accepted(event_type: str, table: pa.Table, raws: Sequence[bytes]) -> Mask:
         b, a = _attribute_flags(column) if rule.mapping else _flags(column, rule, present)
         bad |= b
         ambiguous |= a
-    for n in np.flatnonzero(ambiguous & ~bad):
-        bad[n] = b"null" in raws[int(n)]  # absent, or an explicit null: pydantic tells
+    if (ambiguous & ~bad).any():  # absent, or an explicit null: pydantic tells
+        bad |= ambiguous & _mask(pc.match_substring(texts, "null"))
     accepted: Mask = ~(bad | _secret_hint(event_type, table))
     return accepted
 
@@ -271,13 +310,14 @@ def _scanned(event_type: str) -> tuple[str, ...]:
 
 
 def _secret_hint(event_type: str, table: pa.Table) -> Mask:
+    """Rows whose scanned texts might hold a secret or are not all ASCII."""
     payload = table["payload"].chunk(0)
     columns = [payload.field(name) for name in _scanned(event_type)]
     columns += [table["source_url"].chunk(0), *_attributes(table).flatten()]
-    hint = np.zeros(table.num_rows, dtype=bool)
-    for column in columns:
-        hint |= _mask(pc.match_substring_regex(column, SECRET_HINT, ignore_case=True))
-        hint |= ~_mask(pc.fill_null(pc.string_is_ascii(column), True))
+    texts = pc.binary_join_element_wise(*columns, _TEXT_SEPARATOR, null_handling="replace",
+                                        null_replacement="")
+    hint: Mask = _mask(pc.match_substring_regex(texts, SECRET_HINT, ignore_case=True))
+    hint |= ~_mask(pc.string_is_ascii(texts))
     return hint
 
 

@@ -13,13 +13,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
 from ingest import crashpoints
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 STAGING = "_staging"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -57,6 +58,9 @@ def batch_name(topic: str, partition: int, first: int, last: int) -> str:
 
 def parquet_bytes(table: pa.Table, row_group_rows: int) -> bytes:
     """``table`` as zstd-compressed Parquet bytes."""
+    import pyarrow as pa  # here: the worker's poll process never writes Parquet
+    import pyarrow.parquet as pq
+
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", row_group_size=row_group_rows)
     return bytes(sink.getvalue().to_pybytes())

@@ -9,7 +9,6 @@ across batches the reader's views dedupe.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,15 +24,13 @@ from aftershock.settings import IngestSettings
 from ingest import crashpoints
 from ingest.arrow_format import DeadLetter, Lineage, dead_letters_to_table, events_to_table
 from ingest.files import (
-    STAGING,
     WrittenFile,
     batch_name,
     parquet_bytes,
     partition_dir,
-    partition_prefix,
     publish,
 )
-from ingest.manifest import Manifest, ManifestConflict, Partition, State
+from ingest.manifest import Manifest, ManifestConflict, Partition
 from schemas.event import Event
 
 
@@ -83,8 +81,8 @@ class Accumulator:
         return {t: events_to_table(t, rows, self.lineage(row_offsets))
                 for t, (rows, row_offsets) in by_type.items()}
 
-    def lineage(self, offsets: Sequence[int]) -> Lineage:
-        return Lineage(self.topic, [self.partition] * len(offsets), offsets, self.now)
+    def lineage(self, offsets: Sequence[int] | np.ndarray) -> Lineage:
+        return Lineage(self.topic, np.full(len(offsets), self.partition, np.int32), offsets, self.now)
 
     def add_tables(self, tables: dict[str, pa.Table]) -> None:
         """Lake tables with lineage (offsets unique within the batch), one per event type."""
@@ -93,7 +91,9 @@ class Accumulator:
             return
         kept = self._first_unseen(tables)
         for event_type, table in tables.items():
-            rows = table.filter(pc.is_in(table["_offset"], value_set=kept)).sort_by("_offset")
+            rows = table if kept is None else table.filter(pc.is_in(table["_offset"], value_set=kept))
+            if not _ascending(rows["_offset"]):
+                rows = rows.sort_by("_offset")
             self.events += rows.num_rows
             self.duplicates += table.num_rows - rows.num_rows
             days = pc.cast(rows["occurred_at"], pa.date32())
@@ -101,9 +101,14 @@ class Accumulator:
                 part = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
                 self.parts[(event_type, day.isoformat())].append(part)
 
-    def _first_unseen(self, tables: dict[str, pa.Table]) -> pa.Array:
-        """The offsets of the rows whose key is new to the batch (the first of each key)."""
+    def _first_unseen(self, tables: dict[str, pa.Table]) -> pa.Array | None:
+        """The offsets of the rows whose key is new to the batch (the first of each key); None
+        when that is every row (no key repeats, none seen before: the usual case)."""
         keys = pa.chunked_array([dedupe_keys(t) for t in tables.values()], pa.string())
+        if pc.count_distinct(keys).as_py() == len(keys) and not pc.any(
+                pc.is_in(keys, value_set=self.seen)).as_py():
+            self.seen = pa.concat_arrays([self.seen, keys.combine_chunks()])
+            return None
         offsets = pa.chunked_array([t["_offset"].combine_chunks() for t in tables.values()], pa.int64())
         rows = pa.table({"key": keys, "offset": offsets})
         rows = rows.filter(pc.invert(pc.is_in(rows["key"], value_set=self.seen)))
@@ -169,27 +174,13 @@ class Lander:
             (self.lake / ref.path).unlink(missing_ok=True)
 
     def remove_orphans(self, partitions: Iterable[Partition]) -> int:
-        """Delete published-but-uncommitted and staged files of ``partitions`` (call when they
-        are assigned to this writer). Runs under the manifest lock, so a writer that lost the
-        partition cannot commit a file this removes. Returns how many files were removed."""
-        prefixes = tuple(partition_prefix(t, p) for t, p in partitions)
-        if not prefixes:
-            return 0
-        with self.manifest.locked() as state:
-            return _remove_orphans(self.lake, state, prefixes)
+        """Delete the uncommitted files of ``partitions`` (see :meth:`Manifest.remove_orphans`)."""
+        return self.manifest.remove_orphans(partitions)
 
 
-def _remove_orphans(lake: Path, state: State, prefixes: tuple[str, ...]) -> int:
-    removed = 0
-    for root, _dirs, names in os.walk(lake):
-        rel_root = os.path.relpath(root, lake)
-        for name in names:
-            bare = name.split("-", 1)[-1] if rel_root == STAGING else name
-            rel = name if rel_root == "." else f"{rel_root}/{name}"
-            if bare.startswith(prefixes) and (rel_root == STAGING or rel not in state.live):
-                os.unlink(os.path.join(root, name))
-                removed += 1
-    return removed
+def _ascending(offsets: pa.ChunkedArray) -> bool:
+    values = offsets.to_numpy()
+    return bool((values[1:] > values[:-1]).all())
 
 
 def dedupe_keys(table: pa.Table) -> pa.Array:

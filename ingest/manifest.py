@@ -24,7 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +33,7 @@ from typing import Any
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
-from ingest.files import ManifestConflict, WrittenFile
+from ingest.files import STAGING, ManifestConflict, WrittenFile, partition_prefix
 
 __all__ = ["GENESIS", "Manifest", "ManifestConflict", "State", "entry_hash", "snapshot"]
 
@@ -119,6 +119,16 @@ class Manifest:
             self.state.read_bytes += len(complete) + 1
         return self.state
 
+    def remove_orphans(self, partitions: Iterable[Partition]) -> int:
+        """Delete published-but-uncommitted and staged files of ``partitions`` (call when they
+        are assigned to this writer). Runs under the lock, so a writer that lost the partition
+        cannot commit a file this removes. Returns how many files were removed."""
+        prefixes = tuple(partition_prefix(t, p) for t, p in partitions)
+        if not prefixes:
+            return 0
+        with self.locked() as state:
+            return _remove_orphans(self.lake, state, prefixes)
+
     def append_add(self, partition: Partition, start: int, next_offset: int,
                    files: Sequence[WrittenFile]) -> dict[str, Any]:
         """Commit a batch of ``partition`` covering offsets ``[start, next_offset)``."""
@@ -159,6 +169,19 @@ class Manifest:
         self.state.apply(entry, entry["seq"])
         self.state.read_bytes += len(line)
         return entry
+
+
+def _remove_orphans(lake: Path, state: State, prefixes: tuple[str, ...]) -> int:
+    removed = 0
+    for root, _dirs, names in os.walk(lake):
+        rel_root = os.path.relpath(root, lake)
+        for name in names:
+            bare = name.split("-", 1)[-1] if rel_root == STAGING else name
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            if bare.startswith(prefixes) and (rel_root == STAGING or rel not in state.live):
+                os.unlink(os.path.join(root, name))
+                removed += 1
+    return removed
 
 
 def snapshot(lake: Path) -> State:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 from pydantic import ValidationError
 
@@ -53,18 +54,29 @@ def classify(raw: bytes | None, max_record_bytes: int) -> Event | Rejected:
 
 @dataclass
 class ChunkOutcome:
-    """Lake tables (no lineage yet) with the chunk index of each row, and the outcome of every
-    other record by its chunk index (in order)."""
+    """Lake tables (no lineage yet) with the chunk index of each row (an int64 array), and the
+    outcome of every other record by its chunk index (in order)."""
 
-    tables: dict[str, tuple[pa.Table, list[int]]] = field(default_factory=dict)
+    tables: dict[str, tuple[pa.Table, np.ndarray]] = field(default_factory=dict)
     others: list[tuple[int, Event | Rejected]] = field(default_factory=list)
 
 
 def classify_chunk(raws: Sequence[bytes | None], max_record_bytes: int) -> ChunkOutcome:
     """:func:`classify` of every record of ``raws``, the valid ones landed in bulk when possible."""
-    split = fast_path.split(raws, max_record_bytes)
-    others = [(i, classify(raws[i], max_record_bytes)) for i in split.fallback]
+    return classify_lines(fast_path.lines(raws), max_record_bytes)
+
+
+def classify_lines(lines: pa.LargeBinaryArray, max_record_bytes: int) -> ChunkOutcome:
+    """:func:`classify_chunk` of values given as ``fast_path.lines_of`` lines."""
+    split = fast_path.split_lines(lines, max_record_bytes)
+    others = [(i, classify(line_value(lines, i), max_record_bytes)) for i in split.fallback]
     return ChunkOutcome(split.tables, others)
+
+
+def line_value(lines: pa.LargeBinaryArray, i: int) -> bytes | None:
+    """The value of line ``i`` (without its newline; None: the record had no value)."""
+    line: bytes | None = lines[i].as_py()
+    return None if line is None else line[:-1]
 
 
 def enforce(policy: str, rejected: Rejected, where: str) -> None:

@@ -8,11 +8,11 @@ manifest entry, and only as a convenience for lag monitoring: on start and on ev
 the worker seeks each partition to where the manifest says it ends. A batch of a partition that
 another worker committed first is dropped (the manifest refuses it), so no range lands twice.
 
-Landing runs on one flusher thread, so the poll loop keeps decoding records while a batch is
-validated and written (Arrow, Parquet, zstd and fsync release the GIL). Batches land in the order
-they were handed over (one thread), at most ``MAX_IN_FLIGHT`` at a time; the main thread settles
-them in that order: totals, Kafka offset commit, or a re-seek after a manifest conflict. The
-lander is shared under a lock.
+Landing runs in a separate process (:mod:`ingest.landing_process`), so this process spends its
+core decoding Kafka records and the landing process spends the other validating and writing. A
+due batch is handed over whole (:mod:`ingest.handoff`); batches land in the order they were
+handed over, at most ``MAX_IN_FLIGHT`` at a time, and the poll loop settles them in that order:
+totals, Kafka offset commit, or a re-seek after a manifest conflict.
 
 Rebalance callbacks run while the main thread is inside ``poll()``, so they never race the
 handling code; they first wait until no batch is being landed. On assignment they remove the
@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +35,15 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from aftershock.errors import BrokerError, ExitCode
-from aftershock.settings import Settings
-from ingest import crashpoints
-from ingest.arrow_format import merge_tables, with_lineage
-from ingest.deadletters import DeadLetterTopic, dead_letter
-from ingest.landing import Accumulator, Landed, Lander
-from ingest.manifest import ManifestConflict
-from ingest.validate import Rejected, classify_chunk, enforce
+from aftershock.settings import IngestSettings, Settings
+from ingest import crashpoints, heap
+from ingest.focus import Focus
+from ingest.handoff import pack
+from ingest.landing_process import LandingProcess
+from ingest.manifest import Manifest, ManifestConflict
 
-CHUNK_RECORDS = 5000  # records validated at a time when a batch is flushed (bounds memory)
-MAX_IN_FLIGHT = 1  # batches handed to the flusher thread and not settled yet
+MAX_IN_FLIGHT = 2  # batches handed to the landing process and not settled yet
+_VALUE_SIZE = attrgetter("serialized_value_size")
 
 
 @dataclass
@@ -69,11 +66,10 @@ class Pending:
 
 @dataclass
 class InFlight:
-    """A batch handed to the flusher thread."""
+    """A batch handed to the landing process."""
 
     tp: TopicPartition
-    batch: Pending
-    future: Future[Landed]
+    next_offset: int
 
 
 @dataclass
@@ -89,62 +85,66 @@ class Worker:
     """Reads the audit topics of ``settings`` into the lake at ``lake``."""
 
     def __init__(self, settings: Settings, lake: Path, bootstrap: str,
-                 until_idle_s: float | None = None) -> None:
+                 until_idle_s: float | None = None, landing_profile: Path | None = None) -> None:
         self.settings, self.conf = settings, settings.ingest
-        self.lander = Lander(lake, settings.ingest)
+        self.lake, self.manifest = lake, Manifest(lake)
         self.bootstrap, self.until_idle_s = bootstrap, until_idle_s
+        self.landing_profile = landing_profile
         self.positions: dict[TopicPartition, int | None] = {}
         self.batches: dict[TopicPartition, Pending] = {}
         self.totals = Totals()
         self.stopping = False
         self.consumer: Any = None
         self.inflight: list[InFlight] = []
-        self.flusher = ThreadPoolExecutor(1, thread_name_prefix="aftershock-flush")
-        self.lander_lock = threading.Lock()
-        self.dlq = DeadLetterTopic(bootstrap, settings.kafka.dead_letter_topic,
-                                   settings.kafka.client_id)
+        self.landing: LandingProcess | None = None
+        self.focus: Focus[TopicPartition] = Focus(self.conf.backlog_partitions)
+        self.paused: set[TopicPartition] = set()
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
         self._install_signal_handlers()
-        self.consumer = self._consumer()
-        self.consumer.subscribe(self.settings.kafka.audit_topics(), listener=_Listener(self))
-        last_record = last_report = time.monotonic()
+        heap.configure()
+        self.landing = LandingProcess(self.lake, self.settings, self.bootstrap, self.landing_profile)
         try:
-            while not self.stopping:
-                polled = self.consumer.poll(timeout_ms=self.conf.poll_timeout_ms,
-                                            max_records=self.conf.max_poll_records)
-                for tp, records in polled.items():
-                    self._handle(tp, records)
-                self._flush(self._due())
-                self._settle(wait_all=False)
-                now = time.monotonic()
-                last_record = now if polled else last_record
-                last_report = self._maybe_report(now, last_report)
-                if self.until_idle_s is not None and now - last_record >= self.until_idle_s:
-                    break
+            self.consumer = self._consumer()
+            self.consumer.subscribe(self.settings.kafka.audit_topics(), listener=_Listener(self))
+            self._loop()
             self._flush(list(self.batches))
             self._settle(wait_all=True)
         except KafkaError as exc:
             raise BrokerError(f"Kafka failed ({type(exc).__name__}: {exc}); the lake is consistent: "
                               "restart the worker to resume from the manifest") from exc
         finally:
-            self.flusher.shutdown(wait=True, cancel_futures=True)
-            self.consumer.close()
-            self.dlq.close()
+            if self.consumer is not None:
+                self.consumer.close()
+            self.landing.close()
         self._report("stopped")
         return ExitCode.OK
+
+    def _loop(self) -> None:
+        """Poll, buffer, hand over due batches, settle landed ones; until stopped or idle."""
+        last_record = last_report = time.monotonic()
+        while not self.stopping:
+            polled = self.consumer.poll(timeout_ms=self.conf.poll_timeout_ms,
+                                        max_records=self.conf.max_poll_records)
+            for tp, records in polled.items():
+                self._handle(tp, records)
+            self._flush(self._due())
+            self._settle(wait_all=False)
+            self._refocus()
+            now = time.monotonic()
+            last_record = now if polled else last_record
+            last_report = self._maybe_report(now, last_report)
+            if self.until_idle_s is not None and now - last_record >= self.until_idle_s:
+                return
 
     def _consumer(self) -> Any:
         return KafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=self.conf.group_id,
             group_instance_id=self.conf.instance_id,
             client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
-            auto_offset_reset="earliest", max_poll_records=self.conf.max_poll_records,
-            session_timeout_ms=self.conf.session_timeout_ms,
-            heartbeat_interval_ms=self.conf.heartbeat_interval_ms,
-            max_partition_fetch_bytes=max(1 << 20, self.conf.max_record_bytes + 1024),
-            fetch_max_bytes=self.conf.fetch_max_bytes,
+            auto_offset_reset="earliest", session_timeout_ms=self.conf.session_timeout_ms,
+            heartbeat_interval_ms=self.conf.heartbeat_interval_ms, **fetch_config(self.conf),
             request_timeout_ms=max(self.settings.kafka.request_timeout_ms,
                                    self.conf.session_timeout_ms + 5000),
         )
@@ -158,19 +158,20 @@ class Worker:
 
     def _handle(self, tp: TopicPartition, records: list[Any]) -> None:
         """Buffer the records of one partition (skipping already-landed ones)."""
-        if tp not in self.positions:
+        if tp not in self.positions or not records:
             return  # revoked during this poll
         batch = self.batches.get(tp)
         expected = batch.next_offset if batch else self.positions[tp]
-        for record in records:
-            if expected is not None and record.offset < expected:
-                continue
-            if batch is None:
-                start = record.offset if expected is None else expected
-                batch = self.batches[tp] = Pending(tp.topic, tp.partition, start, time.monotonic())
-            batch.records.append(record)
-            batch.next_offset = record.offset + 1
-            batch.value_bytes += len(record.value or b"")
+        if expected is not None and records[0].offset < expected:
+            records = [r for r in records if r.offset >= expected]
+            if not records:
+                return
+        if batch is None:
+            start = records[0].offset if expected is None else expected
+            batch = self.batches[tp] = Pending(tp.topic, tp.partition, start, time.monotonic())
+        batch.records += records
+        batch.next_offset = records[-1].offset + 1
+        batch.value_bytes += sum(map(_VALUE_SIZE, records))
 
     def _due(self) -> list[TopicPartition]:
         """Partitions whose batch must be flushed now."""
@@ -184,24 +185,50 @@ class Worker:
         return due
 
     def _flush(self, partitions: list[TopicPartition]) -> None:
-        """Hand the batches of ``partitions`` to the flusher thread; the partition's next batch
+        """Hand the batches of ``partitions`` to the landing process; the partition's next batch
         starts where this one ends."""
         for tp in partitions:
             batch = self.batches.pop(tp)
             while len(self.inflight) >= MAX_IN_FLIGHT:
                 self._settle(wait_all=False, oldest=True)
             self.positions[tp] = batch.next_offset
-            self.inflight.append(InFlight(tp, batch, self.flusher.submit(self._land, batch)))
+            self.focus.handed_over(tp)
+            self._landing().submit(*pack(batch.topic, batch.partition, batch.start,
+                                         batch.next_offset, batch.records))
+            self.inflight.append(InFlight(tp, batch.next_offset))
+            del batch
+            heap.release()
+
+    def _refocus(self) -> None:
+        """Pause the lagging partitions that are not being read now (see :mod:`ingest.focus`)."""
+        lagging = {tp for tp in self.positions if self._lag(tp) > self.conf.batch_max_records}
+        paused = self.focus.paused(lagging, set(self.batches))
+        if paused != self.paused:
+            self.consumer.resume(*(self.paused - paused))
+            self.consumer.pause(*(paused - self.paused))
+            self.paused = paused
+
+    def _lag(self, tp: TopicPartition) -> int:
+        """Records of ``tp`` on the broker not buffered yet (0 when not known)."""
+        highwater = self.consumer.highwater(tp)
+        batch = self.batches.get(tp)
+        position = batch.next_offset if batch else self.positions.get(tp)
+        return 0 if highwater is None or position is None else highwater - position
+
+    def _landing(self) -> LandingProcess:
+        if self.landing is None:
+            raise RuntimeError("the worker is not running")
+        return self.landing
 
     def _settle(self, wait_all: bool, oldest: bool = False) -> None:
         """Settle landed batches in order (all with ``wait_all``, at least the oldest with
         ``oldest``), then commit their offsets to Kafka."""
         committed = {}
-        while self.inflight and (wait_all or oldest or self.inflight[0].future.done()):
+        while self.inflight and (wait_all or oldest or self._landing().ready()):
             item = self.inflight.pop(0)
             oldest = False
             if self._settled(item):
-                committed[item.tp] = OffsetAndMetadata(item.batch.next_offset, "", -1)
+                committed[item.tp] = OffsetAndMetadata(item.next_offset, "", -1)
         if committed:
             crashpoints.reach("after_manifest")
             self._commit(committed)
@@ -209,7 +236,7 @@ class Worker:
     def _settled(self, item: InFlight) -> bool:
         """Count a landed batch (True), or re-seek its partition after a conflict (False)."""
         try:
-            landed = item.future.result()
+            landed = self._landing().answer()
         except ManifestConflict as exc:
             self.totals.conflicts += 1
             print(f"aftershock ingest: {exc}", file=sys.stderr, flush=True)
@@ -222,38 +249,9 @@ class Worker:
         self.totals.batches += 1
         return True
 
-    def _validate(self, batch: Pending) -> Accumulator:
-        """Validate and redact the batch chunk by chunk into Arrow tables and dead letters."""
-        acc = Accumulator(batch.topic, batch.partition, datetime.now(UTC))
-        for i in range(0, len(batch.records), CHUNK_RECORDS):
-            chunk = batch.records[i:i + CHUNK_RECORDS]
-            outcome = classify_chunk([r.value for r in chunk], self.conf.max_record_bytes)
-            tables = {t: with_lineage(table, acc.lineage([chunk[j].offset for j in rows]))
-                      for t, (table, rows) in outcome.tables.items()}
-            events, offsets, dead = [], [], []
-            for j, result in outcome.others:
-                record = chunk[j]
-                if isinstance(result, Rejected):
-                    enforce(self.conf.bad_data, result,
-                            f"{record.topic}[{record.partition}]@{record.offset}")
-                    dead.append(dead_letter(record, result))
-                else:
-                    events.append(result)
-                    offsets.append(record.offset)
-            acc.add_tables(merge_tables(tables, acc.tables_of(events, offsets)))
-            acc.add_dead(dead)
-        return acc
-
-    def _land(self, batch: Pending) -> Landed:
-        """Validate, dead-letter and land one batch (on the flusher thread)."""
-        acc = self._validate(batch)
-        self.dlq.send(acc.dead)
-        with self.lander_lock:
-            return self.lander.commit(acc, batch.start, batch.next_offset)
-
-    def _wait_for_flusher(self) -> None:
+    def _wait_for_landing(self) -> None:
         """Block until no batch is being landed (settled later, by the poll loop)."""
-        wait([item.future for item in self.inflight])
+        self._landing().drain()
 
     def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
         try:
@@ -264,8 +262,7 @@ class Worker:
 
     def _seek_from_manifest(self, partitions: list[TopicPartition]) -> None:
         """Position ``partitions`` where the manifest ends (the beginning if it has no entry)."""
-        with self.lander_lock:
-            state = self.lander.manifest.refresh()
+        state = self.manifest.refresh()
         for tp in partitions:
             self.batches.pop(tp, None)
             position = self.positions[tp] = state.positions.get((tp.topic, tp.partition))
@@ -275,15 +272,16 @@ class Worker:
                 self.consumer.seek(tp, position)
 
     def on_assigned(self, partitions: list[TopicPartition]) -> None:
-        self._wait_for_flusher()
-        with self.lander_lock:
-            self.lander.remove_orphans([(tp.topic, tp.partition) for tp in partitions])
+        self._wait_for_landing()
+        self.manifest.remove_orphans([(tp.topic, tp.partition) for tp in partitions])
         for tp in partitions:
             self.positions[tp] = None
         self._seek_from_manifest(list(partitions))
 
     def on_revoked(self, partitions: list[TopicPartition]) -> None:
-        self._wait_for_flusher()
+        self._wait_for_landing()
+        self.focus.forget(partitions)
+        self.paused.difference_update(partitions)
         for tp in partitions:
             self.batches.pop(tp, None)
             self.positions.pop(tp, None)
@@ -300,6 +298,13 @@ class Worker:
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
               f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
               f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
+
+
+def fetch_config(conf: IngestSettings) -> dict[str, int]:
+    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same)."""
+    return {"max_poll_records": conf.max_poll_records,
+            "max_partition_fetch_bytes": max(1 << 20, conf.max_record_bytes + 1024),
+            "fetch_max_bytes": conf.fetch_max_bytes}
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -1,0 +1,81 @@
+"""One handed-off batch in the landing process: validate and redact it chunk by chunk into Arrow
+tables and dead letters, send the dead letters to their topic, land the files, commit the entry."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from aftershock.errors import LakeError
+from aftershock.settings import IngestSettings
+from ingest.arrow_format import merge_tables, with_lineage
+from ingest.deadletters import DeadLetterTopic, dead_letter
+from ingest.fast_path import lines_of
+from ingest.handoff import Handoff, Records, unpack
+from ingest.landing import Accumulator, Lander
+from ingest.validate import Rejected, classify_lines, enforce, line_value
+
+CHUNK_RECORDS = 2500  # records validated at a time (bounds memory)
+
+
+def land(handoff: Handoff, fd: int, lander: Lander, dlq: DeadLetterTopic, conf: IngestSettings
+         ) -> tuple[str, Any]:
+    """("landed", (events, duplicates, dead letters)) or ("error", the exception, picklable)."""
+    try:
+        records = unpack(handoff, fd)
+        try:
+            acc = validate(records, conf)
+        finally:
+            records.close()
+        dlq.send(acc.dead)
+        landed = lander.commit(acc, records.start, records.next_offset)
+        return "landed", (landed.events, landed.duplicates, landed.dead)
+    except Exception as exc:  # noqa: BLE001 - every error goes back to the poll process
+        return "error", _picklable(exc)
+
+
+def _picklable(exc: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes
+    except Exception:  # noqa: BLE001
+        return LakeError(f"landing failed: {type(exc).__name__}: {exc}")
+    return exc
+
+
+def validate(records: Records, conf: IngestSettings) -> Accumulator:
+    """The batch's Arrow tables and dead letters, validated and redacted chunk by chunk."""
+    acc = Accumulator(records.topic, records.partition, datetime.now(UTC))
+    lines = lines_of(records.joined, records.lengths)
+    offsets = np.frombuffer(records.offsets, dtype=np.int64)
+    for i in range(0, len(lines), CHUNK_RECORDS):
+        chunk = lines.slice(i, CHUNK_RECORDS)
+        outcome = classify_lines(chunk, conf.max_record_bytes)
+        tables = {t: with_lineage(table, acc.lineage(offsets[i + rows]))
+                  for t, (table, rows) in outcome.tables.items()}
+        events, event_offsets, dead = [], [], []
+        for j, result in outcome.others:
+            record = _Record(records.topic, records.partition, int(offsets[i + j]),
+                             line_value(chunk, j), records.keys[i + j], records.timestamps[i + j])
+            if isinstance(result, Rejected):
+                enforce(conf.bad_data, result, f"{record.topic}[{record.partition}]@{record.offset}")
+                dead.append(dead_letter(record, result))
+            else:
+                events.append(result)
+                event_offsets.append(record.offset)
+        acc.add_tables(merge_tables(tables, acc.tables_of(events, event_offsets)))
+        acc.add_dead(dead)
+    return acc
+
+
+class _Record(NamedTuple):
+    """The fields of a Kafka record a dead letter keeps."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes | None
+    key: bytes | None
+    timestamp: int

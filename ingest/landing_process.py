@@ -1,0 +1,182 @@
+"""The worker's landing process: validate, redact, dedupe, dead-letter and land handed-off batches.
+
+The worker's poll loop (the main process) decodes Kafka records and hands each due batch over
+(:mod:`ingest.handoff`); this process, a fresh interpreter started next to it with one end of a
+socket pair, lands the batches one at a time, in the order they came, and answers each with its
+:class:`Counts` or the error it raised (a ``ManifestConflict``, a ``LakeError``, an
+``EventError`` under ``bad_data=fail``). The two processes share no interpreter, so decoding and
+landing each get a core; the poll process never imports pyarrow.
+
+The landing process dies with the poll process (``PR_SET_PDEATHSIG`` on Linux, and the end of
+its pipe elsewhere), ignores SIGINT/SIGTERM (the poll process stops it after the last batch) and
+kills the poll process first when it reaches a test crash point (:mod:`ingest.crashpoints`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, send_handle
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from aftershock.errors import LakeError
+from aftershock.settings import IngestSettings, Settings
+from ingest import crashpoints, heap
+from ingest.handoff import Handoff
+
+_PR_SET_PDEATHSIG = 1
+
+
+class LandingProcess:
+    """The poll process's handle on its landing process: batches in, :class:`Counts` out."""
+
+    def __init__(self, lake: Path, settings: Settings, bootstrap: str,
+                 profile: Path | None = None) -> None:
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", f"from {__name__} import main; main({theirs.fileno()})"],
+                pass_fds=[theirs.fileno()])
+            self.conn = Connection(ours.detach())
+        self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
+                               settings.kafka.client_id, os.getpid(), str(profile) if profile else None))
+        self.unanswered: list[int] = []  # the file descriptors of batches not answered yet
+        self.arrived: list[tuple[str, Any]] = []
+
+    def submit(self, handoff: Handoff, fd: int) -> None:
+        """Queue a batch (its file ``fd``, closed once it is answered) for landing; answers come
+        back in submission order."""
+        self.unanswered.append(fd)
+        try:
+            self.conn.send(handoff)
+            send_handle(self.conn, fd, self.process.pid)
+        except OSError as exc:
+            raise self._died() from exc
+
+    def ready(self) -> bool:
+        """Whether the answer for the oldest unanswered batch has arrived."""
+        return bool(self.arrived) or (bool(self.unanswered) and self.conn.poll())
+
+    def drain(self) -> None:
+        """Wait until every batch is landed, keeping the answers for :meth:`answer` (if the
+        process died, :meth:`answer` says so)."""
+        while self.unanswered and self._receive():
+            pass
+
+    def answer(self) -> Counts:
+        """The oldest batch's :class:`Counts` (waits for it); raises the error landing raised."""
+        if not self.arrived and not self._receive():
+            raise self._died()
+        kind, value = self.arrived.pop(0)
+        if kind == "error":
+            raise value
+        return Counts(*value)
+
+    def _receive(self) -> bool:
+        try:
+            self.arrived.append(self.conn.recv())
+        except (EOFError, OSError):
+            return False
+        os.close(self.unanswered.pop(0))
+        return True
+
+    def _died(self) -> LakeError:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        return LakeError(f"the landing process stopped (exit code {self.process.returncode}); the "
+                         "lake is consistent: restart the worker to resume from the manifest")
+
+    def close(self) -> None:
+        """Stop the landing process after the batches it has."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+        for fd in self.unanswered:
+            os.close(fd)
+        self.unanswered.clear()
+
+
+class Counts(NamedTuple):
+    """What landing one batch did (a plain tuple: unpickling it imports nothing)."""
+
+    events: int
+    duplicates: int
+    dead: int
+
+
+class _Config(NamedTuple):
+    lake: str
+    ingest: IngestSettings
+    bootstrap: str
+    dead_letter_topic: str
+    client_id: str
+    parent: int
+    profile: str | None
+
+
+def main(fd: int) -> None:
+    """The landing process, talking over the socket ``fd``."""
+    heap.configure()
+    conn = Connection(fd)
+    config: _Config = conn.recv()
+    _die_with(config.parent)
+    serve(conn, config)
+
+
+def serve(conn: Connection, config: _Config) -> None:
+    """Land each handed-off batch and answer, until told to stop."""
+    import pyarrow as pa
+
+    from ingest.batches import land
+    from ingest.deadletters import DeadLetterTopic
+    from ingest.landing import Lander
+
+    pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
+    lander = Lander(Path(config.lake), config.ingest)
+    dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
+    profiler = cProfile.Profile() if config.profile else None
+    try:
+        while (received := _receive(conn)) is not None:
+            if profiler:
+                profiler.enable()
+            answer = land(*received, lander, dlq, config.ingest)
+            if profiler:
+                profiler.disable()
+            conn.send(answer)
+            heap.release()
+    finally:
+        dlq.close()
+        if profiler and config.profile:
+            profiler.dump_stats(config.profile)
+
+
+def _die_with(parent: int) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    crashpoints.die_with(parent)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the poll process died before the line above
+        os._exit(1)
+
+
+def _receive(conn: Connection) -> tuple[Handoff, int] | None:
+    """The next batch and its file descriptor (None: stop)."""
+    try:
+        handoff: Handoff | None = conn.recv()
+        return None if handoff is None else (handoff, recv_handle(conn))
+    except (EOFError, OSError):
+        return None
