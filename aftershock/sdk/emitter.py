@@ -23,21 +23,23 @@ Guarantees:
   ``emit``/``flush``, or when an ``Emitter`` starts on the same spool folder after a restart).
   After ``flush()`` or ``close()`` returns, each event is acknowledged by Kafka or on disk.
 
-Throughput (``python bench/validate_emit.py``, 50,000 events x 5 rounds: Kafka 4.3.1, kafka-python
-3.0.12, one local broker, a 2-core machine running other heavy jobs, load 2-5): 18,000-28,000
-events/s; per run, a median 0.64-0.79 (median of nine runs 0.71) of a bare ``KafkaProducer.send`` of
-the same pre-built key and value bytes with the same producer settings, and 0.71-0.86 (0.79) of a
-bare send that also carries the three headers. In CPU time per event (less sensitive to the load):
-28.5-33 us against 19.5-23 us bare and 23-26 us bare with headers in the quieter rounds, per-run
-median ratios 0.66-0.76 (0.69) and 0.78-0.81 (0.80). Per event, the SDK's own work is ~7.5 us
-measured alone (pydantic-core JSON ~4.5; the secret pre-check ~1.2, one lower-casing and one Rust
-regular-expression pass over the JSON bytes; key, route and bookkeeping ~1.5), a little more between
-kafka-python's sends; the three headers cost kafka-python ~3.5 us. The partition comes from a cached
-murmur2 of the key (the one kafka-python's default partitioner would pick) and a partition count
-re-read every second, which saves kafka-python's pure-Python hash and metadata look-ups (~3.5 us).
-``topic_for`` is asked once per event type and schema version. Records in flight are plain tuples
-dropped as soon as Kafka acknowledges them, so they do not burden the host's garbage collector.
-Batches: up to 50 ms / 256 KiB (``BATCHING``; ``producer_config`` overrides it).
+Throughput (``python bench/validate_emit.py``, 50,000 events x 5 rounds, the key-hash cache emptied
+before every run: Kafka 4.3.1, kafka-python 3.0.12, one local broker, a 2-core machine running other
+heavy jobs, load 2-4): 20,000-30,000 events/s; per run, a median 0.62-0.72 (median of six runs 0.66)
+of a bare ``KafkaProducer.send`` of the same pre-built key and value bytes with the same producer
+settings, and 0.77-0.86 (0.81) of a bare send that also carries the three headers. In CPU time per
+event (less sensitive to the load): 29.5-34 us against 20.5-22 us bare and 23.5-25.5 us bare with
+headers in the quieter rounds, per-run median ratios 0.64-0.68 (0.65) and 0.75-0.88 (0.78). Per
+event, the SDK's own work is ~7.5 us (pydantic-core JSON ~4.5; the secret pre-check ~1.2, one
+lower-casing and one Rust regular-expression pass over the JSON bytes; key, route and bookkeeping
+~1.5) measured alone, ~8 us between kafka-python's sends (a sampling profile of the main thread:
+JSON ~5, pre-check ~1.3, of ~26 us, two thirds of which are kafka-python's); the three headers cost
+kafka-python ~3.5-4 us. The partition comes from a cached murmur2 of the key (the one kafka-python's
+default partitioner would pick) and a partition count re-read every second, which saves
+kafka-python's pure-Python hash and metadata look-ups (~3.5 us). ``topic_for`` is asked once per
+event type and schema version. Records in flight are plain tuples dropped as soon as Kafka
+acknowledges them, so they do not burden the host's garbage collector. Batches: up to 50 ms / 256
+KiB (``BATCHING``; ``producer_config`` overrides it).
 """
 
 from __future__ import annotations
