@@ -100,6 +100,7 @@ def _rust_literal(text: str) -> str:
 
 
 def _precheck_pattern() -> str:
+    """The pre-check as one regular expression (Rust/RE2 syntax; the ingest's vectorised path uses it too)."""
     followers = "".join(f"\\x{{{ord(c):x}}}" for c in _FOLLOWERS)
     words = "|".join(map(_rust_literal, _WORD_ENDS))
     return "|".join([*map(_rust_literal, _LITERALS), f"(?:{words})[{followers}]", _URL_CREDENTIAL_SHAPE])
@@ -133,16 +134,6 @@ def _has_utf8_form(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-# literals one of which every pattern needs besides the URL and ``auth`` shapes (the ingest's
-# vectorised path builds its own pre-check from them)
-_TOKENS = (
-    "akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-    "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-",
-    "glagent-", "xox", "bearer", "basic", "eyj", "private key", "hooks.slack", "pass", "secret", "token",
-    "key", "credential",
-)
 
 
 _GENERIC = frozenset({"secret_assignment", "secret_json_field"})
