@@ -98,16 +98,36 @@ def split_lines(values: pa.LargeBinaryArray, max_record_bytes: int) -> Split:
     size = pc.subtract(pc.binary_length(values), 1)
     chosen = _mask(pc.and_(pc.greater(size, 0), pc.less_equal(size, max_record_bytes)))
     texts, chosen = _utf8(values, chosen)
-    types = _event_types(texts, chosen)
-    taken = np.zeros(len(values), dtype=bool)
+    shaped = chosen & _mask(pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}\n")))
+    hint, rest = _as_one_type(out, texts, np.flatnonzero(shaped))
+    types = _event_types(texts, rest)
     for event_type in EVENT_CLASSES:
-        picked = np.flatnonzero(types == event_type)
-        if len(picked) and supported(event_type):
+        picked = rest[types == event_type]
+        if len(picked) and event_type != hint and supported(event_type):
             rows, table = _bisect(event_type, picked, texts)
             out.tables[event_type] = (table, rows)
-            taken[rows] = True
+    taken = np.zeros(len(values), dtype=bool)
+    for _table, rows in out.tables.values():
+        taken[rows] = True
     out.fallback = np.flatnonzero(~taken).tolist()
     return out
+
+
+def _as_one_type(out: Split, texts: pa.LargeStringArray, shaped: np.ndarray
+                 ) -> tuple[str | None, np.ndarray]:
+    """Read every shaped record as the type of the first one (the usual chunk: one topic, one
+    type); returns that type (None if not tried) and the records not landed that way, which are
+    then sorted by their own ``event_type``. Landing a record takes every check, its
+    ``event_type`` literal included, however the record was picked."""
+    hint = _event_types(texts, shaped[:1])[0] if len(shaped) else None
+    if hint not in EVENT_CLASSES or not supported(hint):
+        return None, shaped
+    try:
+        good, table = convert(hint, _taken(texts, shaped))
+    except (pa.ArrowException, _Miss):
+        return None, shaped
+    out.tables[hint] = (table, shaped[good])
+    return hint, shaped[~good]
 
 
 def _utf8(values: pa.LargeBinaryArray, chosen: Mask) -> tuple[pa.LargeStringArray, Mask]:
@@ -130,13 +150,14 @@ def _decodes(raw: bytes | None) -> bool:
     return True
 
 
-def _event_types(texts: pa.LargeStringArray, chosen: Mask) -> np.ndarray:
-    """The plain ``event_type`` of each chosen record that is one JSON object (else None). A
-    record whose newlines split it in the reader changes the row count and is refused there."""
-    shaped = pc.and_(pc.and_(pa.array(chosen), pc.starts_with(texts, "{")), pc.ends_with(texts, "}\n"))
-    found = pc.extract_regex(texts, EVENT_TYPE).field("t")
-    types: np.ndarray = pc.if_else(shaped, found, pa.scalar(None, pa.large_string())
-                                   ).to_numpy(zero_copy_only=False)
+def _event_types(texts: pa.LargeStringArray, rows: np.ndarray) -> np.ndarray:
+    """The plain ``event_type`` of each of the (one JSON object) records at ``rows`` (None where
+    there is none). A record whose newlines split it in the reader changes the row count and is
+    refused there."""
+    if not len(rows):
+        return np.array([], dtype=object)
+    found = pc.extract_regex(_taken(texts, rows), EVENT_TYPE).flatten()[0]  # null where no match
+    types: np.ndarray = found.to_numpy(zero_copy_only=False)
     return types
 
 

@@ -301,9 +301,11 @@ class Worker:
 
 
 def fetch_config(conf: IngestSettings) -> dict[str, int]:
-    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same)."""
+    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same): a
+    fetch of the ``backlog_partitions`` read during a backlog can fill ``fetch_max_bytes``."""
+    per_partition = conf.fetch_max_bytes // max(conf.backlog_partitions, 1)
     return {"max_poll_records": conf.max_poll_records,
-            "max_partition_fetch_bytes": max(1 << 20, conf.max_record_bytes + 1024),
+            "max_partition_fetch_bytes": max(per_partition, 1 << 20, conf.max_record_bytes + 1024),
             "fetch_max_bytes": conf.fetch_max_bytes}
 
 
