@@ -131,7 +131,7 @@ class Worker:
                 self._handle(tp, records)
             self._flush(self._due())
             self._settle(wait_all=False)
-            self._refocus()
+            self._refocus(bool(polled))
             now = time.monotonic()
             last_record = now if polled else last_record
             last_report = self._maybe_report(now, last_report)
@@ -199,14 +199,17 @@ class Worker:
             del batch
             heap.release()
 
-    def _refocus(self) -> None:
-        """Pause the lagging partitions that are not being read now (see :mod:`ingest.focus`)."""
-        lagging = {tp for tp in self.positions if self._lag(tp) > self.conf.batch_max_records}
+    def _refocus(self, got_records: bool) -> None:
+        """Pause the lagging partitions that are not being read now (see :mod:`ingest.focus`);
+        after a poll that brought nothing, read every partition again."""
+        lagging = {tp for tp in self.positions
+                   if got_records and self._lag(tp) > self.conf.batch_max_records}
         paused = self.focus.paused(lagging, set(self.batches))
         if paused != self.paused:
             self.consumer.resume(*(self.paused - paused))
             self.consumer.pause(*(paused - self.paused))
             self.paused = paused
+        _restore_parked(self.consumer)
 
     def _lag(self, tp: TopicPartition) -> int:
         """Records of ``tp`` on the broker not buffered yet (0 when not known)."""
@@ -300,12 +303,21 @@ class Worker:
               f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
 
 
+def _restore_parked(consumer: Any) -> None:
+    """Let kafka-python hand back the records it parked for a partition that was paused and is
+    resumed: it restores them only when its in-line slot is None, but leaves a drained batch of
+    records there (falsy, not None), which would keep the resumed partition from being read or
+    fetched again. A drained slot holds nothing, so clearing it loses nothing."""
+    fetcher = getattr(consumer, "_fetcher", None)
+    current = getattr(fetcher, "_next_partition_records", None)
+    if current is not None and not current:
+        fetcher._next_partition_records = None  # type: ignore[union-attr]
+
+
 def fetch_config(conf: IngestSettings) -> dict[str, int]:
-    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same): a
-    fetch of the ``backlog_partitions`` read during a backlog can fill ``fetch_max_bytes``."""
-    per_partition = conf.fetch_max_bytes // max(conf.backlog_partitions, 1)
+    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same)."""
     return {"max_poll_records": conf.max_poll_records,
-            "max_partition_fetch_bytes": max(per_partition, 1 << 20, conf.max_record_bytes + 1024),
+            "max_partition_fetch_bytes": max(1 << 20, conf.max_record_bytes + 1024),
             "fetch_max_bytes": conf.fetch_max_bytes}
 
 
