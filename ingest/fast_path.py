@@ -12,8 +12,8 @@ with its precise reason:
   chunk is halved until the offending records are alone;
 - a broken constraint (literal, bounds, length, pattern, a timestamp that is not
   ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)``, a required field missing, a null list item);
-- a null where absent would mean the default, when the record holds a ``null`` literal at all
-  (absent and null read alike);
+- a null where absent would mean the default, when the record may spell that field ``null``
+  (absent and null read alike; see ``_explicit_null``);
 - ``attributes`` with more than one key (their order is the record's), or beyond the bounds;
 - a text the redaction scans that its pre-check (``schemas.redaction``, applied text by text) says
   might hold a secret, or that holds a non-ASCII character.
@@ -21,6 +21,7 @@ with its precise reason:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,6 +46,7 @@ SECRET_HINT = _precheck_pattern()
 # ends the URL shape, so no match spans two texts
 _TEXT_SEPARATOR = "/"
 ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class _Miss(Exception):
@@ -230,16 +232,29 @@ def _read(event_type: str, texts: pa.LargeStringArray) -> pa.Table:
 
 def _accepted(event_type: str, table: pa.Table, texts: pa.LargeStringArray) -> Mask:
     present = np.ones(table.num_rows, dtype=bool)
-    bad, ambiguous = np.zeros_like(present), np.zeros_like(present)
+    bad, ambiguous, names = np.zeros_like(present), np.zeros_like(present), set[str]()
     for rule in event_rules(event_type):
         column = _attributes(table) if rule.mapping else table[rule.name].chunk(0)
-        b, a = _attribute_flags(column) if rule.mapping else _flags(column, rule, present)
+        b, a = _attribute_flags(column, names) if rule.mapping else _flags(column, rule, present, names)
         bad |= b
         ambiguous |= a
-    if (ambiguous & ~bad).any():  # absent, or an explicit null: pydantic tells
-        bad |= ambiguous & _mask(pc.match_substring(texts, "null"))
+    if (ambiguous & ~bad).any():
+        bad |= ambiguous & _explicit_null(texts, names)
     accepted: Mask = ~(bad | _secret_hint(event_type, table))
     return accepted
+
+
+def _explicit_null(texts: pa.LargeStringArray, names: set[str]) -> Mask:
+    """Rows that may hold ``"<name>": null`` for one of ``names`` (read as null, a field is absent
+    or explicitly null, and only absence means the default). A key the text could spell with an
+    escape (a ``\\u`` in the row, a name beyond ``[A-Za-z0-9_.-]``) makes any ``null`` count."""
+    anywhere = _mask(pc.match_substring(texts, "null"))
+    if not names or not all(_PLAIN_NAME.fullmatch(name) for name in names):
+        return anywhere
+    pattern = '"(?:' + "|".join(map(re.escape, sorted(names))) + ')"\\s*:\\s*null'
+    named: Mask = _mask(pc.match_substring_regex(texts, pattern))
+    named |= anywhere & _mask(pc.match_substring(texts, "\\u"))
+    return named
 
 
 def _attributes(table: pa.Table) -> pa.StructArray:
@@ -259,27 +274,29 @@ def _mask(array: pa.Array | pa.ChunkedArray) -> Mask:
     return mask
 
 
-def _flags(array: pa.Array, rule: Rule, present: Mask) -> tuple[Mask, Mask]:
+def _flags(array: pa.Array, rule: Rule, present: Mask, names: set[str]) -> tuple[Mask, Mask]:
     """(bad, ambiguous) per row of ``array``: a broken constraint or a null that needs pydantic;
-    a null that means the default only if the field was absent."""
+    a null that means the default only if the field was absent (its name goes to ``names``)."""
     nulls = _mask(array.is_null()) & present
     valid = present & ~nulls
     bad = (nulls if rule.nulls == "bad" else np.zeros_like(nulls)) | (_violations(array, rule) & valid)
     ambiguous = nulls if rule.nulls == "fill" else np.zeros_like(nulls)
+    if ambiguous.any():
+        names.add(rule.name)
     if rule.children:
         for child, child_rule in zip(array.flatten(), rule.children, strict=True):
-            b, a = _flags(child, child_rule, valid)
+            b, a = _flags(child, child_rule, valid, names)
             bad, ambiguous = bad | b, ambiguous | a
     if rule.item is not None:
-        b, a = _item_flags(array, rule.item)
+        b, a = _item_flags(array, rule.item, names)
         bad, ambiguous = bad | (b & valid), ambiguous | (a & valid)
     return bad, ambiguous
 
 
-def _item_flags(array: pa.ListArray, item: Rule) -> tuple[Mask, Mask]:
+def _item_flags(array: pa.ListArray, item: Rule, names: set[str]) -> tuple[Mask, Mask]:
     values = array.flatten()
     parents = pc.list_parent_indices(array).to_numpy()
-    b, a = _flags(values, item, np.ones(len(values), dtype=bool))
+    b, a = _flags(values, item, np.ones(len(values), dtype=bool), names)
     bad, ambiguous = np.zeros(len(array), dtype=bool), np.zeros(len(array), dtype=bool)
     bad[parents[b]] = True
     ambiguous[parents[a]] = True
@@ -305,16 +322,20 @@ def _violations(array: pa.Array, rule: Rule) -> Mask:
     return broken
 
 
-def _attribute_flags(column: pa.StructArray) -> tuple[Mask, Mask]:
-    """Beyond the bounds, or more than one key: bad (pydantic decides). A key seen in the chunk
-    but null in a row: absent or an explicit null, ambiguous."""
+def _attribute_flags(column: pa.StructArray, names: set[str]) -> tuple[Mask, Mask]:
+    """Beyond the bounds, or more than one key: bad (pydantic decides). No attributes, or a key
+    seen in the chunk but null in a row: absent or an explicit null, ambiguous."""
     valid = _mask(column.is_valid())
     children = column.flatten()
     counts = sum((_mask(c.is_valid()) for c in children), np.zeros(len(column), dtype=np.int64))
     bad = counts > 1
     ambiguous = ~valid.copy()
+    if ambiguous.any():
+        names.add("attributes")
     for name, child in zip(column.type.names, children, strict=True):
         has = _mask(child.is_valid())
+        if (valid & ~has).any():
+            names.add(name)
         ambiguous |= valid & ~has
         if len(name) > ATTRIBUTE_KEY_MAX:
             bad |= has

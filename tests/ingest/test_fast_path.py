@@ -255,3 +255,24 @@ def test_byte_level_corruption_agrees(simulated: list[bytes]) -> None:
                 raw[at:at + rng.randrange(2)] = bytes(rng.choices(alphabet, k=rng.randrange(3)))
             chunk.append(bytes(raw).replace(b'"event_id":"', b'"event_id":"%d-' % (round_ * 100 + k), 1))
         assert_same(chunk)
+
+
+def test_explicit_nulls_are_told_from_absent_defaults() -> None:
+    change = event_templates()["change"]
+    sparse = {k: v for k, v in change.items() if k not in ("schema_version", "redactions", "attributes")}
+    escaped = _dump(sparse | {"event_id": "n4", "schema_version": None}).replace(
+        b'"schema_version"', b'"schema\\u005fversion"')
+    raws: list[Raw] = [
+        _dump(sparse | {"event_id": "n1", "source_ref": None}),  # defaults absent, an optional null
+        _dump(sparse | {"event_id": "n2", "schema_version": None}),  # null where absent is the default
+        _dump(sparse | {"event_id": "n3", "redactions": None, "source_ref": None}),
+        escaped,  # the same key spelled with an escape
+        _dump(sparse | {"event_id": "n5", "attributes": None}),
+        _dump(sparse | {"event_id": "n6", "attributes": {"a": "1"}}),
+        _dump(sparse | {"event_id": "n7", "attributes": {"b": None}}),
+        _dump(_set(sparse | {"event_id": "n8"}, ("payload", "kind"), None)),
+    ]
+    assert_same(raws)
+    for raw in raws:
+        assert_same([raw])
+    assert assert_same([raws[0], raws[5]]) == 2  # an unrelated null keeps the vectorized path
