@@ -14,7 +14,8 @@ with its precise reason:
   ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)``, a required field missing, a null list item);
 - a null where absent would mean the default, when the record may spell that field ``null``
   (absent and null read alike; see ``_explicit_null``);
-- ``attributes`` with more than one key (their order is the record's), or beyond the bounds;
+- ``attributes`` beyond the bounds, or with several keys whose order in the record the text does
+  not show for sure to be the chunk's (the map keeps the record's order);
 - a text the redaction scans that its pre-check (``schemas.redaction``, applied text by text) says
   might hold a secret, or that holds a non-ASCII character.
 """
@@ -32,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ingest.fast_spec import Rule, Unsupported, event_rules
+from schemas.envelope import MAX_ATTRIBUTES
 from schemas.event import EVENT_CLASSES
 from schemas.redaction import _precheck_pattern
 
@@ -235,7 +237,11 @@ def _accepted(event_type: str, table: pa.Table, texts: pa.LargeStringArray) -> M
     bad, ambiguous, names = np.zeros_like(present), np.zeros_like(present), set[str]()
     for rule in event_rules(event_type):
         column = _attributes(table) if rule.mapping else table[rule.name].chunk(0)
-        b, a = _attribute_flags(column, names) if rule.mapping else _flags(column, rule, present, names)
+        if rule.mapping:
+            b, a = _attribute_flags(column, names)
+            b |= _out_of_order(column, texts)
+        else:
+            b, a = _flags(column, rule, present, names)
         bad |= b
         ambiguous |= a
     if (ambiguous & ~bad).any():
@@ -323,12 +329,12 @@ def _violations(array: pa.Array, rule: Rule) -> Mask:
 
 
 def _attribute_flags(column: pa.StructArray, names: set[str]) -> tuple[Mask, Mask]:
-    """Beyond the bounds, or more than one key: bad (pydantic decides). No attributes, or a key
+    """Beyond the bounds (``Envelope._bounded``): bad (pydantic decides). No attributes, or a key
     seen in the chunk but null in a row: absent or an explicit null, ambiguous."""
     valid = _mask(column.is_valid())
     children = column.flatten()
     counts = sum((_mask(c.is_valid()) for c in children), np.zeros(len(column), dtype=np.int64))
-    bad = counts > 1
+    bad = counts > MAX_ATTRIBUTES
     ambiguous = ~valid.copy()
     if ambiguous.any():
         names.add("attributes")
@@ -341,6 +347,35 @@ def _attribute_flags(column: pa.StructArray, names: set[str]) -> tuple[Mask, Mas
             bad |= has
         bad |= ~_mask(pc.less_equal(pc.utf8_length(child), ATTRIBUTE_VALUE_MAX)) & has
     return bad, ambiguous
+
+
+def _out_of_order(column: pa.StructArray, texts: pa.LargeStringArray) -> Mask:
+    """Rows with several attributes whose keys the record does not hold in the order of the
+    chunk's struct fields (the order the lake's map takes), or whose order the text does not
+    show for sure: each key must occur once in the row as ``"<key>":`` (JSON whitespace allowed),
+    spelled without escapes."""
+    valid = _mask(column.is_valid())
+    present = [_mask(c.is_valid()) & valid for c in column.flatten()]
+    several = np.flatnonzero(sum(present, np.zeros(len(column), dtype=np.int64)) > 1)
+    bad = np.zeros(len(column), dtype=bool)
+    if not len(several):
+        return bad
+    if not all(_PLAIN_NAME.fullmatch(name) for name in column.type.names):
+        bad[several] = True
+        return bad
+    rows = _taken(texts, several)
+    unsure = _mask(pc.match_substring(rows, "\\u"))
+    last = np.full(len(several), -1, dtype=np.int64)
+    for name, has in zip(column.type.names, present, strict=True):
+        key = f'"{re.escape(name)}"\\s*:'
+        at = np.asarray(pc.find_substring_regex(rows, key).to_numpy(zero_copy_only=False))
+        once = _mask(pc.equal(pc.count_substring_regex(rows, key), 1))
+        here = has[several]
+        unsure |= here & ~once
+        unsure |= here & (at < last)
+        last = np.where(here, at, last)
+    bad[several] = unsure
+    return bad
 
 
 @cache
@@ -404,19 +439,24 @@ def _fill(array: pa.Array, rule: Rule) -> pa.Array:
 
 
 def _build_map(column: pa.StructArray) -> pa.MapArray:
-    """At most one key per row (checked): the key of the non-null child, its value."""
+    """Each row's non-null children as (key, value) entries, in struct field order (which
+    :func:`_out_of_order` checked is the record's)."""
     valid = _mask(column.is_valid())
-    keys, values, counts = [], [], np.zeros(len(column), dtype=np.int32)
-    for name, child in zip(column.type.names, column.flatten(), strict=True):
+    rows, fields, values = [], [], []
+    for n, child in enumerate(column.flatten()):
         has = _mask(child.is_valid()) & valid
-        counts += has
-        keys.append(pc.if_else(pa.array(has), pa.scalar(name), pa.scalar(None, pa.string())))
-        values.append(pc.if_else(pa.array(has), child, pa.scalar(None, pa.string())))
-    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-    if not keys:
+        rows.append(np.flatnonzero(has))
+        fields.append(np.full(int(has.sum()), n, dtype=np.int64))
+        values.append(child.filter(pa.array(has)))
+    counts = np.zeros(len(column), dtype=np.int32)
+    if not values:
         keys_arr, values_arr = pa.array([], pa.string()), pa.array([], pa.string())
     else:
-        key = pc.coalesce(*keys)
-        keys_arr, values_arr = pc.drop_null(key), pc.filter(pc.coalesce(*values), pc.is_valid(key))
+        row, field = np.concatenate(rows), np.concatenate(fields)
+        order = np.lexsort((field, row))
+        np.add.at(counts, row, 1)
+        keys_arr = pa.array(np.array(column.type.names, dtype=object)[field[order]], pa.string())
+        values_arr = pa.concat_arrays(values).take(pa.array(order))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
     return pa.MapArray.from_arrays(offsets, keys_arr, values_arr,
                                    type=pa.map_(pa.string(), pa.string()))

@@ -276,3 +276,22 @@ def test_explicit_nulls_are_told_from_absent_defaults() -> None:
     for raw in raws:
         assert_same([raw])
     assert assert_same([raws[0], raws[5]]) == 2  # an unrelated null keeps the vectorized path
+
+
+def test_several_attributes_keep_each_records_order() -> None:
+    change = event_templates()["change"]
+    clash = _dump(change | {"event_id": "c1", "attributes": {"kind": "x", "author": "y"}})  # payload keys too
+    escaped = _dump(change | {"event_id": "c2", "attributes": {"a": "1", "b": "2"}}).replace(
+        b'"b":', b'"\\u0062":')
+    spaced = json.dumps(change | {"event_id": "c3", "attributes": {"a": "5", "b": "6"}}).encode()
+    hidden = _dump(change | {"event_id": "c6", "attributes": {"kind": "2", "zeta": "1"}}).replace(
+        b'{"kind":', b'{"\\u006bind":')  # the payload's "kind" is then the only plain one
+    raws: list[Raw] = [_dump(change | {"event_id": "c7", "attributes": {"zeta": "1", "kind": "2"}}),
+                       _dump(change | {"event_id": "c0", "attributes": {"a": "1", "b": "2"}}),
+                       clash, escaped, spaced, hidden,
+                       _dump(change | {"event_id": "c4", "attributes": {"b": "3", "a": "4"}}),
+                       _dump(change | {"event_id": "c5", "attributes": {"a": "7", "c": "8", "b": "9"}})]
+    assert_same(raws)
+    for raw in raws:
+        assert_same([raw])
+    assert assert_same([raws[1], raws[4]]) == 2  # several attributes, the chunk's order: vectorized
