@@ -1,9 +1,11 @@
 """One handed-off batch in the landing process: validate and redact it chunk by chunk into Arrow
-tables and dead letters, send the dead letters to their topic, land the files, commit the entry."""
+tables and dead letters (:func:`prepare`), then send the dead letters to their topic, write the
+files and commit the entry (:func:`finish`)."""
 
 from __future__ import annotations
 
 import pickle
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -21,20 +23,46 @@ from ingest.validate import Rejected, classify_lines, enforce, line_value
 CHUNK_RECORDS = 2500  # records validated at a time (bounds memory)
 
 
+@dataclass(frozen=True)
+class Validated:
+    """A batch validated and ready to write, or the error that stopped it."""
+
+    acc: Accumulator | None
+    start: int
+    next_offset: int
+    error: Exception | None = None
+
+
 def land(handoff: Handoff, fd: int, lander: Lander, dlq: DeadLetterTopic, conf: IngestSettings
          ) -> tuple[str, Any]:
     """("landed", (events, duplicates, dead letters)) or ("error", the exception, picklable)."""
+    return finish(prepare(handoff, fd, conf), lander, dlq)
+
+
+def prepare(handoff: Handoff, fd: int, conf: IngestSettings) -> Validated:
+    """Read the batch from its file and validate it (the file is closed and unmapped)."""
     try:
         records = unpack(handoff, fd)
-        try:
-            acc = validate(records, conf)
-        finally:
-            records.close()
-        dlq.send(acc.dead)
-        landed = lander.commit(acc, records.start, records.next_offset)
-        return "landed", (landed.events, landed.duplicates, landed.dead)
+    except Exception as exc:  # noqa: BLE001 - every error goes back to the poll process
+        return Validated(None, handoff.start, handoff.next_offset, _picklable(exc))
+    try:
+        return Validated(validate(records, conf), records.start, records.next_offset)
+    except Exception as exc:  # noqa: BLE001
+        return Validated(None, records.start, records.next_offset, _picklable(exc))
+    finally:
+        records.close()
+
+
+def finish(validated: Validated, lander: Lander, dlq: DeadLetterTopic) -> tuple[str, Any]:
+    """Send the dead letters, write the files, commit the entry: the answer for the poll process."""
+    if validated.acc is None:
+        return "error", validated.error
+    try:
+        dlq.send(validated.acc.dead)
+        landed = lander.commit(validated.acc, validated.start, validated.next_offset)
     except Exception as exc:  # noqa: BLE001 - every error goes back to the poll process
         return "error", _picklable(exc)
+    return "landed", (landed.events, landed.duplicates, landed.dead)
 
 
 def _picklable(exc: Exception) -> Exception:

@@ -18,10 +18,14 @@ import contextlib
 import cProfile
 import ctypes
 import os
+import pstats
 import signal
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
@@ -137,30 +141,71 @@ def main(fd: int) -> None:
 
 
 def serve(conn: Connection, config: _Config) -> None:
-    """Land each handed-off batch and answer, until told to stop."""
+    """Land each handed-off batch and answer, until told to stop. A writer thread writes and
+    commits batch n (Parquet encoding, fsync: mostly outside the GIL) while this thread reads and
+    validates batch n + 1; one writer keeps the commits and answers in order."""
     import pyarrow as pa
 
-    from ingest.batches import land
+    from ingest.batches import Validated, finish, prepare
     from ingest.deadletters import DeadLetterTopic
     from ingest.landing import Lander
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
     lander = Lander(Path(config.lake), config.ingest)
     dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
-    profiler = cProfile.Profile() if config.profile else None
+    profiles = _Profiles(config.profile)
+
+    def write(validated: Validated) -> None:
+        with profiles.measure():
+            answer = finish(validated, lander, dlq)
+        conn.send(answer)
+        del validated
+        heap.release()
+
+    writer = ThreadPoolExecutor(1, thread_name_prefix="aftershock-write")
+    previous: Future[None] | None = None
     try:
         while (received := _receive(conn)) is not None:
-            if profiler:
-                profiler.enable()
-            answer = land(*received, lander, dlq, config.ingest)
-            if profiler:
-                profiler.disable()
-            conn.send(answer)
-            heap.release()
+            with profiles.measure():
+                validated = prepare(*received, config.ingest)
+            current = writer.submit(write, validated)
+            del validated
+            if previous is not None:
+                previous.result()  # the next batch comes only after this one is answered anyway
+            previous = current
     finally:
+        writer.shutdown(wait=True)
         dlq.close()
-        if profiler and config.profile:
-            profiler.dump_stats(config.profile)
+        profiles.dump()
+
+
+class _Profiles:
+    """cProfile per thread (a profile measures the thread that enables it), dumped as one."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.profiles: dict[int, cProfile.Profile] = {}
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[None]:
+        if self.path is None:
+            yield
+            return
+        profile = self.profiles.setdefault(threading.get_ident(), cProfile.Profile())
+        profile.enable()
+        try:
+            yield
+        finally:
+            profile.disable()
+
+    def dump(self) -> None:
+        if self.path is None or not self.profiles:
+            return
+        first, *others = self.profiles.values()
+        stats = pstats.Stats(first)
+        for other in others:
+            stats.add(other)
+        stats.dump_stats(self.path)
 
 
 def _die_with(parent: int) -> None:
