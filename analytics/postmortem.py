@@ -33,5 +33,10 @@ def postmortem(con: duckdb.DuckDBPyConnection, incident: str, window_minutes: in
         "window_minutes": window,
         "min_confidence": p.min_confidence,
         "suspects": queries.rows(con, "postmortem_suspects", values),
-        "timeline": queries.rows(con, "postmortem_timeline", values),
+        "timeline": timeline(con, values),
     }
+
+
+def timeline(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> list[dict[str, Any]]:
+    queries.execute(con, "first_copies_macro")
+    return queries.rows(con, "postmortem_timeline", values)

@@ -2,10 +2,8 @@
 -- $window_minutes before impact start until it ended: changes, deployments (every status event)
 -- and agent actions, oldest first.
 -- Rows come from the snapshot's files (the reader's session variables change_files,
--- deployment_files, agent_action_files) with the lake views' dedupe rule, applied only to the
--- events that have a copy on an affected service in the window: row-group statistics skip most
--- files, and the first landed copy of such an event is the one the view would show (the final
--- filter then applies to that copy), so the rows equal a filter over the views.
+-- deployment_files, agent_action_files) through first_copies_in (first_copies_macro.sql): the
+-- same rows as a filter over the views, without deduplicating every event of the lake.
 -- Output: at, kind, service_name, dependency_depth, ref, what, source, source_ref
 -- Grain: one row per event.  Parameters: $incident_id, $window_minutes.
 WITH inc AS (
@@ -16,35 +14,20 @@ WITH inc AS (
 svc AS (
     SELECT service_name, dependency_depth FROM a_incident_services WHERE incident_id = $incident_id
 ),
-change_hits AS (
-    SELECT c.source, c.event_id
-    FROM read_parquet(getvariable('change_files'), union_by_name = true) AS c, inc
-    WHERE c.occurred_at BETWEEN inc.since AND inc.until AND c.service_name IN (SELECT service_name FROM svc)
-),
-deployment_hits AS (
-    SELECT d.source, d.event_id
-    FROM read_parquet(getvariable('deployment_files'), union_by_name = true) AS d, inc
-    WHERE d.occurred_at BETWEEN inc.since AND inc.until AND d.service_name IN (SELECT service_name FROM svc)
-),
-action_hits AS (
-    SELECT a.source, a.event_id
-    FROM read_parquet(getvariable('agent_action_files'), union_by_name = true) AS a, inc
-    WHERE a.occurred_at BETWEEN inc.since AND inc.until AND a.service_name IN (SELECT service_name FROM svc)
+scope AS (
+    SELECT (SELECT list(service_name) FROM svc) AS services, since, until FROM inc
 ),
 changes AS (
-    SELECT * FROM read_parquet(getvariable('change_files'), union_by_name = true)
-    SEMI JOIN change_hits USING (source, event_id)
-    QUALIFY row_number() OVER (PARTITION BY source, event_id ORDER BY _ingested_at, _topic, _partition, _offset) = 1
+    SELECT c.* FROM scope, first_copies_in(getvariable('change_files'), scope.services, scope.since,
+                                           scope.until) AS c
 ),
 deployments AS (
-    SELECT * FROM read_parquet(getvariable('deployment_files'), union_by_name = true)
-    SEMI JOIN deployment_hits USING (source, event_id)
-    QUALIFY row_number() OVER (PARTITION BY source, event_id ORDER BY _ingested_at, _topic, _partition, _offset) = 1
+    SELECT d.* FROM scope, first_copies_in(getvariable('deployment_files'), scope.services, scope.since,
+                                           scope.until) AS d
 ),
 actions AS (
-    SELECT * FROM read_parquet(getvariable('agent_action_files'), union_by_name = true)
-    SEMI JOIN action_hits USING (source, event_id)
-    QUALIFY row_number() OVER (PARTITION BY source, event_id ORDER BY _ingested_at, _topic, _partition, _offset) = 1
+    SELECT a.* FROM scope, first_copies_in(getvariable('agent_action_files'), scope.services, scope.since,
+                                           scope.until) AS a
 ),
 events AS (
     SELECT occurred_at AS at, 'change' AS kind, service_name, change_id AS ref,
