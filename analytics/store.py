@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from aftershock.errors import AnalyticsError
 from aftershock.fsutil import fsync_dir
 from analytics import queries
 from analytics.model import MODEL_STEPS, OUTCOME_STEPS, LinkParams, ensure
@@ -53,10 +54,15 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
     state = snapshot(Path(lake))
     path = model_path(Path(lake), state, params, min_confidence)
     if path.exists() and not refresh:
-        say(f"using the stored model {path.name} (manifest entry {state.seq})")
         con = open_lake(Path(lake), state) if views else duckdb.connect()
-        attach(con, path)
-        return con
+        try:
+            attach(con, path)
+        except AnalyticsError as exc:  # removed meanwhile, or not a readable model file
+            say(f"cannot read the stored model {path.name} ({exc}); building it again")
+            con.close()
+        else:
+            say(f"using the stored model {path.name} (manifest entry {state.seq})")
+            return con
     say(f"building the model for manifest entry {state.seq} (kept in {path.parent} for the next run)")
     con = open_lake(Path(lake), state)
     ensure(con, params, min_confidence)

@@ -142,3 +142,14 @@ def test_the_timeline_read_from_files_equals_a_filter_over_the_views_with_confli
     assert sorted((t["at"], t["kind"], t["ref"]) for t in pm["timeline"]) == expected
     refs = [t["ref"] for t in pm["timeline"]]
     assert "payments@a1" in refs and "payments@zz" not in refs
+
+
+def test_a_stored_model_that_cannot_be_read_is_built_again(own_lake: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    first, _ = report(own_lake, capsys)
+    (own_lake / MODEL_DIR / stored(own_lake)[0]).write_bytes(b"not a database")
+    again, said = report(own_lake, capsys)
+    assert "cannot read the stored model" in said and "building the model" in said
+    assert again == first
+    third, said_third = report(own_lake, capsys)
+    assert "using the stored model" in said_third and third == first
