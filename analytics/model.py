@@ -26,6 +26,7 @@ import duckdb
 from analytics import queries
 
 MODEL_STEPS: tuple[str, ...] = (
+    "first_landed_macro",
     "model_agent_actions",
     "model_change_events",
     "model_changes",

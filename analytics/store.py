@@ -51,10 +51,10 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
     from ingest.reader import open_lake  # pyarrow and the contracts: only when views are needed
 
     say = progress or _quiet
-    state = snapshot(Path(lake))
-    path = model_path(Path(lake), state, params, min_confidence)
+    state = snapshot(lake)
+    path = model_path(lake, state, params, min_confidence)
     if path.exists() and not refresh:
-        con = open_lake(Path(lake), state) if views else duckdb.connect()
+        con = open_lake(lake, state) if views else duckdb.connect()
         try:
             attach(con, path)
         except AnalyticsError as exc:  # removed meanwhile, or not a readable model file
@@ -64,7 +64,7 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
             say(f"using the stored model {path.name} (manifest entry {state.seq})")
             return con
     say(f"building the model for manifest entry {state.seq} (kept in {path.parent} for the next run)")
-    con = open_lake(Path(lake), state)
+    con = open_lake(lake, state)
     ensure(con, params, min_confidence)
     save(con, path, say)
     return con

@@ -110,22 +110,27 @@ def headline(report: dict[str, Any]) -> dict[str, int]:
             "failed_changes": sum(x["numerator"] for x in levels)}
 
 
-def time_duckdb(lake: Path, runs: int) -> tuple[list[float], dict[str, int]]:
-    """Cold: the lake's views, the model and every report query in a fresh in-memory connection."""
+def time_duckdb(lake: Path, runs: int, stored: bool) -> tuple[list[float], dict[str, int]]:
+    """Cold (``stored`` False): the lake's views, the model and every report query in a fresh
+    in-memory connection. Stored: what `aftershock report` does on an unchanged lake: read the
+    manifest, attach the stored model, run every report query (a fresh connection per run)."""
     from analytics.metrics import ReportParams, build_report
+    from analytics.store import connect
     from ingest.reader import open_lake
 
+    params, label = ReportParams(), "stored-model" if stored else "cold"
     times, figures = [], {}
     for i in range(runs + 1):
         started = time.perf_counter()
-        con = open_lake(lake)
-        report = build_report(con, ReportParams())
+        con = (connect(lake, params.link, params.min_confidence, views=False) if stored
+               else open_lake(lake))
+        report = build_report(con, params)
         elapsed = time.perf_counter() - started
         con.close()
         figures = headline(report)
         if i:
             times.append(elapsed)
-        log(f"duckdb cold {'warm-up' if i == 0 else f'run {i}'}: {elapsed:.3f} s")
+        log(f"duckdb {label} {'warm-up' if i == 0 else f'run {i}'}: {elapsed:.3f} s")
     return times, figures
 
 
@@ -140,27 +145,6 @@ def store_model(lake: Path) -> float:
     elapsed = time.perf_counter() - started
     log(f"duckdb build + store the model: {elapsed:.3f} s")
     return elapsed
-
-
-def time_duckdb_stored(lake: Path, runs: int) -> tuple[list[float], dict[str, int]]:
-    """Warm: what `aftershock report` does on an unchanged lake: read the manifest, attach the
-    stored model, run every report query (a fresh connection per run)."""
-    from analytics.metrics import ReportParams, build_report
-    from analytics.store import connect
-
-    times, figures = [], {}
-    for i in range(runs + 1):
-        params = ReportParams()
-        started = time.perf_counter()
-        con = connect(lake, params.link, params.min_confidence, views=False)
-        report = build_report(con, params)
-        elapsed = time.perf_counter() - started
-        con.close()
-        figures = headline(report)
-        if i:
-            times.append(elapsed)
-        log(f"duckdb stored-model {'warm-up' if i == 0 else f'run {i}'}: {elapsed:.3f} s")
-    return times, figures
 
 
 def pg_bin() -> Path:
@@ -286,9 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = lake_size(lake)
         events = sum(sizes[t] for t in TABLES)
         log(f"lake: {events:,} events, {sizes['changes']:,} changes")
-        cold, cold_figures = time_duckdb(lake, args.runs)
+        cold, cold_figures = time_duckdb(lake, args.runs, stored=False)
         build = store_model(lake)
-        warm, warm_figures = time_duckdb_stored(lake, args.runs)
+        warm, warm_figures = time_duckdb(lake, args.runs, stored=True)
         with cluster(scratch / "pg", args.keep) as db:
             started = time.perf_counter()
             load(db, lake)
