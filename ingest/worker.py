@@ -41,6 +41,7 @@ from ingest.focus import Focus
 from ingest.handoff import pack
 from ingest.landing_process import LandingProcess
 from ingest.manifest import Manifest, ManifestConflict
+from ingest.records import install_lean_decoding
 
 MAX_IN_FLIGHT = 2  # batches handed to the landing process and not settled yet
 _VALUE_SIZE = attrgetter("serialized_value_size")
@@ -139,7 +140,7 @@ class Worker:
                 return
 
     def _consumer(self) -> Any:
-        return KafkaConsumer(
+        consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=self.conf.group_id,
             group_instance_id=self.conf.instance_id,
             client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
@@ -148,6 +149,8 @@ class Worker:
             request_timeout_ms=max(self.settings.kafka.request_timeout_ms,
                                    self.conf.session_timeout_ms + 5000),
         )
+        install_lean_decoding(consumer)  # decodes fetched batches in one loop (ingest.records)
+        return consumer
 
     def _install_signal_handlers(self) -> None:
         def stop(signum: int, _frame: Any) -> None:
