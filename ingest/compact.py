@@ -71,7 +71,8 @@ def _rewrite(lake: Path, table: str, folder: str, paths: list[str],
         stem = f"compacted+{uuid.uuid4().hex[:12]}"
         parts = _parts(reader, table, settings.compact_target_rows)
         written = [publish(lake, f"{folder}/{stem}+{i}.parquet",
-                           parquet_bytes(part, settings.row_group_rows), part.num_rows, table)
+                           parquet_bytes(part, settings.row_group_rows, for_reading=True), part.num_rows,
+                           table)
                    for i, part in enumerate(parts)]
     finally:
         con.close()

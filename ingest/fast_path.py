@@ -212,7 +212,7 @@ def convert(event_type: str, texts: pa.LargeStringArray) -> tuple[Mask, pa.Table
     lines (all UTF-8, no nulls)."""
     table = _read(event_type, texts)
     good = _accepted(event_type, table, texts)
-    return good, _build_table(event_type, table.filter(pa.array(good)))
+    return good, _build_table(event_type, table if good.all() else table.filter(pa.array(good)))
 
 
 def _read(event_type: str, texts: pa.LargeStringArray) -> pa.Table:

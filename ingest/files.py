@@ -4,6 +4,12 @@ A file is written whole to ``_staging/`` (same file system), fsynced, renamed in
 ``event_type=<t>/date=<YYYY-MM-DD>/`` folder without overwriting anything, and the folder is
 fsynced. Names carry the topic, partition and the first and last offset of the batch:
 ``<topic>+<partition>+<first>+<last>.parquet`` (offsets zero-padded so names sort by offset).
+
+Landed files are encoded for the writer's speed: dictionary pages only for the low-cardinality
+envelope columns and statistics only for the columns readers filter by (a batch writes one file
+per day its events occurred on, and late events make many small files, whose fixed per-column
+cost this keeps down). Compaction rewrites them encoded for reading (every column dictionary
+encoded where it pays, statistics on all).
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 STAGING = "_staging"
+LOW_CARDINALITY = ("event_type", "source", "service_name", "deployment_environment_name",
+                   "cloud_region", "cell", "schema_version", "_topic", "reason", "error_class")
+FILTERED = ("occurred_at", "_offset", "_ingested_at")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -56,13 +65,18 @@ def batch_name(topic: str, partition: int, first: int, last: int) -> str:
     return f"{partition_prefix(topic, partition)}{first:020d}+{last:020d}.parquet"
 
 
-def parquet_bytes(table: pa.Table, row_group_rows: int) -> bytes:
-    """``table`` as zstd-compressed Parquet bytes."""
+def parquet_bytes(table: pa.Table, row_group_rows: int, for_reading: bool = False) -> bytes:
+    """``table`` as zstd-compressed Parquet bytes, encoded for the writer's speed unless
+    ``for_reading`` (see the module doc)."""
     import pyarrow as pa  # here: the worker's poll process never writes Parquet
     import pyarrow.parquet as pq
 
+    names = set(table.column_names)
+    options = {} if for_reading else {
+        "use_dictionary": [c for c in LOW_CARDINALITY if c in names],
+        "write_statistics": [c for c in FILTERED if c in names]}
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", row_group_size=row_group_rows)
+    pq.write_table(table, sink, compression="zstd", row_group_size=row_group_rows, **options)
     return bytes(sink.getvalue().to_pybytes())
 
 

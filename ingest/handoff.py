@@ -18,10 +18,11 @@ import tempfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any
 
 _IOV_MAX = 1024  # buffers per writev call (the POSIX minimum)
+_VALUE, _OFFSET, _TIMESTAMP, _KEY = (attrgetter(n) for n in ("value", "offset", "timestamp", "key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +65,21 @@ class Records:
 def pack(topic: str, partition: int, start: int, next_offset: int, records: Sequence[Any]
          ) -> tuple[Handoff, int]:
     """Write Kafka ``ConsumerRecord``s into a new anonymous file: (its handoff, its descriptor,
-    which the caller closes once the batch is landed)."""
-    values = [r.value for r in records]
+    which the caller closes once it is handed over)."""
+    values = list(map(_VALUE, records))
     if None in values:
         lengths = array("q", [-1 if v is None else len(v) for v in values])
         values = [v or b"" for v in values]
     else:
         lengths = array("q", map(len, values))
-    tail = pickle.dumps((lengths, array("q", [r.offset for r in records]),
-                         array("q", [r.timestamp for r in records]), [r.key for r in records]),
+    tail = pickle.dumps((lengths, array("q", map(_OFFSET, records)),
+                         array("q", map(_TIMESTAMP, records)), list(map(_KEY, records))),
                         protocol=pickle.HIGHEST_PROTOCOL)
+    pieces = [b"\n"] * (2 * len(values))  # each value, then its newline
+    pieces[0::2] = values
     fd = _anonymous_file()
     try:
-        values_size = _write(fd, list(chain.from_iterable(zip(values, repeat(b"\n")))))
+        values_size = _write(fd, pieces)
         size = values_size + _write(fd, [tail])
     except BaseException:
         os.close(fd)

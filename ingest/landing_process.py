@@ -52,27 +52,30 @@ class LandingProcess:
             self.conn = Connection(ours.detach())
         self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
                                settings.kafka.client_id, os.getpid(), str(profile) if profile else None))
-        self.unanswered: list[int] = []  # the file descriptors of batches not answered yet
+        self.unanswered = 0  # batches submitted and not answered yet
         self.arrived: list[tuple[str, Any]] = []
 
     def submit(self, handoff: Handoff, fd: int) -> None:
-        """Queue a batch (its file ``fd``, closed once it is answered) for landing; answers come
-        back in submission order."""
-        self.unanswered.append(fd)
+        """Queue a batch (its file ``fd``, closed here once sent: the landing process holds its
+        own descriptor and unmaps the file once validated, which frees it) for landing; answers
+        come back in submission order."""
         try:
             self.conn.send(handoff)
             send_handle(self.conn, fd, self.process.pid)
         except OSError as exc:
             raise self._died() from exc
+        finally:
+            os.close(fd)
+        self.unanswered += 1
 
     def ready(self) -> bool:
         """Whether the answer for the oldest unanswered batch has arrived."""
-        return bool(self.arrived) or (bool(self.unanswered) and self.conn.poll())
+        return bool(self.arrived) or (self.unanswered > 0 and self.conn.poll())
 
     def drain(self) -> None:
         """Wait until every batch is landed, keeping the answers for :meth:`answer` (if the
         process died, :meth:`answer` says so)."""
-        while self.unanswered and self._receive():
+        while self.unanswered > 0 and self._receive():
             pass
 
     def answer(self) -> Counts:
@@ -89,7 +92,7 @@ class LandingProcess:
             self.arrived.append(self.conn.recv())
         except (EOFError, OSError):
             return False
-        os.close(self.unanswered.pop(0))
+        self.unanswered -= 1
         return True
 
     def _died(self) -> LakeError:
@@ -108,9 +111,7 @@ class LandingProcess:
             self.process.kill()
             self.process.wait()
         self.conn.close()
-        for fd in self.unanswered:
-            os.close(fd)
-        self.unanswered.clear()
+        self.unanswered = 0
 
 
 class Counts(NamedTuple):
