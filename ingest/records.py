@@ -130,28 +130,50 @@ def decode(batch: DefaultRecordBatch) -> tuple[list[LeanRecord], int]:
     values: list[bytes | None] = []
     pos = start
     try:
-        for _ in range(batch.records_count):  # single-byte varints read in line (the usual case)
-            length, pos = _varint(buffer, pos)
+        # Varints of one or two bytes are read in line (lengths below 8 KiB, time deltas below
+        # 8 s, offset deltas below 8,192: nearly all), longer ones by _raw; z(v) undoes zigzag.
+        for _ in range(batch.records_count):
+            byte = buffer[pos]
+            if byte < 0x80:
+                length, pos = byte, pos + 1
+            elif buffer[pos + 1] < 0x80:
+                length, pos = (byte & 0x7F) | buffer[pos + 1] << 7, pos + 2
+            else:
+                length, pos = _raw(buffer, pos)
+            length = (length >> 1) ^ -(length & 1)
             end = pos + length
-            byte = buffer[pos + 1]  # after the attributes byte
-            delta, at = ((byte >> 1) ^ -(byte & 1), pos + 2) if byte < 0x80 else _varint(buffer, pos + 1)
-            stamps.append(first + delta)
+            at = pos + 1  # after the attributes byte
             byte = buffer[at]
-            delta, at = ((byte >> 1) ^ -(byte & 1), at + 1) if byte < 0x80 else _varint(buffer, at)
-            offsets.append(base + delta)
-            if buffer[at] == 1:  # no key
+            if byte < 0x80:
+                delta, at = byte, at + 1
+            elif buffer[at + 1] < 0x80:
+                delta, at = (byte & 0x7F) | buffer[at + 1] << 7, at + 2
+            else:
+                delta, at = _raw(buffer, at)
+            stamps.append(first + ((delta >> 1) ^ -(delta & 1)))
+            byte = buffer[at]
+            if byte < 0x80:
+                delta, at = byte, at + 1
+            elif buffer[at + 1] < 0x80:
+                delta, at = (byte & 0x7F) | buffer[at + 1] << 7, at + 2
+            else:
+                delta, at = _raw(buffer, at)
+            offsets.append(base + ((delta >> 1) ^ -(delta & 1)))
+            if buffer[at] == 1:  # no key (-1)
                 keys.append(None)
                 at += 1
             else:
                 size, at = _varint(buffer, at)
                 keys.append(None if size < 0 else buffer[at:at + size])
                 at += max(size, 0)
-            byte, second = buffer[at], buffer[at + 1]
-            if byte >= 0x80 and second < 0x80:  # two bytes: values of 64 B to 8 KiB
-                size = ((byte & 0x7F) | second << 7)
-                size, at = (size >> 1) ^ -(size & 1), at + 2
+            byte = buffer[at]
+            if byte < 0x80:
+                size, at = byte, at + 1
+            elif buffer[at + 1] < 0x80:
+                size, at = (byte & 0x7F) | buffer[at + 1] << 7, at + 2
             else:
-                size, at = _varint(buffer, at)
+                size, at = _raw(buffer, at)
+            size = (size >> 1) ^ -(size & 1)
             values.append(None if size < 0 else buffer[at:at + size])
             at += max(size, 0)
             at = at + 1 if buffer[at] == 0 else _skip_headers(buffer, at)
@@ -171,18 +193,22 @@ def decode(batch: DefaultRecordBatch) -> tuple[list[LeanRecord], int]:
 
 def _varint(buffer: bytes, pos: int) -> tuple[int, int]:
     """The zigzag varint at ``pos`` and the position after it."""
-    byte = buffer[pos]
-    if byte < 0x80:
-        return (byte >> 1) ^ -(byte & 1), pos + 1
-    value, shift = byte & 0x7F, 7
-    while byte >= 0x80:
-        pos += 1
+    value, pos = _raw(buffer, pos)
+    return (value >> 1) ^ -(value & 1), pos
+
+
+def _raw(buffer: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` as stored (zigzag encoded) and the position after it."""
+    value, shift = 0, 0
+    while True:
         byte = buffer[pos]
         value |= (byte & 0x7F) << shift
+        pos += 1
+        if byte < 0x80:
+            return value, pos
         shift += 7
-        if shift > 70:
+        if shift > 63:
             raise ValueError(f"varint longer than 10 bytes at {pos}")
-    return (value >> 1) ^ -(value & 1), pos + 1
 
 
 def _skip_headers(buffer: bytes, pos: int) -> int:
