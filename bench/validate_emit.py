@@ -4,25 +4,31 @@ Run: python bench/validate_emit.py [--events N] [--rounds R] [--linger-ms MS] [-
 Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts its own local broker in a temporary folder.
 
 1. validate: envelope + discriminated payload from JSON bytes (``schemas.event.parse_event``).
-2. bare:     KafkaProducer.send of the SDK's records pre-built (topic, key, value bytes, no
-             headers), then flush: the least work any producer of these events can do.
-3. bare+hdr: the same with the SDK's three headers (content type, event type, schema version).
-4. sdk:      Emitter.emit of event models (serialise, pre-check for secrets and redact, key,
-             headers, send), then flush; the SDK's key-hash cache starts empty on every run.
+2. bare:     KafkaProducer.send of the SDK's records pre-built (topic, key, value bytes and the
+             partition the SDK picks, no headers), then flush: the least work any producer of
+             these events can do (an explicit partition spares kafka-python's partitioner).
+3. bare+hdr: the same with the SDK's three headers (content type, event type, schema version; one
+             list per event type, as the SDK passes them).
+4. bare-kp:  bare, but kafka-python's default partitioner picks the (same) partition from the key:
+             a plain send of pre-serialised bytes, the baseline of the earlier figures.
+5. sdk:      Emitter.emit of event models (serialise, pre-check for secrets and redact, key,
+             partition, headers, send), then flush; the SDK's key-hash cache starts empty on
+             every run.
 The events are the documented examples, each lifecycle key (incident, deployment, change, session,
 gate subject) shared by LIFECYCLE events of its type.
 
 Every producer has exactly the Emitter's settings (``producer_settings``: acks=all, idempotence,
-batching) and fetches the metadata of every audit topic before the clock starts. The three runs
-of a round go in a rotating order (the machine's load varies); each round prints events/s and
-this process's CPU time per event (all threads: other processes' load does not inflate it). The
-result is the median over the rounds of sdk/bare in events/s (target >= 0.70), with sdk/bare+hdr
-and the same two ratios in events per CPU-second beside it.
+batching) and fetches the metadata of every audit topic before the clock starts. The runs of a
+round go in a rotating order (the machine's load varies); each round prints events/s and this
+process's CPU time per event (all threads: other processes' load does not inflate it). The result
+is the median over the rounds of sdk/bare in events/s (target >= 0.70), with sdk/bare+hdr and
+sdk/bare-kp and the same ratios in events per CPU-second beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
 import statistics
@@ -37,11 +43,13 @@ from typing import Any, NamedTuple
 
 from kafka import KafkaProducer
 
-from aftershock.sdk.emitter import Emitter, key_hash, producer_settings, to_record
+from aftershock.sdk.emitter import Emitter, event_key, key_hash, producer_settings, record_headers, to_record
 from aftershock.sdk.spool import SpooledRecord
 from aftershock.settings import EVENT_TYPES, BrokerSettings, KafkaSettings
+from schemas.common import SCHEMA_VERSION
 from schemas.event import Event, parse_event
 from schemas.examples import example_event
+from schemas.redaction import redacted_json
 
 
 @contextmanager
@@ -60,6 +68,7 @@ def broker() -> Iterator[str]:
             local.stop()
 
 
+BARE_MODES = ("bare", "bare+hdr", "bare-kp")
 LIFECYCLE = 5  # events per incident, deployment, change, session or gate subject (one partition key)
 _KEY_FIELDS = {"incident": "incident_id", "deployment": "deployment_id", "change": "change_id",
                "agent_action": "session_id"}
@@ -96,18 +105,60 @@ def bench_validate(events: list[Event]) -> None:
     print(f"validate   {len(blobs):>8} events  {per_s:>10,.0f} events/s", flush=True)
 
 
-def bench_bare(config: dict[str, Any], records: list[SpooledRecord], headers: bool) -> Run:
+class Prepared(NamedTuple):
+    """One record as the bare producer sends it: everything computed before the clock starts."""
+
+    topic: str
+    value: bytes
+    key: bytes | None
+    headers: list[tuple[str, bytes]]
+    partition: int
+
+
+def prepare(records: list[SpooledRecord], partitions: dict[str, int]) -> list[Prepared]:
+    """The records with the partition the SDK picks and one shared header list per event type."""
+    header_lists: dict[tuple[tuple[str, bytes], ...], list[tuple[str, bytes]]] = {}
+    return [Prepared(r.topic, r.value, r.key, header_lists.setdefault(r.headers, list(r.headers)),
+                     key_hash(r.key or b"") % partitions[r.topic]) for r in records]
+
+
+def warmed_producer(config: dict[str, Any], topics: set[str]) -> KafkaProducer:
+    """A producer that has the metadata of every topic (creating the topics on the first call)."""
     producer = KafkaProducer(**config)
-    for topic in {r.topic for r in records}:  # metadata of every topic before the clock starts
+    for topic in topics:
         producer.send(topic, b"warm-up").get(timeout=60)
+    return producer
+
+
+def prepared_records(config: dict[str, Any], records: list[SpooledRecord]) -> list[Prepared]:
+    """``records`` ready for the bare runs, partitioned by the topics' partition counts."""
+    topics = {r.topic for r in records}
+    producer = warmed_producer(config, topics)
+    try:
+        return prepare(records, {topic: len(producer.partitions_for(topic)) for topic in topics})
+    finally:
+        producer.close()
+
+
+def bench_bare(config: dict[str, Any], prepared: list[Prepared], mode: str) -> Run:
+    """``mode``: "bare", "bare+hdr" (with the headers) or "bare-kp" (kafka-python partitions)."""
+    producer = warmed_producer(config, {r.topic for r in prepared})
+    send = producer.send
 
     def send_all() -> None:
-        for r in records:
-            producer.send(r.topic, key=r.key, value=r.value, headers=list(r.headers) if headers else None)
+        if mode == "bare":
+            for topic, value, key, _, partition in prepared:
+                send(topic, value, key, None, partition)
+        elif mode == "bare+hdr":
+            for topic, value, key, headers, partition in prepared:
+                send(topic, value, key, headers, partition)
+        else:
+            for topic, value, key, _, _ in prepared:
+                send(topic, value, key)
         producer.flush()
 
     try:
-        return timed(len(records), send_all)
+        return timed(len(prepared), send_all)
     finally:
         producer.close()
 
@@ -133,6 +184,33 @@ def bench_sdk(bootstrap: str, events: list[Event], kafka: KafkaSettings, overrid
                 sys.exit(f"sdk: {emitter.spooled} events were spooled: the broker did not keep up")
 
 
+def bench_inline(config: dict[str, Any], events: list[Event], kafka: KafkaSettings) -> Run:
+    """The SDK's per-event steps written out in one loop, without keeping records for the spool.
+
+    Serialise and pre-check (``redacted_json``), key, partition from the cold key-hash cache, the
+    three headers, send: the least an emitter that keeps the SDK's other guarantees does per event.
+    """
+    topics = {t: kafka.topic_for(t) for t in EVENT_TYPES}
+    producer = warmed_producer(config, set(topics.values()))
+    routes = {t: (topic, list(record_headers(t, SCHEMA_VERSION)), len(producer.partitions_for(topic)))
+              for t, topic in topics.items()}
+    send = producer.send
+    key_hash.cache_clear()
+
+    def send_all() -> None:
+        for event in events:
+            clean, value = redacted_json(event)
+            topic, headers, partitions = routes[clean.event_type]
+            key = event_key(clean).encode()
+            send(topic, value, key, headers, key_hash(key) % partitions)
+        producer.flush()
+
+    try:
+        return timed(len(events), send_all)
+    finally:
+        producer.close()
+
+
 def one_round(index: int, runs: dict[str, Callable[[], Run]]) -> dict[str, Run]:
     names = list(runs)
     order = names[index % len(names):] + names[:index % len(names)]
@@ -144,15 +222,17 @@ def one_round(index: int, runs: dict[str, Callable[[], Run]]) -> dict[str, Run]:
 
 def report(label: str, ratios: list[float]) -> None:
     shown = ", ".join(f"{r:.2f}" for r in ratios)
-    print(f"{label:<28} per round: {shown}; median {statistics.median(ratios):.2f}")
+    print(f"{label:<31} per round: {shown}; median {statistics.median(ratios):.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000, help="events per run (default 50000)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of bare, bare+hdr and sdk runs")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the four runs")
     parser.add_argument("--linger-ms", type=int, help="override the Emitter's linger_ms on every side")
     parser.add_argument("--batch-size", type=int, help="override the Emitter's batch_size on every side")
+    parser.add_argument("--inline", action="store_true",
+                        help="also time the SDK's per-event steps inline, without its spool bookkeeping")
     args = parser.parse_args()
     overrides = {k: v for k, v in (("linger_ms", args.linger_ms), ("batch_size", args.batch_size))
                  if v is not None}
@@ -162,17 +242,20 @@ def main() -> None:
         kafka = KafkaSettings(topic_prefix=f"bench{uuid.uuid4().hex[:8]}.")
         config = producer_settings(bootstrap, overrides=overrides)
         print(f"broker     {bootstrap}  producer {config}", flush=True)
-        records = [to_record(e, kafka.topic_for) for e in events]
+        records = prepared_records(config, [to_record(e, kafka.topic_for) for e in events])
         gc.collect()
         gc.freeze()  # the prepared inputs: a service does not hold 50 000 events for its collector to scan
-        runs = {"bare": lambda: bench_bare(config, records, headers=False),
-                "bare+hdr": lambda: bench_bare(config, records, headers=True),
-                "sdk": lambda: bench_sdk(bootstrap, events, kafka, overrides)}
+        runs: dict[str, Callable[[], Run]] = {
+            mode: functools.partial(bench_bare, config, records, mode) for mode in BARE_MODES}
+        runs["sdk"] = lambda: bench_sdk(bootstrap, events, kafka, overrides)
+        if args.inline:
+            runs["inline"] = lambda: bench_inline(config, events, kafka)
         rounds = [one_round(i, runs) for i in range(args.rounds)]
-    for base in ("bare", "bare+hdr"):
-        report(f"sdk/{base} (events/s)", [r["sdk"].per_s / r[base].per_s for r in rounds])
-    for base in ("bare", "bare+hdr"):
-        report(f"sdk/{base} (events/CPU-s)", [r[base].cpu_us / r["sdk"].cpu_us for r in rounds])
+    for name in ("sdk", "inline") if args.inline else ("sdk",):
+        for base in BARE_MODES:
+            report(f"{name}/{base} (events/s)", [r[name].per_s / r[base].per_s for r in rounds])
+        for base in BARE_MODES:
+            report(f"{name}/{base} (events/CPU-s)", [r[base].cpu_us / r[name].cpu_us for r in rounds])
     print("target: sdk/bare (events/s) median >= 0.70")
 
 

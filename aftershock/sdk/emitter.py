@@ -53,7 +53,7 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -73,16 +73,6 @@ Headers = tuple[tuple[str, bytes], ...]
 # the garbage collector stops tracking, so records waiting for their acknowledgement cost it nothing
 Record = tuple[str, bytes | None, bytes, Headers]
 _MODEL_TYPES = tuple(EVENT_CLASSES.values())
-_NO_COUNT = (0, 0.0)
-
-
-class _Route(NamedTuple):
-    """Where the events of one type and schema version go, and the headers they carry."""
-
-    topic: str
-    schema_version: str
-    headers: Headers
-    header_list: list[tuple[str, bytes]]  # the same as kafka-python takes them (it keeps no reference)
 
 
 # the field that names each type's lifecycle (gate decisions: the payload's subject_id)
@@ -91,6 +81,23 @@ _KEY_OF: dict[str, Callable[[Any], str | None]] = {
     "change": attrgetter("change_id"), "agent_action": attrgetter("session_id"),
     "gate_decision": attrgetter("payload.subject_id"),
 }
+
+
+class _Route:
+    """Where the events of one type and schema version go: topic, headers, key, partition count."""
+
+    __slots__ = ("topic", "schema_version", "headers", "header_list", "lifecycle", "partitions", "recount_at")
+
+    def __init__(self, topic: str, event_type: str, schema_version: str) -> None:
+        self.topic, self.schema_version = topic, schema_version
+        self.headers = record_headers(event_type, schema_version)
+        self.header_list = list(self.headers)  # as kafka-python takes them (it keeps no reference)
+        self.lifecycle = _KEY_OF[event_type]
+        self.partitions, self.recount_at = 0, 0.0  # the topic's partition count, read again after that
+
+    def key(self, event: Event) -> bytes:
+        """:func:`event_key`, encoded, without looking up the type's lifecycle field again."""
+        return (self.lifecycle(event) or event.source_ref or event.event_id).encode()
 _MURMUR_M = 0x5BD1E995
 _U32 = 0xFFFFFFFF
 
@@ -201,7 +208,6 @@ class Emitter:
         self._futures: deque[Any] = deque()  # their kafka-python futures, one for one
         self._delivery_timeout_s = delivery_timeout_ms / 1000 + 1
         self._routes: dict[str, _Route] = {}  # by event type
-        self._partition_counts: dict[str, tuple[int, float]] = {}  # topic -> (count, monotonic expiry)
         self._recover()
 
     @classmethod
@@ -220,13 +226,13 @@ class Emitter:
         route = self._routes.get(clean.event_type)
         if route is None or route.schema_version != clean.schema_version:
             route = self._route(clean)
-        record = (route.topic, event_key(clean).encode(), value, route.headers)
+        key = route.key(clean)
         if self._producer is None or self.spool:
             self._recover()
             if self._producer is None or self.spool:
-                self.spool.append([SpooledRecord(*record)])
+                self.spool.append([SpooledRecord(route.topic, key, value, route.headers)])
                 return
-        self._send(record, route.header_list)
+        self._send(route, key, value)
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait (at most ``timeout`` s, default the delivery timeout) for every sent event.
@@ -259,17 +265,16 @@ class Emitter:
 
     # -- internals -------------------------------------------------------------------------
     def _route(self, event: Event) -> _Route:
-        """The topic and headers of ``event``'s type and schema version (``topic_for`` asked once)."""
-        headers = record_headers(event.event_type, event.schema_version)
-        route = _Route(self.topic_for(event.event_type), event.schema_version, headers, list(headers))
+        """The route of ``event``'s type and schema version (``topic_for`` asked once)."""
+        route = _Route(self.topic_for(event.event_type), event.event_type, event.schema_version)
         self._routes[event.event_type] = route
         return route
 
-    def _send(self, record: Record, header_list: list[tuple[str, bytes]]) -> None:
-        topic, key, value, _ = record
-        try:
-            future = self._producer.send(topic, key=key, value=value, headers=header_list,
-                                         partition=self._partition(topic, key))
+    def _send(self, route: _Route, key: bytes, value: bytes) -> None:
+        record = (route.topic, key, value, route.headers)
+        try:  # kafka-python's send(topic, value, key, headers, partition)
+            partition = self._partition(route, key)
+            future = self._producer.send(route.topic, value, key, route.header_list, partition)
         except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
             self._drain()
             self.spool.append([SpooledRecord(*record)])
@@ -280,19 +285,18 @@ class Emitter:
         if self._futures[0].is_done:
             self._forget_acknowledged()
 
-    def _partition(self, topic: str, key: bytes | None) -> int | None:
+    def _partition(self, route: _Route, key: bytes) -> int | None:
         """The partition kafka-python's default partitioner would pick (ids are 0..n-1).
 
         The key's hash is cached, and the topic's partition count read again every PARTITIONS_TTL_S.
         """
-        if key is None or not self._own_partitioning:
+        if not self._own_partitioning:
             return None
-        count, expiry = self._partition_counts.get(topic, _NO_COUNT)
         now = time.monotonic()
-        if now >= expiry:
-            count = len(self._producer.partitions_for(topic))
-            self._partition_counts[topic] = (count, now + PARTITIONS_TTL_S)
-        return key_hash(key) % count
+        if now >= route.recount_at:
+            route.partitions = len(self._producer.partitions_for(route.topic))
+            route.recount_at = now + PARTITIONS_TTL_S
+        return key_hash(key) % route.partitions
 
     def _forget_acknowledged(self) -> None:
         """Drop records from the head as soon as Kafka acknowledged them; drain on the first failure.
@@ -364,7 +368,8 @@ class Emitter:
         if self._producer is not None:
             _abandon(self._producer)
         self._producer = None
-        self._partition_counts.clear()
+        for route in self._routes.values():
+            route.recount_at = 0.0  # a new producer: ask it again
         self._next_connect = time.monotonic() + RECONNECT_EVERY_S
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aftershock.sdk.emitter import Emitter
+from aftershock.sdk.emitter import Emitter, event_key
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from tests.sdk.helpers import numbered_events, read_topics
 
@@ -28,10 +28,13 @@ def test_events_arrive_keyed_with_headers(kafka_bootstrap: str, topic_prefix: st
     assert emitter.spooled == 0
     got = read_topics(kafka_bootstrap, kafka, len(events))
     assert sorted(r["event_id"] for r in got) == sorted(e.event_id for e in events)
+    keys = {e.event_id: event_key(e).encode() for e in events}
     for record in got:
         assert record["_topic"] == kafka.topic_for(record["event_type"])
+        assert record["_key"] == keys[record["event_id"]]
         assert record["_headers"]["event-type"] == record["event_type"].encode()
         assert record["_headers"]["schema-version"] == b"1.0"
+        assert record["_headers"]["content-type"] == b"application/json"
 
 
 def test_spool_written_offline_is_replayed_in_order_by_the_next_process(

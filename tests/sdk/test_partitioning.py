@@ -51,7 +51,8 @@ def test_a_configured_partitioner_keeps_the_choice(tmp_path: Path) -> None:
         dead = f"127.0.0.1:{sock.getsockname()[1]}"
     config = {"partitioner": DefaultPartitioner()}
     custom = Emitter(dead, tmp_path, KafkaSettings().topic_for, producer_config=config)
-    assert custom._partition("audit.incidents", b"inc-1") is None  # kafka-python asks the configured one
+    route = custom._route(example_event("incident"))
+    assert custom._partition(route, b"inc-1") is None  # kafka-python asks the configured one
     custom.close()
 
 
@@ -81,11 +82,15 @@ def test_partition_count_is_read_again_after_its_ttl(tmp_path: Path, monkeypatch
     key = next(k for k in (f"inc-{i}".encode() for i in range(100)) if key_hash(k) % 3 != key_hash(k) % 12)
     producer = _Producer(3)
     emitter._producer = producer
-    assert emitter._partition("audit.incidents", key) == key_hash(key) % 3
+    route = emitter._route(example_event("incident"))
+    assert emitter._partition(route, key) == key_hash(key) % 3
     producer.partitions = 12  # the topic grew
-    assert emitter._partition("audit.incidents", key) == key_hash(key) % 3  # the count is still trusted
+    assert emitter._partition(route, key) == key_hash(key) % 3  # the count is still trusted
     later = time.monotonic() + emitter_module.PARTITIONS_TTL_S + 1
     monkeypatch.setattr(emitter_module.time, "monotonic", lambda: later)
-    assert emitter._partition("audit.incidents", key) == key_hash(key) % 12
+    assert emitter._partition(route, key) == key_hash(key) % 12
+    emitter._drop_producer()  # the broker went away; the next producer is asked again at once
+    emitter._producer = _Producer(3)
+    assert emitter._partition(route, key) == key_hash(key) % 3
     emitter._producer = None
     emitter.close()
