@@ -96,10 +96,8 @@ class Accumulator:
                 rows = rows.sort_by("_offset")
             self.events += rows.num_rows
             self.duplicates += table.num_rows - rows.num_rows
-            days = pc.cast(rows["occurred_at"], pa.date32())
-            for day in pc.unique(days).to_pylist():
-                part = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-                self.parts[(event_type, day.isoformat())].append(part)
+            for day, part in _by_day(rows):
+                self.parts[(event_type, day)].append(part)
 
     def _first_unseen(self, tables: dict[str, pa.Table]) -> pa.Array | None:
         """The offsets of the rows whose key is new to the batch (the first of each key); None
@@ -176,6 +174,18 @@ class Lander:
     def remove_orphans(self, partitions: Iterable[Partition]) -> int:
         """Delete the uncommitted files of ``partitions`` (see :meth:`Manifest.remove_orphans`)."""
         return self.manifest.remove_orphans(partitions)
+
+
+def _by_day(rows: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """``rows`` split by the day they occurred on (ISO date), each part in ``rows``' order: one
+    stable sort and slices of it (no copy at all when every row is of one day)."""
+    days = pc.cast(rows["occurred_at"], pa.date32()).combine_chunks()
+    order = pc.sort_indices(days)  # stable: offsets stay ascending within a day
+    day_numbers = days.take(order).view(pa.int32()).to_numpy()  # days since the epoch
+    starts = np.flatnonzero(np.r_[True, day_numbers[1:] != day_numbers[:-1]])
+    ordered = rows if len(starts) == 1 else rows.take(order)
+    for start, end in zip(starts, [*starts[1:], len(day_numbers)], strict=True):
+        yield str(np.datetime64(int(day_numbers[start]), "D")), ordered.slice(start, end - start)
 
 
 def _ascending(offsets: pa.ChunkedArray) -> bool:

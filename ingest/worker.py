@@ -9,7 +9,8 @@ the worker seeks each partition to where the manifest says it ends. A batch of a
 another worker committed first is dropped (the manifest refuses it), so no range lands twice.
 
 Landing runs in a separate process (:mod:`ingest.landing_process`), so this process spends its
-core decoding Kafka records and the landing process spends the other validating and writing. A
+core decoding Kafka records (in one loop per record batch, :mod:`ingest.records`) and the landing
+process spends the other validating and writing. A
 due batch is handed over whole (:mod:`ingest.handoff`); batches land in the order they were
 handed over, at most ``MAX_IN_FLIGHT`` at a time, and the poll loop settles them in that order:
 totals, Kafka offset commit, or a re-seek after a manifest conflict.

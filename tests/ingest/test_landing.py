@@ -25,7 +25,7 @@ def _batch(start: int, count: int, prefix: str = "e") -> Batch:
 
 def test_a_batch_lands_in_one_entry_with_a_file_per_day(tmp_path: Path) -> None:
     landed = Lander(tmp_path, IngestSettings()).land(_batch(0, 10))
-    assert [f["path"].split("/")[1] for f in landed.entry["files"]] == ["date=2026-11-02", "date=2026-11-01"]
+    assert [f["path"].split("/")[1] for f in landed.entry["files"]] == ["date=2026-11-01", "date=2026-11-02"]
     assert all(f["path"].endswith("audit.changes+1+00000000000000000000+00000000000000000009.parquet")
                for f in landed.entry["files"])
     assert snapshot(tmp_path).positions == {("audit.changes", 1): 10}
