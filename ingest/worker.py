@@ -81,6 +81,7 @@ class Totals:
     dead: int = 0
     batches: int = 0
     conflicts: int = 0
+    landed_at: float | None = None  # time.monotonic() when the last batch was settled
 
 
 class Worker:
@@ -101,6 +102,7 @@ class Worker:
         self.landing: LandingProcess | None = None
         self.focus: Focus[TopicPartition] = Focus(self.conf.backlog_partitions)
         self.paused: set[TopicPartition] = set()
+        self.landed: dict[TopicPartition, OffsetAndMetadata] = {}  # where each partition's lake ends
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
@@ -238,7 +240,9 @@ class Worker:
                 committed[item.tp] = OffsetAndMetadata(item.next_offset, "", -1)
         if committed:
             crashpoints.reach("after_manifest")
-            self._commit(committed)
+            self.landed.update(committed)
+        if committed or (wait_all and self.landed):
+            self._commit(dict(self.landed) if wait_all else committed, wait=wait_all)
 
     def _settled(self, item: InFlight) -> bool:
         """Count a landed batch (True), or re-seek its partition after a conflict (False)."""
@@ -254,18 +258,23 @@ class Worker:
         self.totals.duplicates += landed.duplicates
         self.totals.dead += landed.dead
         self.totals.batches += 1
+        self.totals.landed_at = time.monotonic()
         return True
 
     def _wait_for_landing(self) -> None:
         """Block until no batch is being landed (settled later, by the poll loop)."""
         self._landing().drain()
 
-    def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+    def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata], wait: bool) -> None:
+        """Commit offsets to Kafka: the manifest is the record, Kafka offsets only show lag, so
+        the poll loop does not wait for them (``wait`` for the last ones, on the way out)."""
         try:
-            self.consumer.commit(offsets)
-        except KafkaError as exc:  # the manifest is the record; Kafka offsets only show lag
-            print(f"aftershock ingest: offset commit skipped ({type(exc).__name__}: {exc})",
-                  file=sys.stderr, flush=True)
+            if wait:
+                self.consumer.commit(offsets)
+            else:
+                self.consumer.commit_async(offsets, callback=_commit_done)
+        except KafkaError as exc:
+            _commit_done(offsets, exc)
 
     def _seek_from_manifest(self, partitions: list[TopicPartition]) -> None:
         """Position ``partitions`` where the manifest ends (the beginning if it has no entry)."""
@@ -292,6 +301,7 @@ class Worker:
         for tp in partitions:
             self.batches.pop(tp, None)
             self.positions.pop(tp, None)
+            self.landed.pop(tp, None)
 
     def _maybe_report(self, now: float, last: float) -> float:
         if now - last < self.conf.progress_interval_s:
@@ -305,6 +315,12 @@ class Worker:
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
               f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
               f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
+
+
+def _commit_done(_offsets: Any, response: Any) -> None:
+    if isinstance(response, Exception):
+        print(f"aftershock ingest: offset commit skipped ({type(response).__name__}: {response})",
+              file=sys.stderr, flush=True)
 
 
 def _restore_parked(consumer: Any) -> None:
