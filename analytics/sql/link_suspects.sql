@@ -1,68 +1,70 @@
 -- Ranked suspects per incident. Evidence about a deployment is shared equally among the changes
 -- it shipped (a deployment that shipped none stays a deployment suspect); evidence of different
 -- methods for one suspect is combined as a noisy OR: 1 - prod(1 - confidence), after keeping the
--- strongest row of each method. methods/evidence/provenance list each method's strongest row,
--- strongest first (ties by method name).
--- Scoring and ranking carry only keys, numbers and the evidence row id (a window over the wide
--- rows costs several times more); the texts are joined back at the end, and the per-suspect
--- lists are aggregated only for suspects with several methods.
+-- strongest row of each method (ties by evidence text), with the logarithms summed weakest first
+-- so that suspects with the same evidence get the same confidence whatever the plan.
+-- methods/evidence/provenance list each method's strongest row, strongest first (ties by method
+-- name).
+-- Most suspects have one evidence row. Only suspects that can have several go through the
+-- grouping: those named by a row of a method that may repeat a reference (every method but
+-- time_window, dependency and agent_action, whose files emit one row per incident and reference),
+-- and changes shipped by more than one deployment. Every other row is a suspect on its own.
+-- checks/link_suspect_unique.sql proves the result has one row per suspect.
 -- Output: incident_id, suspect_kind ('change' | 'deployment' | 'agent_action'), suspect_id,
 --   deployment_id, confidence, methods, evidence, provenance, rank (1 = most likely)
 -- Grain: (incident_id, suspect_kind, suspect_id).  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_links AS
-WITH expanded AS (
-    SELECT e.incident_id, 'change' AS suspect_kind, dc.change_id AS suspect_id, e.ref_id AS deployment_id,
-           e.method, e.confidence / dc.n_changes AS confidence, e.rowid AS evidence_row
+WITH expanded AS NOT MATERIALIZED (
+    SELECT e.incident_id,
+           CASE WHEN dc.change_id IS NULL THEN e.kind ELSE 'change' END AS suspect_kind,
+           coalesce(dc.change_id, e.ref_id) AS suspect_id,
+           CASE WHEN e.kind = 'deployment' THEN e.ref_id END AS deployment_id,
+           e.method,
+           CASE WHEN dc.change_id IS NULL THEN e.confidence ELSE e.confidence / dc.n_changes END AS confidence,
+           e.evidence,
+           e.provenance,
+           e.method IN ('time_window', 'dependency', 'agent_action') AS one_per_reference
     FROM a_link_evidence AS e
-    JOIN a_deployment_changes AS dc ON dc.deployment_id = e.ref_id
-    WHERE e.kind = 'deployment'
-    UNION ALL
-    SELECT e.incident_id, 'deployment', e.ref_id, e.ref_id, e.method, e.confidence, e.rowid
-    FROM a_link_evidence AS e
-    ANTI JOIN a_deployment_changes AS dc ON dc.deployment_id = e.ref_id
-    WHERE e.kind = 'deployment'
-    UNION ALL
-    SELECT e.incident_id, e.kind, e.ref_id, NULL, e.method, e.confidence, e.rowid
-    FROM a_link_evidence AS e
-    WHERE e.kind IN ('change', 'agent_action')
+    LEFT JOIN a_deployment_changes AS dc ON e.kind = 'deployment' AND dc.deployment_id = e.ref_id
+),
+shipped_twice AS (
+    SELECT change_id FROM a_deployment_changes GROUP BY change_id HAVING count(*) > 1
+),
+repeatable AS (
+    SELECT DISTINCT incident_id, suspect_kind, suspect_id FROM expanded WHERE NOT one_per_reference
 ),
 strongest AS (
     SELECT incident_id, suspect_kind, suspect_id, method,
-           max(confidence) AS confidence,
-           arg_max(evidence_row, confidence) AS evidence_row,
+           max({c: confidence, e: evidence, p: provenance}) AS s,
            any_value(deployment_id) FILTER (WHERE deployment_id IS NOT NULL) AS deployment_id
-    FROM expanded
+    FROM expanded AS x
+    WHERE EXISTS (SELECT 1 FROM repeatable AS r WHERE r.incident_id = x.incident_id
+                                                  AND r.suspect_kind = x.suspect_kind
+                                                  AND r.suspect_id = x.suspect_id)
+       OR (x.suspect_kind = 'change' AND EXISTS (SELECT 1 FROM shipped_twice AS t WHERE t.change_id = x.suspect_id))
     GROUP BY incident_id, suspect_kind, suspect_id, method
 ),
-scored AS (
+combined AS (
     SELECT incident_id, suspect_kind, suspect_id,
            any_value(deployment_id) FILTER (WHERE deployment_id IS NOT NULL) AS deployment_id,
-           1 - exp(sum(ln(1 - least(confidence, 0.999)))) AS confidence,
-           count(*) AS methods_n,
-           any_value(method) AS method,
-           any_value(evidence_row) AS evidence_row
+           list_sort(list({c: -s.c, m: method, e: s.e, p: s.p})) AS ordered
     FROM strongest
     GROUP BY incident_id, suspect_kind, suspect_id
 ),
-several AS (
-    SELECT s.incident_id, s.suspect_kind, s.suspect_id,
-           list_sort(list({c: -s.confidence, m: s.method, e: e.evidence, p: e.provenance})) AS ordered
-    FROM strongest AS s
-    SEMI JOIN (SELECT * FROM scored WHERE methods_n > 1) AS m USING (incident_id, suspect_kind, suspect_id)
-    JOIN a_link_evidence AS e ON e.rowid = s.evidence_row
-    GROUP BY s.incident_id, s.suspect_kind, s.suspect_id
-),
-ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY incident_id ORDER BY confidence DESC, suspect_kind, suspect_id)
-                  AS rank
-    FROM scored
+scored AS (
+    SELECT incident_id, suspect_kind, suspect_id, deployment_id,
+           1 - exp(ln(1 - least(confidence, 0.999))) AS confidence,
+           [method] AS methods, [evidence] AS evidence, [provenance] AS provenance
+    FROM expanded AS x
+    ANTI JOIN repeatable AS r USING (incident_id, suspect_kind, suspect_id)
+    WHERE NOT (x.suspect_kind = 'change'
+               AND EXISTS (SELECT 1 FROM shipped_twice AS t WHERE t.change_id = x.suspect_id))
+    UNION ALL
+    SELECT incident_id, suspect_kind, suspect_id, deployment_id,
+           1 - exp(list_sum([ln(1 - least(-x.c, 0.999)) FOR x IN list_sort(ordered, 'DESC')])),
+           [x.m FOR x IN ordered], [x.e FOR x IN ordered], [x.p FOR x IN ordered]
+    FROM combined
 )
-SELECT r.incident_id, r.suspect_kind, r.suspect_id, r.deployment_id, r.confidence,
-       coalesce([x.m FOR x IN s.ordered], [r.method]) AS methods,
-       coalesce([x.e FOR x IN s.ordered], [e.evidence]) AS evidence,
-       coalesce([x.p FOR x IN s.ordered], [e.provenance]) AS provenance,
-       r.rank
-FROM ranked AS r
-JOIN a_link_evidence AS e ON e.rowid = r.evidence_row
-LEFT JOIN several AS s
-  ON s.incident_id = r.incident_id AND s.suspect_kind = r.suspect_kind AND s.suspect_id = r.suspect_id;
+SELECT incident_id, suspect_kind, suspect_id, deployment_id, confidence, methods, evidence, provenance,
+       row_number() OVER (PARTITION BY incident_id ORDER BY confidence DESC, suspect_kind, suspect_id) AS rank
+FROM scored;

@@ -7,47 +7,93 @@
 -- regions are its 'region' rows of a_deployment_refs).
 -- The join is keyed by service and UTC day: each incident service is expanded to the days its
 -- window touches, so only that service's deployments of those days are compared by time.
+-- The region check compares bit masks: the regions incidents name are numbered (region_bits), and
+-- each incident and deployment carries the set of those it names as one integer. An incident that
+-- names a region numbered 64 or more (more distinct incident regions than bits) is compared as
+-- lists instead (wide_pairs); the two give the same answer.
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment).
 -- Parameters: $environment, $window_minutes, $skew_minutes, $decay_minutes.
 INSERT INTO a_link_evidence
-WITH exposed AS (
-    SELECT i.incident_id, i.impact_started_at, i.regions, s.service_name, s.dependency_depth,
+WITH incident_regions AS (
+    SELECT incident_id, unnest(regions) AS value
+    FROM a_incidents
+    WHERE environment = $environment
+),
+region_bits AS (
+    SELECT value, row_number() OVER (ORDER BY value) - 1 AS bit
+    FROM (SELECT DISTINCT value FROM incident_regions)
+),
+incident_masks AS (
+    SELECT r.incident_id,
+           bit_or(1::UBIGINT << least(b.bit, 63)) FILTER (WHERE b.bit < 64) AS mask,
+           max(b.bit) >= 64 AS wide
+    FROM incident_regions AS r
+    JOIN region_bits AS b USING (value)
+    GROUP BY r.incident_id
+),
+exposed AS (
+    SELECT i.incident_id, i.impact_started_at, i.regions, len(i.regions) > 0 AS names_regions,
+           coalesce(m.mask, 0) AS region_mask, coalesce(m.wide, false) AS wide,
+           s.service_name, s.dependency_depth,
            unnest(range(
                floor(epoch(i.impact_started_at - to_minutes($window_minutes)) / 86400)::BIGINT,
                floor(epoch(i.impact_started_at + to_minutes($skew_minutes)) / 86400)::BIGINT + 1
            )) AS day
     FROM a_incidents AS i
     JOIN a_incident_services AS s USING (incident_id)
+    LEFT JOIN incident_masks AS m USING (incident_id)
     WHERE i.environment = $environment
 ),
-candidates AS (
-    SELECT deployment_id, service_name, started_at, floor(epoch(started_at) / 86400)::BIGINT AS day
-    FROM a_deployments
-    WHERE environment = $environment AND rollback_of IS NULL
+deployment_masks AS (
+    SELECT r.deployment_id,
+           coalesce(bit_or(1::UBIGINT << least(b.bit, 63)) FILTER (WHERE b.bit < 64), 0) AS mask
+    FROM a_deployment_refs AS r
+    LEFT JOIN region_bits AS b USING (value)
+    WHERE r.kind = 'region'
+    GROUP BY r.deployment_id
 ),
-near AS (
+candidates AS (
+    SELECT d.deployment_id, d.service_name, d.started_at, floor(epoch(d.started_at) / 86400)::BIGINT AS day,
+           r.deployment_id IS NOT NULL AS names_regions, r.mask AS region_mask
+    FROM a_deployments AS d
+    LEFT JOIN deployment_masks AS r USING (deployment_id)
+    WHERE d.environment = $environment AND d.rollback_of IS NULL
+),
+pairs AS NOT MATERIALIZED (
     SELECT
         e.incident_id,
         d.deployment_id,
         e.dependency_depth AS depth,
         date_diff('second', d.started_at, e.impact_started_at) / 60.0 AS minutes_before,
+        e.names_regions AND d.names_regions AND e.region_mask & d.region_mask = 0 AS other_region,
+        e.wide,
         e.regions AS incident_regions
     FROM exposed AS e
     JOIN candidates AS d ON d.service_name = e.service_name AND d.day = e.day
     WHERE d.started_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
                            AND e.impact_started_at + to_minutes($skew_minutes)
 ),
-deployment_regions AS (
-    SELECT deployment_id, list(value) AS regions
-    FROM a_deployment_refs
-    WHERE kind = 'region' AND deployment_id IN (SELECT deployment_id FROM near)
-    GROUP BY deployment_id
+wide_pairs AS (
+    SELECT p.incident_id, p.deployment_id, any_value(p.depth) AS depth,
+           any_value(p.minutes_before) AS minutes_before,
+           NOT list_has_any(any_value(p.incident_regions), list(r.value)) AS other_region
+    FROM pairs AS p
+    JOIN a_deployment_refs AS r ON r.deployment_id = p.deployment_id AND r.kind = 'region'
+    WHERE p.wide
+    GROUP BY p.incident_id, p.deployment_id
 ),
 placed AS (
-    SELECT n.*, len(n.incident_regions) > 0 AND len(r.regions) > 0
-                AND NOT list_has_any(n.incident_regions, r.regions) AS other_region
-    FROM near AS n
-    LEFT JOIN deployment_regions AS r USING (deployment_id)
+    SELECT incident_id, deployment_id, depth, minutes_before, other_region
+    FROM pairs
+    WHERE NOT wide
+    UNION ALL
+    SELECT incident_id, deployment_id, depth, minutes_before, false
+    FROM pairs AS p
+    WHERE wide AND NOT EXISTS (SELECT 1 FROM wide_pairs AS w
+                               WHERE w.incident_id = p.incident_id AND w.deployment_id = p.deployment_id)
+    UNION ALL
+    SELECT incident_id, deployment_id, depth, minutes_before, other_region
+    FROM wide_pairs
 )
 SELECT
     incident_id,
