@@ -5,7 +5,9 @@
 -- Confidence = tier weight x exp(-minutes before impact / $decay_minutes) x 0.35 per level of
 -- dependency depth.
 -- The join is keyed by service (or, for actions naming no service, by target) and UTC day: each
--- incident service is expanded to the days its window touches.
+-- incident service is expanded to the days its window touches. The window bounds are computed
+-- once per incident service (TIMESTAMPTZ arithmetic is calendar arithmetic), and minutes before
+-- impact count second boundaries from epoch microseconds, as date_diff('second') does.
 -- Output: rows of a_link_evidence.  Grain: (incident, agent action).
 -- Parameters: $window_minutes, $skew_minutes, $decay_minutes.
 INSERT INTO a_link_evidence
@@ -20,6 +22,8 @@ WITH acting AS (
 ),
 exposed AS (
     SELECT s.incident_id, s.service_name, s.dependency_depth, i.impact_started_at,
+           i.impact_started_at - to_minutes($window_minutes) AS window_start,
+           i.impact_started_at + to_minutes($skew_minutes) AS window_end,
            unnest(range(
                floor(epoch(i.impact_started_at - to_minutes($window_minutes)) / 86400)::BIGINT,
                floor(epoch(i.impact_started_at + to_minutes($skew_minutes)) / 86400)::BIGINT + 1
@@ -34,8 +38,7 @@ on_service AS (
     JOIN acting AS a
       ON a.service_name = e.service_name
      AND a.day = e.day
-     AND a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
-                           AND e.impact_started_at + to_minutes($skew_minutes)
+     AND a.occurred_at BETWEEN e.window_start AND e.window_end
 ),
 on_resource AS (
     SELECT e.incident_id, a.event_id, any_value(a.weight) AS weight, any_value(a.consequence_tier) AS tier,
@@ -44,14 +47,14 @@ on_resource AS (
     FROM exposed AS e
     JOIN (SELECT * FROM acting WHERE service_name IS NULL) AS a
       ON a.day = e.day
-     AND a.occurred_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
-                           AND e.impact_started_at + to_minutes($skew_minutes)
+     AND a.occurred_at BETWEEN e.window_start AND e.window_end
      AND contains(a.target_resource, e.service_name)
     GROUP BY e.incident_id, a.event_id
 ),
 near AS (
     SELECT incident_id, event_id, weight, tier, agent, depth,
-           greatest(date_diff('second', occurred_at, impact_started_at), 0) / 60.0 AS minutes_before
+           greatest((floor(epoch_us(impact_started_at) / 1000000) - floor(epoch_us(occurred_at) / 1000000))::BIGINT,
+                    0) / 60.0 AS minutes_before
     FROM (SELECT * FROM on_service UNION ALL SELECT * FROM on_resource)
 )
 SELECT

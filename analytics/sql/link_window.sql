@@ -10,7 +10,9 @@
 -- The region check compares bit masks: the regions incidents name are numbered (region_bits), and
 -- each incident and deployment carries the set of those it names as one integer. An incident that
 -- names a region numbered 64 or more (more distinct incident regions than bits) is compared as
--- lists instead (wide_pairs); the two give the same answer.
+-- lists instead (wide_pairs); the two give the same answer. Time arithmetic on TIMESTAMPTZ is
+-- calendar arithmetic, so it is done once per incident service (the window bounds), and minutes
+-- before impact count second boundaries from epoch microseconds, as date_diff('second') does.
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment).
 -- Parameters: $environment, $window_minutes, $skew_minutes, $decay_minutes.
 INSERT INTO a_link_evidence
@@ -33,6 +35,8 @@ incident_masks AS (
 ),
 exposed AS (
     SELECT i.incident_id, i.impact_started_at, i.regions, len(i.regions) > 0 AS names_regions,
+           i.impact_started_at - to_minutes($window_minutes) AS window_start,
+           i.impact_started_at + to_minutes($skew_minutes) AS window_end,
            coalesce(m.mask, 0) AS region_mask, coalesce(m.wide, false) AS wide,
            s.service_name, s.dependency_depth,
            unnest(range(
@@ -64,14 +68,14 @@ pairs AS NOT MATERIALIZED (
         e.incident_id,
         d.deployment_id,
         e.dependency_depth AS depth,
-        date_diff('second', d.started_at, e.impact_started_at) / 60.0 AS minutes_before,
+        (floor(epoch_us(e.impact_started_at) / 1000000) - floor(epoch_us(d.started_at) / 1000000))::BIGINT / 60.0
+            AS minutes_before,
         e.names_regions AND d.names_regions AND e.region_mask & d.region_mask = 0 AS other_region,
         e.wide,
         e.regions AS incident_regions
     FROM exposed AS e
     JOIN candidates AS d ON d.service_name = e.service_name AND d.day = e.day
-    WHERE d.started_at BETWEEN e.impact_started_at - to_minutes($window_minutes)
-                           AND e.impact_started_at + to_minutes($skew_minutes)
+    WHERE d.started_at BETWEEN e.window_start AND e.window_end
 ),
 wide_pairs AS (
     SELECT p.incident_id, p.deployment_id, any_value(p.depth) AS depth,
