@@ -83,21 +83,6 @@ _KEY_OF: dict[str, Callable[[Any], str | None]] = {
 }
 
 
-class _Route:
-    """Where the events of one type and schema version go: topic, headers, key, partition count."""
-
-    __slots__ = ("topic", "schema_version", "headers", "header_list", "lifecycle", "partitions", "recount_at")
-
-    def __init__(self, topic: str, event_type: str, schema_version: str) -> None:
-        self.topic, self.schema_version = topic, schema_version
-        self.headers = record_headers(event_type, schema_version)
-        self.header_list = list(self.headers)  # as kafka-python takes them (it keeps no reference)
-        self.lifecycle = _KEY_OF[event_type]
-        self.partitions, self.recount_at = 0, 0.0  # the topic's partition count, read again after that
-
-    def key(self, event: Event) -> bytes:
-        """:func:`event_key`, encoded, without looking up the type's lifecycle field again."""
-        return (self.lifecycle(event) or event.source_ref or event.event_id).encode()
 _MURMUR_M = 0x5BD1E995
 _U32 = 0xFFFFFFFF
 
@@ -181,6 +166,23 @@ def producer_settings(
         "max_block_ms": connect_timeout_ms, "bootstrap_timeout_ms": connect_timeout_ms,
         **BATCHING, **(overrides or {}),
     }
+
+
+class _Route:
+    """Where the events of one type and schema version go: topic, headers, key, partition count."""
+
+    __slots__ = ("topic", "schema_version", "headers", "header_list", "lifecycle", "partitions", "recount_at")
+
+    def __init__(self, topic: str, event_type: str, schema_version: str) -> None:
+        self.topic, self.schema_version = topic, schema_version
+        self.headers = record_headers(event_type, schema_version)
+        self.header_list = list(self.headers)  # as kafka-python takes them (it keeps no reference)
+        self.lifecycle = _KEY_OF[event_type]
+        self.partitions, self.recount_at = 0, 0.0  # the topic's partition count, read again after that
+
+    def key(self, event: Event) -> bytes:
+        """:func:`event_key`, encoded, without looking up the type's lifecycle field again."""
+        return (self.lifecycle(event) or event.source_ref or event.event_id).encode()
 
 
 class Emitter:

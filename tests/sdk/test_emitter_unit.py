@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aftershock.errors import EventError
-from aftershock.sdk.emitter import Emitter, event_key, to_record, validate
+from aftershock.sdk.emitter import Emitter, _Route, event_key, to_record, validate
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from schemas.examples import example_event
 
@@ -35,9 +35,12 @@ def test_invalid_event_names_the_field() -> None:
     ("change", "change_id", "acme/x@1"), ("agent_action", "session_id", "sess-9"),
 ])
 def test_key_follows_the_lifecycle(event_type: str, field: str, value: str) -> None:
-    assert event_key(example_event(event_type, **{field: value})) == value
+    event = example_event(event_type, **{field: value})
     fallback = example_event(event_type, **{field: None}, source_ref=None)
+    assert event_key(event) == value
     assert event_key(fallback) == fallback.event_id
+    route = _Route("audit.x", event_type, "1.0")  # the emitter's per-type key: the same, encoded
+    assert (route.key(event), route.key(fallback)) == (value.encode(), fallback.event_id.encode())
 
 
 def test_record_has_topic_headers_and_json_value() -> None:
