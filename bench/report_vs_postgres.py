@@ -138,15 +138,18 @@ from ingest.reader import open_lake
 started = time.perf_counter()
 con = open_lake(Path(sys.argv[1]))
 report = build_report(con, ReportParams())
-print(json.dumps({"elapsed": time.perf_counter() - started, "report": report}, default=str))
+elapsed = time.perf_counter() - started
+Path(sys.argv[2]).write_text(json.dumps({"elapsed": elapsed, "report": report}, default=str))
 """
 
 
 def _cold_run(lake: Path) -> tuple[float, dict[str, Any]]:
     """One cold build and report in a fresh process: (seconds, the report)."""
-    done = subprocess.run([sys.executable, "-c", _COLD_RUN, str(lake)], capture_output=True,
-                          text=True, check=True, cwd=HERE.parent)
-    result = json.loads(done.stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        subprocess.run([sys.executable, "-c", _COLD_RUN, str(lake), str(out)], check=True,
+                       cwd=HERE.parent)
+        result = json.loads(out.read_text())
     return float(result["elapsed"]), result["report"]
 
 
