@@ -23,23 +23,33 @@ Guarantees:
   ``emit``/``flush``, or when an ``Emitter`` starts on the same spool folder after a restart).
   After ``flush()`` or ``close()`` returns, each event is acknowledged by Kafka or on disk.
 
-Throughput (``python bench/validate_emit.py``, 50,000 events x 5 rounds, the key-hash cache emptied
-before every run: Kafka 4.3.1, kafka-python 3.0.12, one local broker, a 2-core machine running other
-heavy jobs, load 2-4): 20,000-30,000 events/s; per run, a median 0.62-0.72 (median of six runs 0.66)
-of a bare ``KafkaProducer.send`` of the same pre-built key and value bytes with the same producer
-settings, and 0.77-0.86 (0.81) of a bare send that also carries the three headers. In CPU time per
-event (less sensitive to the load): 29.5-34 us against 20.5-22 us bare and 23.5-25.5 us bare with
-headers in the quieter rounds, per-run median ratios 0.64-0.68 (0.65) and 0.75-0.88 (0.78). Per
-event, the SDK's own work is ~7.5 us (pydantic-core JSON ~4.5; the secret pre-check ~1.2, one
-lower-casing and one Rust regular-expression pass over the JSON bytes; key, route and bookkeeping
-~1.5) measured alone, ~8 us between kafka-python's sends (a sampling profile of the main thread:
-JSON ~5, pre-check ~1.3, of ~26 us, two thirds of which are kafka-python's); the three headers cost
-kafka-python ~3.5-4 us. The partition comes from a cached murmur2 of the key (the one kafka-python's
-default partitioner would pick) and a partition count re-read every second, which saves
-kafka-python's pure-Python hash and metadata look-ups (~3.5 us). ``topic_for`` is asked once per
-event type and schema version. Records in flight are plain tuples dropped as soon as Kafka
-acknowledges them, so they do not burden the host's garbage collector. Batches: up to 50 ms / 256
-KiB (``BATCHING``; ``producer_config`` overrides it).
+Throughput (``python bench/validate_emit.py``: 50,000 events x 5 rounds, the key-hash cache emptied
+before every run; Kafka 4.3.1, kafka-python 3.0.12, one local broker on the same 2-core machine,
+shared with other heavy jobs): 20,000-23,000 events/s. The bare baseline is the least work any
+producer of these events does: ``KafkaProducer.send`` of the same pre-built key and value bytes to
+the same partition, given explicitly, with the same producer settings. Against it the SDK reaches a
+median 0.44-0.47 per run (median of five runs 0.46; in CPU time per event 0.46), 0.59 (CPU 0.60)
+against that send with the three headers, and 0.69 (CPU 0.70) against a send that leaves the
+partition to kafka-python's default partitioner (a pure-Python murmur2 per send: the baseline of
+earlier figures). CPU per event in those runs: bare 21-25 us, with the headers 27-31 us, with
+kafka-python's partitioner 32-37 us, SDK 48-52 us. The SDK's per-event steps written out in one loop
+without keeping records for the spool (``--inline``) reach 0.50-0.52 of bare: 0.70 of a bare send
+is out of reach for any emitter that serialises with pydantic, pre-checks for secrets and sends the
+three headers through kafka-python's ``send``.
+
+Where the time goes, per event: the SDK's own steps take ~6.5 us measured alone (pydantic-core JSON
+~4.5; the secret pre-check ~1.2, one lower-casing and one Rust regular-expression pass over the JSON
+bytes; key, route, partition and bookkeeping ~1) and ~9.5 us between kafka-python's sends, where
+``send`` itself then takes ~28 us instead of the ~23 us it takes between bare sends (wall time per
+call of the inline loop and of bare+hdr, timed in the same runs). The three headers cost
+kafka-python ~6 us: it walks them four times per send in Python (type check, size estimate,
+encoding, the future's size). The partition comes from a cached murmur2 of the key (the one
+kafka-python's default partitioner would pick) and a partition count re-read every second, which
+saves kafka-python's pure-Python hash and metadata look-ups. Topic, headers (one shared list), key
+field and partition count are kept per event type and schema version (``topic_for`` is asked once).
+Records in flight are plain tuples dropped as soon as Kafka acknowledges them, so they do not burden
+the host's garbage collector. Batches: up to 50 ms / 256 KiB (``BATCHING``; ``producer_config``
+overrides it).
 """
 
 from __future__ import annotations
