@@ -1,6 +1,7 @@
 """Validation rate and emitter SDK throughput against a bare kafka-python send, in one run.
 
 Run: python bench/validate_emit.py [--events N] [--rounds R] [--linger-ms MS] [--batch-size BYTES]
+                                   [--inline] [--pin-cpu CPU]
 Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts its own local broker in a temporary folder.
 
 1. validate: envelope + discriminated payload from JSON bytes (``schemas.event.parse_event``).
@@ -14,6 +15,8 @@ Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts its own local broker in a tem
 5. sdk:      Emitter.emit of event models (serialise, pre-check for secrets and redact, key,
              partition, headers, send), then flush; the SDK's key-hash cache starts empty on
              every run.
+6. inline:   (``--inline``) the SDK's per-event steps written out in one loop, without keeping
+             records for the spool: the least an emitter with the SDK's other guarantees does.
 The events are the documented examples, each lifecycle key (incident, deployment, change, session,
 gate subject) shared by LIFECYCLE events of its type.
 
@@ -23,6 +26,10 @@ round go in a rotating order (the machine's load varies); each round prints even
 process's CPU time per event (all threads: other processes' load does not inflate it). The result
 is the median over the rounds of sdk/bare in events/s (target >= 0.70), with sdk/bare+hdr and
 sdk/bare-kp and the same ratios in events per CPU-second beside it.
+
+On a small virtual machine a producer's two threads (the caller and kafka-python's sender) that wake
+each other across CPUs cost much kernel time, more or less from run to run; ``--pin-cpu 0`` keeps
+them on one CPU (the broker on the others), which gives steadier and faster figures for every run.
 """
 
 from __future__ import annotations
@@ -233,12 +240,18 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, help="override the Emitter's batch_size on every side")
     parser.add_argument("--inline", action="store_true",
                         help="also time the SDK's per-event steps inline, without its spool bookkeeping")
+    parser.add_argument("--pin-cpu", type=int, metavar="CPU",
+                        help="run the producers on this CPU and the broker this script starts on the others")
     args = parser.parse_args()
     overrides = {k: v for k, v in (("linger_ms", args.linger_ms), ("batch_size", args.batch_size))
                  if v is not None}
     events = make_events(args.events)
     bench_validate(events)
+    if args.pin_cpu is not None:  # the broker started next inherits the other CPUs
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - {args.pin_cpu})
     with broker() as bootstrap:
+        if args.pin_cpu is not None:  # and the producers' threads, created later, inherit this one
+            os.sched_setaffinity(0, {args.pin_cpu})
         kafka = KafkaSettings(topic_prefix=f"bench{uuid.uuid4().hex[:8]}.")
         config = producer_settings(bootstrap, overrides=overrides)
         print(f"broker     {bootstrap}  producer {config}", flush=True)

@@ -23,33 +23,36 @@ Guarantees:
   ``emit``/``flush``, or when an ``Emitter`` starts on the same spool folder after a restart).
   After ``flush()`` or ``close()`` returns, each event is acknowledged by Kafka or on disk.
 
-Throughput (``python bench/validate_emit.py``: 50,000 events x 5 rounds, the key-hash cache emptied
-before every run; Kafka 4.3.1, kafka-python 3.0.12, one local broker on the same 2-core machine,
-shared with other heavy jobs): 20,000-23,000 events/s. The bare baseline is the least work any
-producer of these events does: ``KafkaProducer.send`` of the same pre-built key and value bytes to
-the same partition, given explicitly, with the same producer settings. Against it the SDK reaches a
-median 0.44-0.47 per run (median of five runs 0.46; in CPU time per event 0.46), 0.59 (CPU 0.60)
-against that send with the three headers, and 0.69 (CPU 0.70) against a send that leaves the
-partition to kafka-python's default partitioner (a pure-Python murmur2 per send: the baseline of
-earlier figures). CPU per event in those runs: bare 21-25 us, with the headers 27-31 us, with
-kafka-python's partitioner 32-37 us, SDK 48-52 us. The SDK's per-event steps written out in one loop
-without keeping records for the spool (``--inline``) reach 0.50-0.52 of bare: 0.70 of a bare send
-is out of reach for any emitter that serialises with pydantic, pre-checks for secrets and sends the
-three headers through kafka-python's ``send``.
+Throughput (``python bench/validate_emit.py --pin-cpu 0``: 50,000 events x 5 rounds, the key-hash
+cache emptied before every run, the producers on one CPU and the broker on the other; Kafka 4.3.1,
+kafka-python 3.0.12, a 2-core virtual machine shared with other jobs): 32,000-37,000 events/s. The
+bare baseline is the least work any producer of these events does: ``KafkaProducer.send`` of the
+same pre-built key and value bytes to the same partition, given explicitly, with the same producer
+settings. Against it the SDK reaches a median 0.51-0.54 per run (median of five runs 0.53, the same
+in CPU time per event); 0.62-0.65 (0.64) against that send with the three headers, and 0.68-0.69
+(0.69) against a send that leaves the partition to kafka-python's default partitioner (the baseline
+of earlier figures). CPU per event: bare 14-16 us, with the headers 17-20 us, with kafka-python's
+partitioner 19-20 us, SDK 27-31 us. Without ``--pin-cpu`` the two threads of each producer often
+wake each other across the CPUs, which costs much kernel time: every run is slower and the SDK's
+first two ratios lower (five runs: 0.44-0.47, median 0.46; 0.59 with the headers; against
+kafka-python's partitioner the same 0.69). The SDK's per-event steps written out in one loop without
+keeping records for the spool (``--inline``) reach 0.55-0.58 of bare: 0.70 of a bare send is out of
+reach for any emitter that serialises with pydantic, pre-checks for secrets and sends the three
+headers through kafka-python's ``send``.
 
-Where the time goes, per event: the SDK's own steps take ~6.5 us measured alone (pydantic-core JSON
-~4.5; the secret pre-check ~1.2, one lower-casing and one Rust regular-expression pass over the JSON
-bytes; key, route, partition and bookkeeping ~1) and ~9.5 us between kafka-python's sends, where
-``send`` itself then takes ~28 us instead of the ~23 us it takes between bare sends (wall time per
-call of the inline loop and of bare+hdr, timed in the same runs). The three headers cost
-kafka-python ~6 us: it walks them four times per send in Python (type check, size estimate,
-encoding, the future's size). The partition comes from a cached murmur2 of the key (the one
-kafka-python's default partitioner would pick) and a partition count re-read every second, which
-saves kafka-python's pure-Python hash and metadata look-ups. Topic, headers (one shared list), key
-field and partition count are kept per event type and schema version (``topic_for`` is asked once).
-Records in flight are plain tuples dropped as soon as Kafka acknowledges them, so they do not burden
-the host's garbage collector. Batches: up to 50 ms / 256 KiB (``BATCHING``; ``producer_config``
-overrides it).
+Where the time goes, per event (CPU, pinned runs): the bare send ~15 us; the three headers ~3 us
+more in kafka-python, which walks them four times per send in Python (type check, size estimate,
+encoding, the future's size); the SDK's serialisation, pre-check, key and partition ~8.5 us between
+kafka-python's sends (``--inline`` minus bare with headers), ~6.5 us measured alone (pydantic-core
+JSON ~4.5; the secret pre-check ~1.2, one lower-casing and one Rust regular-expression pass over the
+JSON bytes; key, route and partition ~0.8); the Emitter's own structure (validation dispatch, route,
+records kept for the spool until acknowledged) ~1.5 us. The partition comes from a cached murmur2 of
+the key (the one kafka-python's default partitioner would pick) and a partition count re-read every
+second, which saves kafka-python's pure-Python hash and metadata look-ups (~4.5 us). Topic, headers
+(one shared list), key field and partition count are kept per event type and schema version
+(``topic_for`` is asked once). Records in flight are plain tuples dropped as soon as Kafka
+acknowledges them, so they do not burden the host's garbage collector. Batches: up to 50 ms / 256
+KiB (``BATCHING``; ``producer_config`` overrides it).
 """
 
 from __future__ import annotations
