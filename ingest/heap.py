@@ -1,10 +1,12 @@
-"""Give memory freed by a landed batch back to the system, so the worker's RSS follows what it holds.
+"""Give memory freed by landed batches back to the system, so the worker's RSS follows what it holds.
 
 glibc keeps freed memory in its heaps (fragmented by many mid-sized allocations: record values,
 fetch responses, Arrow buffers) and returns only the top of a heap; each thread that allocates
 may get a heap of its own. The worker's processes use one heap (:func:`configure`, at start) and
-call ``malloc_trim(0)``, which releases every free page (a few milliseconds), once per batch
-(:func:`release`). With another C library both do nothing.
+call ``malloc_trim(0)``, which releases every free page (a few milliseconds), every few batches
+(:class:`Releaser`): each page released is faulted in again, zeroed, by the next batch that
+needs it, so releasing after every batch costs CPU for little memory. With another C library
+both do nothing.
 """
 
 from __future__ import annotations
@@ -37,3 +39,15 @@ def release() -> None:
     trim = _libc_function("malloc_trim")
     if trim is not None:
         trim(0)
+
+
+class Releaser:
+    """Calls :func:`release` once every ``every`` calls (never with 0)."""
+
+    def __init__(self, every: int) -> None:
+        self.every, self.calls = every, 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.every and self.calls % self.every == 0:
+            release()

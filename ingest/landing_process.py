@@ -37,6 +37,11 @@ from ingest import crashpoints, heap
 from ingest.handoff import Handoff
 
 _PR_SET_PDEATHSIG = 1
+RELEASE_EVERY = 4  # batches landed between two hand-backs of freed memory (see ingest.heap)
+# Arrow's C++ code allocates from its own default pool (mimalloc, which keeps freed pages) unless
+# told otherwise: the system allocator everywhere lets heap.release give everything back; and
+# numpy's BLAS (unused here) starts no thread pool
+_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
 
 
 class LandingProcess:
@@ -48,7 +53,7 @@ class LandingProcess:
         with ours, theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", f"from {__name__} import main; main({theirs.fileno()})"],
-                pass_fds=[theirs.fileno()])
+                pass_fds=[theirs.fileno()], env=os.environ | _ENVIRONMENT)
             self.conn = Connection(ours.detach())
         self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
                                settings.kafka.client_id, os.getpid(), str(profile) if profile else None))
@@ -152,6 +157,7 @@ def serve(conn: Connection, config: _Config) -> None:
     from ingest.landing import Lander
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
+    release = heap.Releaser(RELEASE_EVERY)
     lander = Lander(Path(config.lake), config.ingest)
     dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
     profiles = _Profiles(config.profile)
@@ -161,7 +167,7 @@ def serve(conn: Connection, config: _Config) -> None:
             answer = finish(validated, lander, dlq)
         conn.send(answer)
         del validated
-        heap.release()
+        release()
 
     writer = ThreadPoolExecutor(1, thread_name_prefix="aftershock-write")
     previous: Future[None] | None = None
