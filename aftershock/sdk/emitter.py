@@ -71,6 +71,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftershock.errors import EventError
+from aftershock.sdk.appender import BatchAppender, encoded_headers, header_size, lean_appender
 from aftershock.sdk.spool import DEFAULT_MAX_BYTES, Spool, SpooledRecord
 from schemas.event import EVENT_CLASSES, Event, describe_error, parse_event, parse_obj
 from schemas.redaction import redacted_json
@@ -184,12 +185,14 @@ def producer_settings(
 class _Route:
     """Where the events of one type and schema version go: topic, headers, key, partition count."""
 
-    __slots__ = ("topic", "schema_version", "headers", "header_list", "lifecycle", "partitions", "recount_at")
+    __slots__ = ("topic", "schema_version", "headers", "header_list", "header_bytes", "header_size",
+                 "lifecycle", "partitions", "recount_at")
 
     def __init__(self, topic: str, event_type: str, schema_version: str) -> None:
         self.topic, self.schema_version = topic, schema_version
         self.headers = record_headers(event_type, schema_version)
         self.header_list = list(self.headers)  # as kafka-python takes them (it keeps no reference)
+        self.header_bytes, self.header_size = encoded_headers(self.headers), header_size(self.headers)
         self.lifecycle = _KEY_OF[event_type]
         self.partitions, self.recount_at = 0, 0.0  # the topic's partition count, read again after that
 
@@ -217,6 +220,7 @@ class Emitter:
         self.config = producer_settings(bootstrap_servers, client_id, delivery_timeout_ms,
                                         connect_timeout_ms, producer_config)
         self._producer: Any = None
+        self._appender: BatchAppender | None = None  # appends to the producer's open batches
         self._next_connect = 0.0
         self._own_partitioning = "partitioner" not in self.config  # else the configured one decides
         self._sent: deque[Record] = deque()  # sent, not known to be acknowledged yet, in order
@@ -265,7 +269,7 @@ class Emitter:
         finally:
             if self._producer is not None:
                 self._producer.close(timeout=5)
-                self._producer = None
+                self._producer, self._appender = None, None
 
     def __enter__(self) -> Emitter:
         return self
@@ -287,9 +291,13 @@ class Emitter:
 
     def _send(self, route: _Route, key: bytes, value: bytes) -> None:
         record = (route.topic, key, value, route.headers)
-        try:  # kafka-python's send(topic, value, key, headers, partition)
+        try:
             partition = self._partition(route, key)
-            future = self._producer.send(route.topic, value, key, route.header_list, partition)
+            if partition is not None and self._appender is not None:
+                future = self._appender.send(route.topic, partition, key, value, route.header_list,
+                                             route.header_bytes, route.header_size)
+            else:  # kafka-python's send(topic, value, key, headers, partition)
+                future = self._producer.send(route.topic, value, key, route.header_list, partition)
         except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
             self._drain()
             self.spool.append([SpooledRecord(*record)])
@@ -359,6 +367,7 @@ class Emitter:
             self._producer = KafkaProducer(**self.config)
         except Exception:  # noqa: BLE001 - unreachable broker: spool and retry later
             self._producer = None
+        self._appender = lean_appender(self._producer) if self._producer is not None else None
 
     def _replay(self) -> None:
         sent: list[tuple[int, Any]] = []
@@ -382,7 +391,7 @@ class Emitter:
     def _drop_producer(self) -> None:
         if self._producer is not None:
             _abandon(self._producer)
-        self._producer = None
+        self._producer, self._appender = None, None
         for route in self._routes.values():
             route.recount_at = 0.0  # a new producer: ask it again
         self._next_connect = time.monotonic() + RECONNECT_EVERY_S
