@@ -30,7 +30,8 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.record.default_records import DefaultRecordBatchBuilder
 from kafka.structs import TopicPartition
 
-# records at most this large go the lean way (the rest through send(), which checks the request size)
+# values at most this large (and at most half the producer's max_request_size) go the lean way; larger
+# ones through send(), which checks the record against the request size
 LEAN_MAX_BYTES = 64 * 1024
 _INTERNALS = (("_accumulator", "_batches"), ("_accumulator", "_tp_locks"), ("_accumulator", "_closed"),
               ("_sender", "wakeup"))
@@ -106,6 +107,7 @@ class BatchAppender:
         self._locks = accumulator._tp_locks
         self._wakeup = producer._sender.wakeup
         self._partitions: dict[tuple[str, int], TopicPartition] = {}
+        self._max_bytes = min(LEAN_MAX_BYTES, producer.config["max_request_size"] // 2)
         self.appended = 0  # records written the lean way (the others went through send)
 
     def send(self, topic: str, partition: int, key: bytes, value: bytes,
@@ -113,7 +115,7 @@ class BatchAppender:
         """Like ``producer.send(topic, value, key, headers, partition)``: the record's future."""
         tp = self._partitions.get((topic, partition))
         lock = self._locks.get(tp) if tp is not None else None
-        if lock is not None and len(value) <= LEAN_MAX_BYTES and not self._producer._closed:
+        if lock is not None and len(value) <= self._max_bytes and not self._producer._closed:
             with lock:
                 future = self._append(tp, key, value, headers_bytes, headers_size)
             if future is not None:

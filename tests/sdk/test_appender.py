@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import MessageSizeTooLargeError
 from kafka.record.default_records import DefaultRecordBatchBuilder
 from kafka.record.util import encode_varint
 
@@ -129,3 +130,18 @@ def test_emitter_appends_lean_and_delivers_everything(kafka_bootstrap: str, topi
     got = read_topics(kafka_bootstrap, kafka, len(events))
     assert sorted(r["event_id"] for r in got) == sorted(e.event_id for e in events)
     assert all(set(r["_headers"]) == {"content-type", "event-type", "schema-version"} for r in got)
+
+
+@pytest.mark.kafka
+def test_a_record_over_the_request_size_is_refused_as_send_refuses_it(kafka_bootstrap: str) -> None:
+    topic = f"t-appender-big-{uuid.uuid4().hex[:8]}"
+    producer = KafkaProducer(**producer_settings(kafka_bootstrap, overrides={"max_request_size": 10_000}))
+    try:
+        appender = lean_appender(producer)
+        assert appender is not None
+        appender.send(topic, 0, b"k", b"small", [], encoded_headers([]), -1).get(timeout=30)
+        appender.send(topic, 0, b"k", b"next", [], encoded_headers([]), -1)  # opens the next batch
+        with pytest.raises(MessageSizeTooLargeError):
+            appender.send(topic, 0, b"k", b"x" * 20_000, [], encoded_headers([]), -1)
+    finally:
+        producer.close()
