@@ -14,10 +14,17 @@ opens the batch, so batch sizing, idempotent sequence numbers, compression, retr
 and expiry stay its own), a closed or full batch, a large record, a transactional producer.
 
 It relies on kafka-python 3.0's accumulator and batch internals (``RecordAccumulator._batches``,
-``_tp_locks``, ``_appends_in_progress``, ``ProducerBatch``, ``MemoryRecordsBuilder``,
+``_tp_locks``, ``ProducerBatch``, ``MemoryRecordsBuilder``,
 ``DefaultRecordBatchBuilder``): :func:`lean_appender` returns ``None`` (plain ``send``) for any
-producer that does not have that shape, and the tests decode what the broker stored from both paths
-byte for byte.
+producer that does not have that shape; the tests compare the record bytes with kafka-python's builder
+and what the broker stored from both paths. Unlike ``RecordAccumulator.append`` it does not count
+itself in ``_appends_in_progress`` (two lock round trips, ~0.8 us): that count only lets a forced
+close keep aborting while another thread appends. A forced close closes and removes each open batch
+under the same partition lock, and the appender writes only into an open batch it finds under that
+lock; otherwise the record goes to ``send``, which refuses it once the producer is closed (the emitter
+then spools it).
+
+Measured (caller thread, one CPU): ~5 us per record against ~13.7 us for ``send`` with three headers.
 """
 
 from __future__ import annotations

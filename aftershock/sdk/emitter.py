@@ -23,36 +23,35 @@ Guarantees:
   ``emit``/``flush``, or when an ``Emitter`` starts on the same spool folder after a restart).
   After ``flush()`` or ``close()`` returns, each event is acknowledged by Kafka or on disk.
 
-Throughput (``python bench/validate_emit.py --pin-cpu 0``: 50,000 events x 5 rounds, the key-hash
-cache emptied before every run, the producers on one CPU and the broker on the other; Kafka 4.3.1,
-kafka-python 3.0.12, a 2-core virtual machine shared with other jobs): 32,000-37,000 events/s. The
-bare baseline is the least work any producer of these events does: ``KafkaProducer.send`` of the
-same pre-built key and value bytes to the same partition, given explicitly, with the same producer
-settings. Against it the SDK reaches a median 0.51-0.54 per run (median of five runs 0.53, the same
-in CPU time per event); 0.62-0.65 (0.64) against that send with the three headers, and 0.68-0.69
-(0.69) against a send that leaves the partition to kafka-python's default partitioner (the baseline
-of earlier figures). CPU per event: bare 14-16 us, with the headers 17-20 us, with kafka-python's
-partitioner 19-20 us, SDK 27-31 us. Without ``--pin-cpu`` the two threads of each producer often
-wake each other across the CPUs, which costs much kernel time: every run is slower and the SDK's
-first two ratios lower (five runs: 0.44-0.47, median 0.46; 0.59 with the headers; against
-kafka-python's partitioner the same 0.69). The SDK's per-event steps written out in one loop without
-keeping records for the spool (``--inline``) reach 0.55-0.58 of bare: 0.70 of a bare send is out of
-reach for any emitter that serialises with pydantic, pre-checks for secrets and sends the three
-headers through kafka-python's ``send``.
+Throughput (``python bench/validate_emit.py``: 50,000 events x 5 rounds, the key-hash cache emptied
+before every run; Kafka 4.3.1, kafka-python 3.0.12, a 2-core virtual machine): the bare baseline is
+the least work any producer of these events does, ``KafkaProducer.send`` of the same pre-built key
+and value bytes to the same partition, given explicitly, with the same producer settings and no
+headers. Against it the SDK reaches a median 0.84 and 0.80 in two runs with ``--pin-cpu 0`` (the
+producers on one CPU, the broker on the other; rounds 0.74-0.94) and 0.83 (0.78-0.85) without;
+0.95-1.0 against that send with the three headers and 1.06-1.14 against a send that leaves the
+partition to kafka-python's default partitioner. Before the batch appender (below) the same figures
+were 0.53, 0.64 and 0.69. The SDK's steps written out in one loop without its spool bookkeeping
+(``--inline``) reach 0.87-0.91 of the bare send.
 
-Where the time goes, per event (CPU, pinned runs): the bare send ~15 us; the three headers ~3 us
-more in kafka-python, which walks them four times per send in Python (type check, size estimate,
-encoding, the future's size); the SDK's serialisation, pre-check, key and partition ~8.5 us between
-kafka-python's sends (``--inline`` minus bare with headers), ~6.5 us measured alone (pydantic-core
-JSON ~4.5; the secret pre-check ~1.2, one lower-casing and one Rust regular-expression pass over the
-JSON bytes; key, route and partition ~0.8); the Emitter's own structure (validation dispatch, route,
-records kept for the spool until acknowledged) ~1.5 us. The partition comes from a cached murmur2 of
-the key (the one kafka-python's default partitioner would pick) and a partition count re-read every
-second, which saves kafka-python's pure-Python hash and metadata look-ups (~4.5 us). Topic, headers
-(one shared list), key field and partition count are kept per event type and schema version
-(``topic_for`` is asked once). Records in flight are plain tuples dropped as soon as Kafka
-acknowledges them, so they do not burden the host's garbage collector. Batches: up to 50 ms / 256
-KiB (``BATCHING``; ``producer_config`` overrides it).
+Where the time goes, per event (caller thread, pinned): serialisation and the secret pre-check
+~6.8 us (pydantic-core JSON ~5; the pre-check ~1.2, one lower-casing and one Rust regular-expression
+pass over the JSON bytes), the key ~0.7 us, the append to the open batch ~5 us (``send`` with the
+headers: ~13.7 us), the Emitter's own structure (validation dispatch, route, partition, records kept
+for the spool until acknowledged) ~2 us; kafka-python's sender thread (requests, acknowledgements,
+one future per record) comes on top for the SDK and the bare send alike.
+
+- :mod:`aftershock.sdk.appender` writes each record into its partition's open batch itself,
+  exactly as kafka-python's batch builder would, with the headers encoded once per event type;
+  kafka-python's ``send`` opens every batch and takes every other case (large records, closed or
+  full batches, a configured partitioner, a transactional producer), so batching, idempotent
+  sequence numbers, retries and expiry stay kafka-python's.
+- The partition comes from a cached murmur2 of the key (the one kafka-python's default partitioner
+  would pick) and a partition count re-read every second.
+- Topic, headers, key field and partition count are kept per event type and schema version
+  (``topic_for`` is asked once). Records in flight are plain tuples dropped as soon as Kafka
+  acknowledges them, so they do not burden the host's garbage collector. Batches: up to 50 ms / 256
+  KiB (``BATCHING``; ``producer_config`` overrides it).
 """
 
 from __future__ import annotations
