@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 
 from kafka import KafkaProducer
 
-from aftershock.sdk.appender import encoded_headers, header_size, lean_appender
+from aftershock.sdk.appender import lean_appender, record_headers_of
 from aftershock.sdk.emitter import Emitter, event_key, key_hash, producer_settings, record_headers, to_record
 from aftershock.sdk.spool import SpooledRecord
 from aftershock.settings import EVENT_TYPES, BrokerSettings, KafkaSettings
@@ -203,20 +203,17 @@ def bench_inline(config: dict[str, Any], events: list[Event], kafka: KafkaSettin
     producer = warmed_producer(config, set(topics.values()))
     appender = lean_appender(producer)
     assert appender is not None
-    routes = {}
-    for event_type, topic in topics.items():
-        headers = list(record_headers(event_type, SCHEMA_VERSION))
-        routes[event_type] = (topic, headers, encoded_headers(headers), header_size(headers),
-                              len(producer.partitions_for(topic)))
+    routes = {t: (topic, record_headers_of(record_headers(t, SCHEMA_VERSION)),
+                  len(producer.partitions_for(topic))) for t, topic in topics.items()}
     send = appender.send
     key_hash.cache_clear()
 
     def send_all() -> None:
         for event in events:
             clean, value = redacted_json(event)
-            topic, headers, encoded, size, partitions = routes[clean.event_type]
+            topic, headers, partitions = routes[clean.event_type]
             key = event_key(clean).encode()
-            send(topic, key_hash(key) % partitions, key, value, headers, encoded, size)
+            send(topic, key_hash(key) % partitions, key, value, headers)
         producer.flush()
 
     try:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from kafka.producer.future import FutureRecordMetadata
 from kafka.record.default_records import DefaultRecordBatchBuilder
@@ -77,6 +77,19 @@ def header_size(headers: Sequence[tuple[str, bytes]]) -> int:
     return sum(len(name.encode()) + len(value) for name, value in headers) if headers else -1
 
 
+class RecordHeaders(NamedTuple):
+    """One record shape's headers in the forms the two paths take (made once per event type)."""
+
+    items: list[tuple[str, bytes]]  # as KafkaProducer.send takes them (it keeps no reference)
+    encoded: bytes  # as a v2 record carries them (:func:`encoded_headers`)
+    size: int  # as kafka-python reports them (:func:`header_size`)
+
+
+def record_headers_of(headers: Sequence[tuple[str, bytes]]) -> RecordHeaders:
+    """``headers`` in the forms :meth:`BatchAppender.send` takes."""
+    return RecordHeaders(list(headers), encoded_headers(headers), header_size(headers))
+
+
 def record_body(timestamp_delta: int, offset_delta: int, key: bytes, value: bytes, headers: bytes) -> bytes:
     """One v2 record after its length, as ``DefaultRecordBatchBuilder.append`` writes it (``headers``:
     :func:`encoded_headers`); the length is ``length_of(len(body))``."""
@@ -98,7 +111,7 @@ def lean_appender(producer: Any) -> BatchAppender | None:
     for owner, name in _INTERNALS:
         if not hasattr(getattr(producer, owner, None), name):
             return None
-    if producer.config.get("transactional_id") or producer.config.get("message_version", 2) < 2:
+    if producer.config.get("transactional_id"):
         return None
     return BatchAppender(producer)
 
@@ -117,23 +130,21 @@ class BatchAppender:
         self._max_bytes = min(LEAN_MAX_BYTES, producer.config["max_request_size"] // 2)
         self.appended = 0  # records written the lean way (the others went through send)
 
-    def send(self, topic: str, partition: int, key: bytes, value: bytes,
-             headers: list[tuple[str, bytes]], headers_bytes: bytes, headers_size: int) -> Any:
-        """Like ``producer.send(topic, value, key, headers, partition)``: the record's future."""
+    def send(self, topic: str, partition: int, key: bytes, value: bytes, headers: RecordHeaders) -> Any:
+        """Like ``producer.send(topic, value, key, headers.items, partition)``: the record's future."""
         tp = self._partitions.get((topic, partition))
         lock = self._locks.get(tp) if tp is not None else None
         if lock is not None and len(value) <= self._max_bytes and not self._producer._closed:
             with lock:
-                future = self._append(tp, key, value, headers_bytes, headers_size)
+                future = self._append(tp, key, value, headers)
             if future is not None:
                 self.appended += 1
                 return future
         elif tp is None:
             self._partitions[(topic, partition)] = TopicPartition(topic, partition)
-        return self._producer.send(topic, value, key, headers, partition)
+        return self._producer.send(topic, value, key, headers.items, partition)
 
-    def _append(self, tp: TopicPartition, key: bytes, value: bytes, headers_bytes: bytes,
-                headers_size: int) -> Any:
+    def _append(self, tp: TopicPartition, key: bytes, value: bytes, headers: RecordHeaders) -> Any:
         """The record written into the partition's open batch, or None (no open batch with room)."""
         queue = self._batches.get(tp)
         if not queue or self._accumulator._closed:
@@ -145,7 +156,7 @@ class BatchAppender:
             return None
         timestamp = int(time.time() * 1000)
         offset = records._next_offset
-        body = record_body(timestamp - builder._first_timestamp, offset, key, value, headers_bytes)
+        body = record_body(timestamp - builder._first_timestamp, offset, key, value, headers.encoded)
         length = length_of(len(body))
         buffer = builder._buffer
         size = len(length) + len(body)
@@ -162,7 +173,7 @@ class BatchAppender:
             batch.max_record_size = size
         batch.last_append = time.monotonic()
         future = FutureRecordMetadata(batch.produce_future, offset, timestamp, None, len(key), len(value),
-                                      headers_size)
+                                      headers.size)
         batch._record_futures.append(future)
         if len(queue) > 1 or len(buffer) >= builder._batch_size:
             self._wakeup()

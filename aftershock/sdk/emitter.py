@@ -70,7 +70,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftershock.errors import EventError
-from aftershock.sdk.appender import BatchAppender, encoded_headers, header_size, lean_appender
+from aftershock.sdk.appender import BatchAppender, lean_appender, record_headers_of
 from aftershock.sdk.spool import DEFAULT_MAX_BYTES, Spool, SpooledRecord
 from schemas.event import EVENT_CLASSES, Event, describe_error, parse_event, parse_obj
 from schemas.redaction import redacted_json
@@ -184,14 +184,13 @@ def producer_settings(
 class _Route:
     """Where the events of one type and schema version go: topic, headers, key, partition count."""
 
-    __slots__ = ("topic", "schema_version", "headers", "header_list", "header_bytes", "header_size",
-                 "lifecycle", "partitions", "recount_at")
+    __slots__ = ("topic", "schema_version", "headers", "sent_headers", "lifecycle", "partitions",
+                 "recount_at")
 
     def __init__(self, topic: str, event_type: str, schema_version: str) -> None:
         self.topic, self.schema_version = topic, schema_version
         self.headers = record_headers(event_type, schema_version)
-        self.header_list = list(self.headers)  # as kafka-python takes them (it keeps no reference)
-        self.header_bytes, self.header_size = encoded_headers(self.headers), header_size(self.headers)
+        self.sent_headers = record_headers_of(self.headers)  # as the appender and send() take them
         self.lifecycle = _KEY_OF[event_type]
         self.partitions, self.recount_at = 0, 0.0  # the topic's partition count, read again after that
 
@@ -293,10 +292,9 @@ class Emitter:
         try:
             partition = self._partition(route, key)
             if partition is not None and self._appender is not None:
-                future = self._appender.send(route.topic, partition, key, value, route.header_list,
-                                             route.header_bytes, route.header_size)
+                future = self._appender.send(route.topic, partition, key, value, route.sent_headers)
             else:  # kafka-python's send(topic, value, key, headers, partition)
-                future = self._producer.send(route.topic, value, key, route.header_list, partition)
+                future = self._producer.send(route.topic, value, key, route.sent_headers.items, partition)
         except Exception:  # noqa: BLE001 - any send failure means: keep it on disk
             self._drain()
             self.spool.append([SpooledRecord(*record)])

@@ -1,5 +1,5 @@
-"""A handed-over batch validated chunk by chunk: every record lands once, in order, whatever the
-chunk boundaries."""
+"""A handed-over batch validated chunk by chunk: every record lands once, whatever the chunk
+boundaries."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from aftershock.sdk.appender import (
     lean_appender,
     length_of,
     record_body,
+    record_headers_of,
     varint,
 )
 from aftershock.sdk.emitter import Emitter, producer_settings, record_headers
@@ -102,8 +103,8 @@ def test_appended_records_are_stored_as_sent_records_are(kafka_bootstrap: str) -
     try:
         appender = lean_appender(producer)
         assert appender is not None
-        encoded, size = encoded_headers(headers), header_size(headers)
-        futures = [appender.send(topics[0], 0, key, value, headers, encoded, size) for key, value in records]
+        sent_headers = record_headers_of(headers)
+        futures = [appender.send(topics[0], 0, key, value, sent_headers) for key, value in records]
         futures += [producer.send(topics[1], value, key, headers, 0) for key, value in records]
         producer.flush(timeout=60)
         metadata = [f.get(timeout=1) for f in futures]
@@ -139,9 +140,10 @@ def test_a_record_over_the_request_size_is_refused_as_send_refuses_it(kafka_boot
     try:
         appender = lean_appender(producer)
         assert appender is not None
-        appender.send(topic, 0, b"k", b"small", [], encoded_headers([]), -1).get(timeout=30)
-        appender.send(topic, 0, b"k", b"next", [], encoded_headers([]), -1)  # opens the next batch
+        none = record_headers_of([])
+        appender.send(topic, 0, b"k", b"small", none).get(timeout=30)
+        appender.send(topic, 0, b"k", b"next", none)  # opens the next batch
         with pytest.raises(MessageSizeTooLargeError):
-            appender.send(topic, 0, b"k", b"x" * 20_000, [], encoded_headers([]), -1)
+            appender.send(topic, 0, b"k", b"x" * 20_000, none)
     finally:
         producer.close()
