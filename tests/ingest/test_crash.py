@@ -1,9 +1,10 @@
 """Crash safety and rebalancing: SIGKILL the worker at random moments and at the protocol's
 critical points; afterwards the lake holds exactly the distinct events produced.
 
-The crash test produces its events in one wave per worker run, so every run has a backlog to
-crash in however fast the worker drains it (a worker that found nothing left would reach
-neither its crash point nor a kill before going idle)."""
+Both tests produce their events in waves: the crash test one wave per worker run, so every run
+has a backlog to crash in however fast the worker drains it (a worker that found nothing left
+would reach neither its crash point nor a kill before going idle); the rebalance test streams
+them while one worker is killed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import random
 import signal
 import time
 from pathlib import Path
+from threading import Thread
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
@@ -33,11 +35,6 @@ def _records(kafka: KafkaSettings, count: int) -> list[tuple[str, bytes | None]]
     events = serialised_events(count)
     replays = events[: count // 100]
     return [(kafka.topic_for(t), raw) for t, raw in events + replays]
-
-
-def _produce(bootstrap: str, kafka: KafkaSettings, count: int) -> None:
-    create_topics(bootstrap, kafka.audit_topics())
-    produce(bootstrap, _records(kafka, count))
 
 
 def _waves(records: list[tuple[str, bytes | None]], parts: int) -> list[list[tuple[str, bytes | None]]]:
@@ -94,19 +91,37 @@ def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
     _assert_exact(lake, kafka, kafka_bootstrap, count)
 
 
+def _stream(bootstrap: str, waves: list[list[tuple[str, bytes | None]]], pause_s: float) -> Thread:
+    """Produce ``waves`` one after another, ``pause_s`` apart, on a background thread."""
+    def run() -> None:
+        for wave in waves:
+            produce(bootstrap, wave)
+            time.sleep(pause_s)
+    thread = Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_two_workers_one_killed_mid_stream(
         kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    """Events keep arriving while one of two workers is killed: the other takes its partitions
+    over and the lake still holds each event once."""
     kafka = KafkaSettings(topic_prefix=topic_prefix)
     count = 60_000
-    _produce(kafka_bootstrap, kafka, count)
+    create_topics(kafka_bootstrap, kafka.audit_topics())
+    first_wave, *rest = _waves(_records(kafka, count), 12)
+    produce(kafka_bootstrap, first_wave)
     lake = tmp_path / "lake"
     env = worker_env(kafka_bootstrap, topic_prefix, group_id, batch_max_records=3000,
                      batch_max_age_s=1)
     first = start_worker(lake, env, tmp_path / "a.log", until_idle=None)
     second = start_worker(lake, env, tmp_path / "b.log", until_idle=12)
     wait_for_log(tmp_path / "a.log", r"progress: [1-9]\d* events landed", timeout_s=60)
+    streamer = _stream(kafka_bootstrap, rest, pause_s=0.3)
     time.sleep(random.uniform(0.0, 1.5))  # noqa: S311
+    assert streamer.is_alive()  # the kill lands while events are still arriving
     first.send_signal(signal.SIGKILL)
     assert first.wait(timeout=30) == -signal.SIGKILL
+    streamer.join(timeout=120)
     assert second.wait(timeout=300) == 0, (tmp_path / "b.log").read_text()[-3000:]
     _assert_exact(lake, kafka, kafka_bootstrap, count)
