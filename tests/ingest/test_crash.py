@@ -69,15 +69,18 @@ def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
     waves = _waves(_records(kafka, count), len(KILLS))
     assert len(waves) == len(KILLS)
     lake = tmp_path / "lake"
+    # batches of 1,000: a wave (~1,100 events per partition) takes several batches, files and
+    # manifest entries per partition, so the n-th arrival at each crash point comes in its run
     env = worker_env(kafka_bootstrap, topic_prefix, group_id, instance_id="w1",
-                     batch_max_records=4000, batch_max_age_s=1)
+                     batch_max_records=1000, batch_max_age_s=1)
     rng = random.Random(int(time.time()))  # noqa: S311
     kills = 0
     for run, (point, nth) in enumerate(KILLS):
         produce(kafka_bootstrap, waves[run])
         log = tmp_path / f"run{run}.log"
         crash = f"{point}:{nth}" if point else None
-        worker = start_worker(lake, env, log, until_idle=3, crash_point=crash)
+        # idle for 6 s before exiting on its own: longer than any random kill waits
+        worker = start_worker(lake, env, log, until_idle=6, crash_point=crash)
         if point is None:  # a random moment after the worker got its partitions
             wait_for_log(log, r" [1-9]\d* partitions", timeout_s=60)
             time.sleep(rng.uniform(0.0, 2.5))
