@@ -41,10 +41,13 @@ def release() -> None:
         trim(0)
 
 
+RELEASE_EVERY = 4  # batches between two hand-backs of freed memory, in both worker processes
+
+
 class Releaser:
     """Calls :func:`release` once every ``every`` calls (never with 0)."""
 
-    def __init__(self, every: int) -> None:
+    def __init__(self, every: int = RELEASE_EVERY) -> None:
         self.every, self.calls = every, 0
 
     def __call__(self) -> None:

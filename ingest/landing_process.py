@@ -37,7 +37,6 @@ from ingest import crashpoints, heap
 from ingest.handoff import Handoff
 
 _PR_SET_PDEATHSIG = 1
-RELEASE_EVERY = 4  # batches landed between two hand-backs of freed memory (see ingest.heap)
 # Arrow's C++ code allocates from its own default pool (mimalloc, which keeps freed pages) unless
 # told otherwise: the system allocator everywhere lets heap.release give everything back; and
 # numpy's BLAS (unused here) starts no thread pool
@@ -157,7 +156,7 @@ def serve(conn: Connection, config: _Config) -> None:
     from ingest.landing import Lander
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
-    release = heap.Releaser(RELEASE_EVERY)
+    release = heap.Releaser()
     lander = Lander(Path(config.lake), config.ingest)
     dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
     profiles = _Profiles(config.profile)

@@ -48,7 +48,6 @@ from ingest.manifest import Manifest, ManifestConflict
 from ingest.records import install_lean_decoding
 
 MAX_IN_FLIGHT = 2  # batches handed to the landing process and not settled yet
-RELEASE_EVERY = 4  # batches handed over between two hand-backs of freed memory (see ingest.heap)
 _VALUE_SIZE = attrgetter("serialized_value_size")
 _GC_THRESHOLD = 20_000  # new container objects between two young-generation collections
 
@@ -108,7 +107,7 @@ class Worker:
         self.focus: Focus[TopicPartition] = Focus(self.conf.backlog_partitions)
         self.paused: set[TopicPartition] = set()
         self.landed: dict[TopicPartition, OffsetAndMetadata] = {}  # where each partition's lake ends
-        self.release = heap.Releaser(RELEASE_EVERY)
+        self.release = heap.Releaser()
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
