@@ -43,7 +43,8 @@ def register(sub: Any) -> None:
         help="event name where the source needs it (GitHub: push, "
         "pull_request, deployment, deployment_status, workflow_run, check_run)",
     )
-    imp.add_argument("--lake", type=Path, metavar="DIR", help="land into this lake instead of Kafka")
+    imp.add_argument("--lake", type=Path, metavar="DIR", help="land into this lake (created if missing) "
+                     "instead of Kafka")
     imp.add_argument("--catalog", type=Path, metavar="FILE", help="service catalog (TOML or JSON)")
     imp.add_argument(
         "--spool",
@@ -65,7 +66,7 @@ def run_import(args: argparse.Namespace, settings: Any) -> int:
     catalog = load_catalog(args.catalog) if args.catalog else Catalog()
     tally = Tally()
     events = events_of(list(args.paths), args.source, args.event, catalog, tally)
-    where = _to_lake(args.lake, events) if args.lake else _to_kafka(args, settings, events)
+    where = _to_lake(args.lake, settings, events) if args.lake else _to_kafka(args, settings, events)
     print(
         f"import: {tally.items} items -> {tally.events} events {where}; {tally.rejected} rejected "
         f"({tally.not_events} of them carry no audit event)",
@@ -74,9 +75,11 @@ def run_import(args: argparse.Namespace, settings: Any) -> int:
     return ExitCode.REJECTED if tally.rejected else ExitCode.OK
 
 
-def _to_lake(lake: Path, events: Any) -> str:
+def _to_lake(arg: Path, settings: Any, events: Any) -> str:
     from ingest.backfill import land_events
+    from lake.location import resolve_lake
 
+    lake = resolve_lake(arg, settings, create=True)
     result = land_events(lake, events)
     return f"landed in {lake} ({result.events} written, {result.duplicates} duplicates)"
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "schemas.cli",
     "adapters.cli",
     "ingest.cli",
+    "lake.cli",
     "simulator.cli",
     "analytics.cli",
     "analytics.rules.cli",

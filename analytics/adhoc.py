@@ -34,7 +34,7 @@ def check_read_only(sql: str) -> None:
 
 def lock_down(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
     """Allow file access only under ``lake_dir`` and the schema files, then lock the settings."""
-    from ingest.reader import schema_files
+    from lake.reader import schema_files
 
     folders = {Path(lake_dir).resolve(), *(Path(p).resolve().parent for p in schema_files().values())}
     queries.execute(con, "restrict_files", {"directories": sorted(f"{f}/" for f in folders)})

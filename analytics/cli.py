@@ -7,6 +7,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
+from lake.options import add_lake_option
+
 
 def _timestamp(text: str) -> datetime:
     value = datetime.fromisoformat(text)
@@ -14,9 +16,6 @@ def _timestamp(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r}: give a timezone, e.g. {text}Z or {text}+00:00")
     return value
 
-
-def _lake(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lake", metavar="DIR", help="lake folder (default: AFTERSHOCK_LAKE__DIR)")
 
 
 def _refresh(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +32,7 @@ def register(sub: Any) -> None:
         "rate (each with numerator, denominator, coverage and a 95%% interval); change failure rate "
         "and relative risk per AI attribution level, stratified by service and change size; blast "
         "radius; agent guardrail figures; linking coverage. Fields: analytics/METRICS.md.")
-    _lake(report)
+    add_lake_option(report)
     report.add_argument("--since", type=_timestamp, help="period start, ISO 8601 with timezone")
     report.add_argument("--until", type=_timestamp, help="period end (exclusive), ISO 8601 with timezone")
     report.add_argument("--min-confidence", type=float, default=0.5,
@@ -48,7 +47,7 @@ def register(sub: Any) -> None:
         "show its blast radius, everything that touched its affected services before it, and the "
         "ranked suspects with confidence, evidence and their commit shas, PR, deployment and session.")
     pm.add_argument("incident", metavar="INCIDENT", help="incident id or source-native id")
-    _lake(pm)
+    add_lake_option(pm)
     pm.add_argument("--window", type=int, default=None, metavar="MINUTES",
                     help="timeline and linking look-back before impact start (default 1440)")
     pm.add_argument("--format", choices=("text", "json"), default="text")
@@ -62,6 +61,6 @@ def register(sub: Any) -> None:
         "the session can read files only inside the lake folder and write nothing (no COPY, ATTACH, "
         "INSTALL, spilling or setting changes).")
     query.add_argument("sql", metavar="SQL")
-    _lake(query)
+    add_lake_option(query)
     query.add_argument("--format", choices=("table", "csv"), default="table")
     query.set_defaults(handler="analytics.commands:query")

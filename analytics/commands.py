@@ -19,11 +19,13 @@ from analytics.postmortem import postmortem as build_postmortem
 
 
 def _lake_dir(args: argparse.Namespace, settings: Any) -> Path:
-    return Path(args.lake) if args.lake else Path(settings.lake.dir)
+    from lake.location import resolve_lake
+
+    return resolve_lake(args.lake, settings)
 
 
 def _open(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
-    from ingest.reader import open_lake
+    from lake.reader import open_lake
 
     return open_lake(_lake_dir(args, settings))
 

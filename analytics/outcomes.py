@@ -20,7 +20,7 @@ def change_outcomes(con: duckdb.DuckDBPyConnection, min_confidence: float = 0.5,
     failed (BOOLEAN), failure_reason (VARCHAR: incident | failed_deployment | reverted | NULL).
 
     One row per change deployed to ``params.environment``; ``con`` is a connection from
-    ``ingest.reader.open_lake``.
+    ``lake.reader.open_lake``.
     """
     ensure(con, params or LinkParams(), min_confidence)
     return queries.relation(con, "change_outcomes")

@@ -33,7 +33,7 @@ from aftershock.errors import AnalyticsError
 from aftershock.fsutil import fsync_dir
 from analytics import queries
 from analytics.model import MODEL_STEPS, OUTCOME_STEPS, LinkParams, ensure
-from ingest.manifest import State, snapshot
+from lake.manifest import State, snapshot
 
 MODEL_DIR = "_model"
 KEEP = 3  # stored models of one snapshot (different parameters) kept at most
@@ -47,8 +47,8 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
             refresh: bool = False, progress: Progress | None = None) -> duckdb.DuckDBPyConnection:
     """A connection where the model and outcome tables for ``params`` resolve: the stored model of
     the lake's current snapshot when there is one (and not ``refresh``), else built now and stored.
-    With ``views`` (or when building) the lake's views are there too (``ingest.reader``)."""
-    from ingest.reader import open_lake  # pyarrow and the contracts: only when views are needed
+    With ``views`` (or when building) the lake's views are there too (``lake.reader``)."""
+    from lake.reader import open_lake  # pyarrow and the contracts: only when views are needed
 
     say = progress or _quiet
     state = snapshot(lake)

@@ -18,9 +18,9 @@ from ingest_data import raw_events, say
 
 from aftershock.settings import IngestSettings
 from ingest.backfill import land_events
-from ingest.compact import compact_lake
-from ingest.manifest import snapshot
-from ingest.reader import open_lake
+from lake.compact import compact_lake
+from lake.manifest import snapshot
+from lake.reader import open_lake
 from schemas.event import Event, parse_event
 
 SCAN = ("SELECT count(*), count(DISTINCT event_id), max(occurred_at), sum(lines_added), "

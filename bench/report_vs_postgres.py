@@ -93,7 +93,7 @@ def ensure_lake(args: argparse.Namespace, scratch: Path) -> Path:
 
 
 def lake_size(lake: Path) -> dict[str, int]:
-    from ingest.reader import open_lake
+    from lake.reader import open_lake
 
     con = open_lake(lake)
     cursor = con.execute((PG_SQL / "lake_size.sql").read_text())
@@ -134,7 +134,7 @@ _COLD_RUN = """
 import json, sys, time
 from pathlib import Path
 from analytics.metrics import ReportParams, build_report
-from ingest.reader import open_lake
+from lake.reader import open_lake
 started = time.perf_counter()
 con = open_lake(Path(sys.argv[1]))
 report = build_report(con, ReportParams())
@@ -255,7 +255,7 @@ def cluster(folder: Path, keep: bool) -> Iterator[Cluster]:
 
 
 def load(db: Cluster, lake: Path) -> None:
-    from ingest.reader import open_lake
+    from lake.reader import open_lake
 
     con = open_lake(lake)
     con.execute("SET TimeZone = 'UTC'")

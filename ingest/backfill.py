@@ -16,10 +16,10 @@ from pathlib import Path
 
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
-from ingest.arrow_format import DeadLetter
-from ingest.landing import Accumulator, Lander
-from ingest.manifest import ManifestConflict
 from ingest.validate import Rejected, classify, enforce
+from lake.arrow_format import DeadLetter
+from lake.manifest import ManifestConflict
+from lake.writer import Accumulator, LakeWriter
 from schemas.event import Event
 
 BACKFILL_TOPIC = "backfill"
@@ -50,7 +50,7 @@ def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSetting
     """Land already-validated ``events`` into ``lake_dir`` (created if missing): one manifest
     entry per ``chunk`` events, converted to Arrow ``SUB_CHUNK`` at a time, so a lazy iterable
     of millions of events needs memory for one chunk's Arrow tables only."""
-    lander = Lander(Path(lake_dir), settings or IngestSettings())
+    lander = LakeWriter(Path(lake_dir), settings or IngestSettings())
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result, items = LandResult(), iter(events)
     while True:
@@ -70,14 +70,14 @@ def _fill(acc: Accumulator, items: Iterator[Event], chunk: int) -> int:
     return count
 
 
-def _land_chunk(lander: Lander, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
+def _land_chunk(lander: LakeWriter, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
     acc = Accumulator(BACKFILL_TOPIC, 0, datetime.now(UTC))
     acc.add(events, range(len(events)))
     acc.add_dead(dead)
     return _commit(lander, acc, len(events) + len(dead))
 
 
-def _commit(lander: Lander, acc: Accumulator, size: int) -> LandResult:
+def _commit(lander: LakeWriter, acc: Accumulator, size: int) -> LandResult:
     """Commit ``acc`` as the next ``size`` offsets of the backfill pseudo-partition."""
     base = 0
     for _attempt in range(_RETRIES):
@@ -96,7 +96,7 @@ def _commit(lander: Lander, acc: Accumulator, size: int) -> LandResult:
 def backfill_files(lake_dir: Path, paths: Sequence[Path], settings: IngestSettings,
                    progress: Callable[[int, int], None] | None = None) -> LandResult:
     """Land NDJSON files of native events; bad lines become dead letters naming file:line."""
-    lander = Lander(Path(lake_dir), settings)
+    lander = LakeWriter(Path(lake_dir), settings)
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result = LandResult()
     events: list[Event] = []

@@ -1,18 +1,15 @@
-"""Subcommands ``ingest run|backfill``, ``compact`` and ``verify`` (argparse only: nothing heavy
-is imported here; handlers live in ``ingest.commands``)."""
+"""Subcommands ``ingest run|backfill`` (argparse only: nothing heavy is imported here; handlers
+live in ``ingest.commands``)."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
+from lake.options import add_lake_option
+
 H = "ingest.commands:"
 
-
-def _lake(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lake", type=Path, default=None, metavar="DIR",
-                        help="lake folder (default: AFTERSHOCK_LAKE__DIR, else ./lake)")
 
 
 def register(sub: Any) -> None:
@@ -27,7 +24,7 @@ def register(sub: Any) -> None:
         description="Consume the audit topics in consumer group AFTERSHOCK_INGEST__GROUP_ID: "
         "validate, redact, dead-letter bad records, dedupe, land Parquet batches and commit them "
         "in the manifest, then commit Kafka offsets. SIGTERM/SIGINT flush and exit 0.")
-    _lake(run)
+    add_lake_option(run)
     run.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
                      help="exit (after flushing) once no record arrived for this long")
     run.set_defaults(handler=H + "run")
@@ -36,18 +33,5 @@ def register(sub: Any) -> None:
         description="Land NDJSON files of native events (one JSON event per line) through the "
         "worker's landing code. Bad lines become dead letters naming file:line; exit 8 if any.")
     backfill.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    _lake(backfill)
+    add_lake_option(backfill)
     backfill.set_defaults(handler=H + "backfill")
-    compact = sub.add_parser(
-        "compact", help="rewrite small lake files into large ones (safe while ingest runs)",
-        description="Merge the small files of each (event type, date) into large files with "
-        "row groups sized for DuckDB, dropping duplicate (source, event_id) rows, committed as "
-        "`replace` manifest entries. Safe while a worker runs.")
-    _lake(compact)
-    compact.set_defaults(handler=H + "compact")
-    verify = sub.add_parser(
-        "verify", help="check the manifest hash chain and every file hash (exit 6 on findings)",
-        description="Recompute the manifest's hash chain and the SHA-256 of every file it names; "
-        "report edited, deleted, added or reordered files and entries. Exit 6 on any finding.")
-    _lake(verify)
-    verify.set_defaults(handler=H + "verify")

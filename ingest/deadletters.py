@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ingest.arrow_format import DeadLetter
 from ingest.validate import Rejected
+from lake.arrow_format import DeadLetter
 
 
 def dead_letter(record: Any, why: Rejected) -> DeadLetter:

@@ -22,7 +22,7 @@ from pydantic import AwareDatetime, BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ingest.arrow_format import TIMESTAMP, arrow_type
+from lake.arrow_format import TIMESTAMP, arrow_type
 from schemas.common import Model, _to_utc
 from schemas.envelope import Envelope
 from schemas.event import EVENT_CLASSES

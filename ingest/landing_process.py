@@ -9,7 +9,7 @@ landing each get a core; the poll process never imports pyarrow.
 
 The landing process dies with the poll process (``PR_SET_PDEATHSIG`` on Linux, and the end of
 its pipe elsewhere), ignores SIGINT/SIGTERM (the poll process stops it after the last batch) and
-kills the poll process first when it reaches a test crash point (:mod:`ingest.crashpoints`).
+kills the poll process first when it reaches a test crash point (:mod:`lake.crashpoints`).
 """
 
 from __future__ import annotations
@@ -33,12 +33,13 @@ from typing import Any, NamedTuple
 
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings, Settings
-from ingest import crashpoints, heap
+from ingest import memory
 from ingest.handoff import Handoff
+from lake import crashpoints
 
 _PR_SET_PDEATHSIG = 1
 # Arrow's C++ code allocates from its own default pool (mimalloc, which keeps freed pages) unless
-# told otherwise: the system allocator everywhere lets heap.release give everything back; and
+# told otherwise: the system allocator everywhere lets memory.release give everything back; and
 # numpy's BLAS (unused here) starts no thread pool
 _ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -138,7 +139,7 @@ class _Config(NamedTuple):
 
 def main(fd: int) -> None:
     """The landing process, talking over the socket ``fd``."""
-    heap.configure()
+    memory.configure()
     conn = Connection(fd)
     config: _Config = conn.recv()
     _die_with(config.parent)
@@ -151,13 +152,13 @@ def serve(conn: Connection, config: _Config) -> None:
     validates batch n + 1; one writer keeps the commits and answers in order."""
     import pyarrow as pa
 
-    from ingest.batches import Validated, finish, prepare
+    from ingest.batch_validation import Validated, finish, prepare
     from ingest.deadletters import DeadLetterTopic
-    from ingest.landing import Lander
+    from lake.writer import LakeWriter
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
-    release = heap.Releaser()
-    lander = Lander(Path(config.lake), config.ingest)
+    release = memory.Releaser()
+    lander = LakeWriter(Path(config.lake), config.ingest)
     dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
     profiles = _Profiles(config.profile)
 

@@ -40,12 +40,13 @@ from kafka.structs import OffsetAndMetadata
 
 from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import IngestSettings, Settings
-from ingest import crashpoints, heap
-from ingest.focus import Focus
+from ingest import memory
+from ingest.backlog import BacklogFocus
 from ingest.handoff import pack
 from ingest.landing_process import LandingProcess
-from ingest.manifest import Manifest, ManifestConflict
 from ingest.records import install_lean_decoding
+from lake import crashpoints
+from lake.manifest import Manifest, ManifestConflict
 
 MAX_IN_FLIGHT = 2  # batches handed to the landing process and not settled yet
 _VALUE_SIZE = attrgetter("serialized_value_size")
@@ -104,15 +105,15 @@ class Worker:
         self.consumer: Any = None
         self.inflight: list[InFlight] = []
         self.landing: LandingProcess | None = None
-        self.focus: Focus[TopicPartition] = Focus(self.conf.backlog_partitions)
+        self.focus: BacklogFocus[TopicPartition] = BacklogFocus(self.conf.backlog_partitions)
         self.paused: set[TopicPartition] = set()
         self.landed: dict[TopicPartition, OffsetAndMetadata] = {}  # where each partition's lake ends
-        self.release = heap.Releaser()
+        self.release = memory.Releaser()
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
         self._install_signal_handlers()
-        heap.configure()
+        memory.configure()
         self.landing = LandingProcess(self.lake, self.settings, self.bootstrap, self.landing_profile)
         try:
             self.consumer = self._consumer()
@@ -212,7 +213,7 @@ class Worker:
             self.release()
 
     def _refocus(self, got_records: bool) -> None:
-        """Pause the lagging partitions that are not being read now (see :mod:`ingest.focus`);
+        """Pause the lagging partitions that are not being read now (see :mod:`ingest.backlog`);
         after a poll that brought nothing, read every partition again."""
         lagging = {tp for tp in self.positions
                    if got_records and self._lag(tp) > self.conf.batch_max_records}

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from lake.options import add_lake_option
+
 _BACKTEST = """\
 Score the changes on and after --split with a rules file and learn nothing. Reports AUC,
 PR-AUC, precision and recall when the top 5/10/20 % of changes are flagged, effort-aware recall
@@ -41,8 +43,7 @@ def register(sub: Any) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lake", type=Path, metavar="DIR",
-                        help="lake folder (default: AFTERSHOCK_LAKE__DIR)")
+    add_lake_option(parser)
     parser.add_argument("--split", required=True, metavar="DATE",
                         help="ISO date or timestamp (UTC if no offset): learn before, score on and after")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")

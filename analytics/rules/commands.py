@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,11 +26,10 @@ def _connect(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnecti
     from analytics.model import LinkParams
     from analytics.rules.labels import label_from_outcomes, label_from_truth
     from analytics.store import connect
-    from ingest.reader import open_lake
+    from lake.location import resolve_lake
+    from lake.reader import open_lake
 
-    lake = Path(args.lake or settings.lake.dir)
-    if not lake.is_dir():
-        raise ConfigError(f"lake {lake}: no such folder (set --lake or AFTERSHOCK_LAKE__DIR)")
+    lake = resolve_lake(args.lake, settings)
     print(f"rules: labelling changes ({'truth file' if args.truth else 'lake outcomes'})", file=sys.stderr)
     if args.truth is not None:
         con = open_lake(lake)

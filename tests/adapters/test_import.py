@@ -55,7 +55,7 @@ def test_import_to_the_lake_reports_bad_items(
     real_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("ingest.backfill", reason="the lake landing code is not in this tree")
-    from ingest.reader import open_lake
+    from lake.reader import open_lake
 
     code = main(["import", str(_capture(real_events, tmp_path)), "--lake", str(tmp_path / "lake")])
     err = capsys.readouterr().err

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from ingest.backfill import land_events
-from ingest.reader import open_lake
+from lake.reader import open_lake
 from tests.analytics.fixture import all_events
 
 

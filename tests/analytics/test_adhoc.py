@@ -11,7 +11,7 @@ import pytest
 from aftershock.cli import main
 from aftershock.errors import ExitCode
 from analytics.adhoc import lock_down
-from ingest.reader import open_lake
+from lake.reader import open_lake
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ import pytest
 
 from analytics.model import LinkParams, build
 from ingest.backfill import land_events
-from ingest.reader import open_lake
+from lake.reader import open_lake
 from tests.analytics.fixture import action, all_events, at, change, deploy
 
 # (model table, its columns, the same columns from the view, the start of the late copy's row)

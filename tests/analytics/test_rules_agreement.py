@@ -11,7 +11,7 @@ from analytics.rules.evaluate import evaluate_change
 from analytics.rules.history import score_history
 from analytics.rules.model import Rules, load_rules, parse_rules
 from ingest.backfill import land_events
-from ingest.reader import open_lake
+from lake.reader import open_lake
 from schemas.event import ChangeEvent, parse_obj
 from simulator.effects import Effects
 from simulator.world import new_context, simulate

@@ -17,7 +17,7 @@ import pytest
 
 from aftershock.cli import main
 from analytics.metrics import ReportParams, build_report
-from ingest.reader import open_lake
+from lake.reader import open_lake
 
 SEEDS = range(1, 21)
 DAYS = 30

@@ -18,8 +18,8 @@ from analytics.model import LinkParams
 from analytics.postmortem import postmortem
 from analytics.store import MODEL_DIR, connect, model_path
 from ingest.backfill import land_events
-from ingest.manifest import snapshot
-from ingest.reader import open_lake
+from lake.manifest import snapshot
+from lake.reader import open_lake
 from tests.analytics.fixture import all_events, change, deploy
 
 REPORT = ["report", "--format", "json", "--since", "2026-11-01T00:00:00Z", "--until", "2026-11-04T00:00:00Z"]

@@ -18,9 +18,9 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from aftershock.settings import EVENT_TYPES, KafkaSettings
-from ingest.manifest import snapshot
-from ingest.reader import open_lake
-from ingest.verify import verify_lake
+from lake.manifest import snapshot
+from lake.reader import open_lake
+from lake.verify import verify_lake
 from tests.ingest.kafka_data import create_topics, produce, serialised_events
 from tests.ingest.worker_proc import raw_rows, start_worker, wait_for_log, worker_env
 

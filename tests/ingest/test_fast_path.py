@@ -17,10 +17,10 @@ import pytest
 
 from aftershock.settings import EVENT_TYPES
 from ingest import fast_path
-from ingest.arrow_format import merge_tables, with_lineage
 from ingest.fast_spec import event_rules
-from ingest.landing import Accumulator
 from ingest.validate import Rejected, classify, classify_chunk
+from lake.arrow_format import merge_tables, with_lineage
+from lake.writer import Accumulator
 from tests.ingest.kafka_data import event_templates
 from tests.ingest.test_worker import _poison_kinds
 

@@ -12,7 +12,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from aftershock.settings import EVENT_TYPES, KafkaSettings
-from ingest.reader import open_lake
+from lake.reader import open_lake
 from tests.ingest.kafka_data import create_topics, event_templates, produce, serialised_events
 from tests.ingest.worker_proc import start_worker, wait_for_log, worker_env
 

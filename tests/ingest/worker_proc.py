@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.manifest import snapshot
+from lake.manifest import snapshot
 
 
 def worker_env(bootstrap: str, prefix: str, group: str, **ingest: object) -> dict[str, str]:

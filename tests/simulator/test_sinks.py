@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aftershock.cli import main
-from ingest.reader import open_lake
+from lake.reader import open_lake
 
 
 def _ndjson_counts(tmp_path: Path, days: int, seed: int) -> Counter[str]:

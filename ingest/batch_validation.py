@@ -13,12 +13,12 @@ import numpy as np
 
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
-from ingest.arrow_format import merge_tables, with_lineage
 from ingest.deadletters import DeadLetterTopic, dead_letter
 from ingest.fast_path import lines_of
 from ingest.handoff import Handoff, Records, unpack
-from ingest.landing import Accumulator, Lander
 from ingest.validate import Rejected, classify_lines, enforce, line_value
+from lake.arrow_format import merge_tables, with_lineage
+from lake.writer import Accumulator, LakeWriter
 
 CHUNK_RECORDS = 8000  # records validated at a time at most (bounds memory; one call per chunk)
 
@@ -33,7 +33,7 @@ class Validated:
     error: Exception | None = None
 
 
-def land(handoff: Handoff, fd: int, lander: Lander, dlq: DeadLetterTopic, conf: IngestSettings
+def land(handoff: Handoff, fd: int, lander: LakeWriter, dlq: DeadLetterTopic, conf: IngestSettings
          ) -> tuple[str, Any]:
     """("landed", (events, duplicates, dead letters)) or ("error", the exception, picklable)."""
     return finish(prepare(handoff, fd, conf), lander, dlq)
@@ -53,7 +53,7 @@ def prepare(handoff: Handoff, fd: int, conf: IngestSettings) -> Validated:
         records.close()
 
 
-def finish(validated: Validated, lander: Lander, dlq: DeadLetterTopic) -> tuple[str, Any]:
+def finish(validated: Validated, lander: LakeWriter, dlq: DeadLetterTopic) -> tuple[str, Any]:
     """Send the dead letters, write the files, commit the entry: the answer for the poll process."""
     if validated.acc is None:
         return "error", validated.error

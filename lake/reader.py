@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 
 from aftershock.errors import LakeError
 from aftershock.settings import EVENT_TYPES
-from ingest.arrow_format import empty_table
-from ingest.manifest import State, snapshot
+from lake.arrow_format import empty_table
+from lake.manifest import State, snapshot
 
 TABLES: tuple[str, ...] = (*EVENT_TYPES, "dead_letter")
 
@@ -31,7 +31,7 @@ TABLES: tuple[str, ...] = (*EVENT_TYPES, "dead_letter")
 def _sql(name: str, view: str) -> str:
     if view not in TABLES:
         raise ValueError(f"not a lake table: {view!r}")
-    return resources.files("ingest.sql").joinpath(name).read_text().format(view=view)
+    return resources.files("lake.sql").joinpath(name).read_text().format(view=view)
 
 
 @cache

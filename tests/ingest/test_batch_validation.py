@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from aftershock.settings import IngestSettings
-from ingest.batches import CHUNK_RECORDS, chunk_size, validate
+from ingest.batch_validation import CHUNK_RECORDS, chunk_size, validate
 from ingest.handoff import pack, unpack
 from schemas.examples import example_event
 

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from aftershock.settings import EVENT_TYPES
-from ingest.arrow_format import (
+from lake.arrow_format import (
     TIMESTAMP,
     DeadLetter,
     Lineage,

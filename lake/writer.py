@@ -1,7 +1,7 @@
 """Land one batch of one partition: Parquet files per (table, date), then one manifest entry.
 
 The Kafka worker and ``land_events`` (backfill, ``import --lake``) both go through
-:meth:`Lander.commit`, so the two paths cannot drift apart. Events land in the ``date=`` folder of
+:meth:`LakeWriter.commit`, so the two paths cannot drift apart. Events land in the ``date=`` folder of
 their own ``occurred_at`` (late and out-of-order events included); dead letters in the folder of
 the day they were ingested. Within a batch, a repeated ``(source, event_id)`` is kept once;
 across batches the reader's views dedupe.
@@ -21,16 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aftershock.settings import IngestSettings
-from ingest import crashpoints
-from ingest.arrow_format import DeadLetter, Lineage, dead_letters_to_table, events_to_table
-from ingest.files import (
+from lake import crashpoints
+from lake.arrow_format import DeadLetter, Lineage, dead_letters_to_table, events_to_table
+from lake.files import (
     WrittenFile,
     batch_name,
     parquet_bytes,
     partition_dir,
     publish,
 )
-from ingest.manifest import Manifest, ManifestConflict, Partition
+from lake.manifest import Manifest, ManifestConflict, Partition
 from schemas.event import Event
 
 
@@ -134,7 +134,7 @@ class Accumulator:
             yield "dead_letter", self.now.date().isoformat(), dead_letters_to_table(self.dead, self.now)
 
 
-class Lander:
+class LakeWriter:
     """Writes batches into one lake."""
 
     def __init__(self, lake: Path, settings: IngestSettings) -> None:

@@ -1,4 +1,4 @@
-"""Landed files are encoded for writing speed, compacted files for reading (ingest.files)."""
+"""Landed files are encoded for writing speed, compacted files for reading (lake.files)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.files import FILTERED, LOW_CARDINALITY, parquet_bytes
+from lake.files import FILTERED, LOW_CARDINALITY, parquet_bytes
 
 
 def _table() -> pa.Table:

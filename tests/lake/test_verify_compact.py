@@ -12,10 +12,10 @@ import pytest
 
 from aftershock.settings import EVENT_TYPES, IngestSettings
 from ingest.backfill import land_events
-from ingest.compact import compact_lake
-from ingest.manifest import Manifest, snapshot
-from ingest.reader import open_lake
-from ingest.verify import verify_lake
+from lake.compact import compact_lake
+from lake.manifest import Manifest, snapshot
+from lake.reader import open_lake
+from lake.verify import verify_lake
 from schemas.examples import example_event
 from tests.ingest.kafka_data import BASE
 

@@ -22,10 +22,10 @@ import duckdb
 import pyarrow as pa
 
 from aftershock.settings import IngestSettings
-from ingest.arrow_format import empty_table
-from ingest.files import WrittenFile, parquet_bytes, publish
-from ingest.manifest import Manifest, ManifestConflict, State
-from ingest.reader import schema_files
+from lake.arrow_format import empty_table
+from lake.files import WrittenFile, parquet_bytes, publish
+from lake.manifest import Manifest, ManifestConflict, State
+from lake.reader import schema_files
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _rewrite(lake: Path, table: str, folder: str, paths: list[str],
     files = [schema_files()[table], *(str(lake / p) for p in paths)]
     con = duckdb.connect()
     try:
-        reader = con.sql(resources.files("ingest.sql").joinpath(query).read_text(),
+        reader = con.sql(resources.files("lake.sql").joinpath(query).read_text(),
                          params={"files": files}).to_arrow_reader(settings.row_group_rows)
         stem = f"compacted+{uuid.uuid4().hex[:12]}"
         parts = _parts(reader, table, settings.compact_target_rows)

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 P = TypeVar("P", bound=Hashable)
 
 
-class Focus(Generic[P]):
+class BacklogFocus(Generic[P]):
     """The partitions being read out of the lagging ones (pure bookkeeping, no consumer)."""
 
     def __init__(self, width: int) -> None:

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.errors import LakeError
-from ingest.files import STAGING, sha256_file
-from ingest.manifest import GENESIS, MANIFEST_DIR, Manifest, entry_hash
+from lake.files import STAGING, sha256_file
+from lake.manifest import GENESIS, MANIFEST_DIR, Manifest, entry_hash
 
 
 @dataclass

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from aftershock.errors import LakeError
-from ingest.files import WrittenFile, publish
-from ingest.manifest import Manifest, ManifestConflict, entry_hash, snapshot
+from lake.files import WrittenFile, publish
+from lake.manifest import Manifest, ManifestConflict, entry_hash, snapshot
 
 
 def _file(lake: Path, name: str) -> WrittenFile:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from ingest.focus import Focus
+from ingest.backlog import BacklogFocus
 
 
 def test_reads_width_lagging_partitions_and_pauses_the_rest() -> None:
-    focus: Focus[str] = Focus(2)
+    focus: BacklogFocus[str] = BacklogFocus(2)
     paused = focus.paused({"a", "b", "c", "d"}, holding=set())
     assert len(paused) == 2 and set(focus.reading) == {"a", "b", "c", "d"} - paused
 
 
 def test_partitions_that_do_not_lag_are_never_paused() -> None:
-    focus: Focus[str] = Focus(1)
+    focus: BacklogFocus[str] = BacklogFocus(1)
     assert focus.paused({"a", "b"}, holding=set()) <= {"a", "b"}
     assert "live" not in focus.paused({"a", "b"}, holding={"live"})
 
 
 def test_a_turn_ends_at_a_handover_and_the_longest_waiting_comes_next() -> None:
-    focus: Focus[str] = Focus(1)
+    focus: BacklogFocus[str] = BacklogFocus(1)
     lagging = {"a", "b", "c"}
     order = []
     for _ in range(6):
@@ -30,14 +30,14 @@ def test_a_turn_ends_at_a_handover_and_the_longest_waiting_comes_next() -> None:
 
 
 def test_partitions_holding_a_batch_go_first() -> None:
-    focus: Focus[str] = Focus(1)
+    focus: BacklogFocus[str] = BacklogFocus(1)
     focus.paused({"a", "b", "c"}, holding={"c"})
     assert focus.reading == ["c"]
 
 
 def test_width_zero_reads_everything_and_revoked_partitions_are_forgotten() -> None:
-    assert Focus[str](0).paused({"a", "b"}, holding={"a"}) == set()
-    focus: Focus[str] = Focus(1)
+    assert BacklogFocus[str](0).paused({"a", "b"}, holding={"a"}) == set()
+    focus: BacklogFocus[str] = BacklogFocus(1)
     focus.paused({"a", "b"}, holding=set())
     focus.forget(focus.reading)
     assert focus.reading == []

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
-from ingest import crashpoints
+from lake import crashpoints
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 
 from aftershock.settings import EVENT_TYPES
 from ingest.backfill import land_events
-from ingest.manifest import snapshot
-from ingest.reader import open_lake
+from lake.manifest import snapshot
+from lake.reader import open_lake
 from schemas.examples import example_event
 
 DAY = datetime(2026, 11, 2, 12, tzinfo=UTC)

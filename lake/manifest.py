@@ -33,7 +33,7 @@ from typing import Any
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
-from ingest.files import STAGING, ManifestConflict, WrittenFile, partition_prefix
+from lake.files import STAGING, ManifestConflict, WrittenFile, partition_prefix
 
 __all__ = ["GENESIS", "Manifest", "ManifestConflict", "State", "entry_hash", "snapshot"]
 

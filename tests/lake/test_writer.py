@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from aftershock.settings import IngestSettings
-from ingest.files import STAGING, ManifestConflict
-from ingest.landing import Batch, Lander
-from ingest.manifest import snapshot
-from ingest.reader import open_lake
-from ingest.verify import verify_lake
+from lake.files import STAGING, ManifestConflict
+from lake.manifest import snapshot
+from lake.reader import open_lake
+from lake.verify import verify_lake
+from lake.writer import Batch, LakeWriter
 from schemas.examples import example_event
 from tests.ingest.kafka_data import BASE
 
@@ -24,7 +24,7 @@ def _batch(start: int, count: int, prefix: str = "e") -> Batch:
 
 
 def test_a_batch_lands_in_one_entry_with_a_file_per_day(tmp_path: Path) -> None:
-    landed = Lander(tmp_path, IngestSettings()).land(_batch(0, 10))
+    landed = LakeWriter(tmp_path, IngestSettings()).land(_batch(0, 10))
     assert [f["path"].split("/")[1] for f in landed.entry["files"]] == ["date=2026-11-01", "date=2026-11-02"]
     assert all(f["path"].endswith("audit.changes+1+00000000000000000000+00000000000000000009.parquet")
                for f in landed.entry["files"])
@@ -32,7 +32,7 @@ def test_a_batch_lands_in_one_entry_with_a_file_per_day(tmp_path: Path) -> None:
 
 
 def test_a_stale_writer_loses_and_leaves_nothing_behind(tmp_path: Path) -> None:
-    stale, owner = Lander(tmp_path, IngestSettings()), Lander(tmp_path, IngestSettings())
+    stale, owner = LakeWriter(tmp_path, IngestSettings()), LakeWriter(tmp_path, IngestSettings())
     stale.land(_batch(0, 4))
     owner.land(_batch(4, 4, prefix="owner"))  # the new owner committed [4, 8) first
     with pytest.raises(ManifestConflict, match="starts at offset 4 but the manifest ends at 8"):
@@ -43,7 +43,7 @@ def test_a_stale_writer_loses_and_leaves_nothing_behind(tmp_path: Path) -> None:
 
 
 def test_new_owner_removes_uncommitted_leftovers_of_its_partitions_only(tmp_path: Path) -> None:
-    lander = Lander(tmp_path, IngestSettings())
+    lander = LakeWriter(tmp_path, IngestSettings())
     lander.land(_batch(0, 4))
     leftover = tmp_path / "event_type=change/date=2026-11-02/audit.changes+1+00000000000000000004+x.parquet"
     other = tmp_path / "event_type=change/date=2026-11-02/audit.changes+2+00000000000000000000+x.parquet"
