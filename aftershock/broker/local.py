@@ -23,7 +23,7 @@ from aftershock.broker import config, toolchain
 from aftershock.broker.secured import Secured, ensure_users
 from aftershock.broker.tls import ensure_tls
 from aftershock.errors import BrokerError
-from aftershock.settings import BrokerSettings
+from aftershock.settings import BrokerSettings, KafkaSettings
 
 READY_LINE = b"Kafka Server started"
 Progress = Callable[[str], None]
@@ -103,7 +103,8 @@ class LocalBroker:
         """Ports, certificates and users of the secured listeners (``secured=True``, prepared)."""
         state = self._read_state()
         if state is None or state.sasl_ssl_port is None or state.ssl_port is None:
-            raise BrokerError(f"the broker in {self.dir} has no secured listeners: start it with secured=True")
+            raise BrokerError(f"the broker in {self.dir} has no secured listeners: "
+                              "start it with secured=True")
         java = toolchain.find_java()
         return Secured(state.sasl_ssl_port, state.ssl_port, ensure_tls(self.dir / "tls", java),
                        ensure_users(self.dir / "sasl.json"))
@@ -226,11 +227,13 @@ def wait_ready(bootstrap: str, timeout_s: float) -> None:
     """Block until an admin round trip (list topics) succeeds against ``bootstrap``."""
     from kafka import KafkaAdminClient
 
+    from aftershock.kafka_client import client_config
+
     deadline = time.monotonic() + timeout_s
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+            admin = KafkaAdminClient(**client_config(KafkaSettings(), bootstrap), request_timeout_ms=5000)
             try:
                 admin.list_topics()
                 return
