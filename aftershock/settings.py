@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aftershock.errors import ConfigError
 
 EVENT_TYPES: tuple[str, ...] = (
     "agent_action",
@@ -44,7 +46,45 @@ class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+_KAFKA_ENV = "AFTERSHOCK_KAFKA__"
+
+
+def security_problem(kafka: KafkaSettings) -> str | None:
+    """What is wrong with the security settings of ``kafka`` (naming the setting), or None."""
+    protocol = kafka.security_protocol
+    if kafka.uses_sasl:
+        for name in ("sasl_mechanism", "sasl_username", "sasl_password"):
+            if not getattr(kafka, name):
+                return f"{_KAFKA_ENV}{name.upper()} is required with security_protocol {protocol}"
+    else:
+        for name in ("sasl_mechanism", "sasl_username", "sasl_password"):
+            if getattr(kafka, name) is not None:
+                return (f"{_KAFKA_ENV}{name.upper()} is set but security_protocol {protocol} does not "
+                        "use SASL: set AFTERSHOCK_KAFKA__SECURITY_PROTOCOL to SASL_SSL or SASL_PLAINTEXT")
+    ssl_files = ("ssl_cafile", "ssl_certfile", "ssl_keyfile")
+    if not kafka.uses_ssl:
+        for name in (*ssl_files, "ssl_password"):
+            if getattr(kafka, name) is not None:
+                return (f"{_KAFKA_ENV}{name.upper()} is set but security_protocol {protocol} does not "
+                        "use TLS: set AFTERSHOCK_KAFKA__SECURITY_PROTOCOL to SSL or SASL_SSL")
+        return None
+    for name in ssl_files:
+        path: Path | None = getattr(kafka, name)
+        if path is not None and not path.is_file():
+            return f"{_KAFKA_ENV}{name.upper()} names {path}, which is not a readable file"
+    if kafka.ssl_keyfile is not None and kafka.ssl_certfile is None:
+        return f"{_KAFKA_ENV}SSL_KEYFILE is set without {_KAFKA_ENV}SSL_CERTFILE (the key's certificate)"
+    if kafka.ssl_password is not None and kafka.ssl_certfile is None:
+        return f"{_KAFKA_ENV}SSL_PASSWORD is set without a client key ({_KAFKA_ENV}SSL_CERTFILE)"
+    return None
+
+
 class KafkaSettings(_Section):
+    """How every Kafka client connects (``AFTERSHOCK_KAFKA__...``); the security fields go to the
+    clients through :func:`aftershock.kafka_client.client_config`."""
+
     bootstrap_servers: str | None = Field(
         default=None,
         description="host:port[,host:port]; unset means the local broker of `aftershock kafka start`.",
@@ -52,6 +92,37 @@ class KafkaSettings(_Section):
     topic_prefix: str = Field(default="audit.", description="Prefix of every audit topic.")
     client_id: str = "aftershock"
     request_timeout_ms: int = 15_000
+    security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    ssl_cafile: Path | None = Field(default=None, description="PEM file of the CA(s) that signed the "
+                                    "brokers' certificates; unset trusts the system's CAs.")
+    ssl_certfile: Path | None = Field(default=None, description="PEM client certificate (chain), for "
+                                      "brokers that require client authentication.")
+    ssl_keyfile: Path | None = Field(default=None, description="PEM private key of ssl_certfile "
+                                     "(may be in ssl_certfile itself).")
+    ssl_password: SecretStr | None = Field(default=None, description="Password of an encrypted "
+                                           "ssl_keyfile.")
+    ssl_check_hostname: bool = Field(default=True, description="Check that the broker's certificate "
+                                     "names the host connected to.")
+    sasl_mechanism: SaslMechanism | None = Field(
+        default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (SASL_* protocols).")
+    sasl_username: str | None = Field(default=None, description="SASL user name.")
+    sasl_password: SecretStr | None = Field(default=None, description="SASL password.")
+
+    @model_validator(mode="after")
+    def _check_security(self) -> KafkaSettings:
+        problem = security_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def uses_ssl(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol in ("SASL_PLAINTEXT", "SASL_SSL")
 
     def topic_for(self, event_type: str) -> str:
         """The topic that carries events of ``event_type`` (e.g. ``audit.changes``)."""
@@ -136,9 +207,23 @@ class Settings(BaseSettings):
 
 def load_settings() -> Settings:
     """Build the settings from the environment (``KAFKA_BOOTSTRAP_SERVERS`` as a fallback)."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_settings_error(exc)) from None
     fallback = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if settings.kafka.bootstrap_servers is None and fallback:
         kafka = settings.kafka.model_copy(update={"bootstrap_servers": fallback})
         settings = settings.model_copy(update={"kafka": kafka})
     return settings
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line naming each bad setting as its environment variable, never echoing a value."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = "AFTERSHOCK_" + "__".join(str(part).upper() for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(message if message.startswith("AFTERSHOCK_") else f"{name}: {message}")
+    return (f"invalid settings: {'; '.join(problems)} (environment): fix or unset "
+            "these AFTERSHOCK_* variables")

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from aftershock.kafka_client import client_config, connect
+from aftershock.settings import KafkaSettings
 from ingest.validate import Rejected
 from lake.arrow_format import DeadLetter
 
@@ -46,8 +48,10 @@ def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
 class DeadLetterTopic:
     """Sends dead letters to one topic (the producer is created on first use)."""
 
-    def __init__(self, bootstrap: str, topic: str, client_id: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, client_id: str,
+                 kafka: KafkaSettings | None = None) -> None:
         self.bootstrap, self.topic, self.client_id = bootstrap, topic, client_id
+        self.kafka = kafka or KafkaSettings()
         self._producer: Any = None
 
     def send(self, letters: Sequence[DeadLetter]) -> None:
@@ -63,8 +67,8 @@ class DeadLetterTopic:
         if self._producer is None:
             from kafka import KafkaProducer
 
-            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
-                                           linger_ms=20, client_id=f"{self.client_id}-dlq")
+            self._producer = connect(KafkaProducer, client_config(self.kafka, self.bootstrap), acks="all",
+                                     linger_ms=20, client_id=f"{self.client_id}-dlq")
         return self._producer
 
     def close(self) -> None:

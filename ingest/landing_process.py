@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from aftershock.errors import LakeError
-from aftershock.settings import IngestSettings, Settings
+from aftershock.settings import IngestSettings, KafkaSettings, Settings
 from ingest import memory
 from ingest.handoff import Handoff
 from lake import crashpoints
@@ -56,7 +56,8 @@ class LandingProcess:
                 pass_fds=[theirs.fileno()], env=os.environ | _ENVIRONMENT)
             self.conn = Connection(ours.detach())
         self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
-                               settings.kafka.client_id, os.getpid(), str(profile) if profile else None))
+                               settings.kafka.client_id, os.getpid(), str(profile) if profile else None,
+                               settings.kafka))
         self.unanswered = 0  # batches submitted and not answered yet
         self.arrived: list[tuple[str, Any]] = []
 
@@ -135,6 +136,7 @@ class _Config(NamedTuple):
     client_id: str
     parent: int
     profile: str | None
+    kafka: KafkaSettings
 
 
 def main(fd: int) -> None:
@@ -159,7 +161,7 @@ def serve(conn: Connection, config: _Config) -> None:
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
     release = memory.Releaser()
     lander = LakeWriter(Path(config.lake), config.ingest)
-    dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id)
+    dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id, config.kafka)
     profiles = _Profiles(config.profile)
 
     def write(validated: Validated) -> None:

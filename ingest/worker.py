@@ -39,6 +39,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from aftershock.errors import BrokerError, ExitCode
+from aftershock.kafka_client import client_config, connect
 from aftershock.settings import IngestSettings, Settings
 from ingest import memory
 from ingest.backlog import BacklogFocus
@@ -150,8 +151,8 @@ class Worker:
                 return
 
     def _consumer(self) -> Any:
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.conf.group_id,
+        consumer = connect(
+            KafkaConsumer, client_config(self.settings.kafka, self.bootstrap), group_id=self.conf.group_id,
             group_instance_id=self.conf.instance_id,
             client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
             auto_offset_reset="earliest", session_timeout_ms=self.conf.session_timeout_ms,

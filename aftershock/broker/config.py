@@ -6,6 +6,10 @@ import base64
 import socket
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aftershock.broker.secured import Secured
 
 
 def free_port() -> int:
@@ -35,16 +39,21 @@ def cluster_id() -> str:
             return cid
 
 
-def server_properties(port: int, controller_port: int, data_dir: Path) -> str:
-    """Single-node KRaft settings sized for a small machine and replication factor 1."""
+def server_properties(port: int, controller_port: int, data_dir: Path,
+                      secured: Secured | None = None) -> str:
+    """Single-node KRaft settings sized for a small machine and replication factor 1; with
+    ``secured``, SASL_SSL and SSL listeners besides the plaintext one."""
+    extra = secured.listeners() if secured else {}
+    advertised = {"PLAINTEXT": f"127.0.0.1:{port}", **extra}
     lines = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller_port}",
         "controller.listener.names": "CONTROLLER",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listeners": _listeners({**advertised, "CONTROLLER": f"127.0.0.1:{controller_port}"}),
+        "advertised.listeners": _listeners(advertised),
+        "listener.security.protocol.map": ",".join(
+            ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT", *(f"{name}:{name}" for name in extra)]),
         "inter.broker.listener.name": "PLAINTEXT",
         "log.dirs": str(data_dir),
         "num.partitions": "1",
@@ -62,5 +71,10 @@ def server_properties(port: int, controller_port: int, data_dir: Path) -> str:
         "num.io.threads": "2",
         "message.max.bytes": "2097152",
         "auto.create.topics.enable": "true",
+        **(secured.properties() if secured else {}),
     }
     return "".join(f"{key}={value}\n" for key, value in lines.items())
+
+
+def _listeners(addresses: dict[str, str]) -> str:
+    return ",".join(f"{name}://{address}" for name, address in addresses.items())

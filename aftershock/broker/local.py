@@ -3,6 +3,8 @@
 State lives in one folder (``BrokerSettings.state_dir``): ``broker.json`` (pid, ports),
 ``server.properties``, ``log4j2.properties``, ``broker.log`` and the ``data/`` log dirs. Ports are
 chosen once per state folder and kept, so a restarted broker has the same address and its data.
+A broker made with ``secured=True`` also listens with SASL_SSL and SSL (:mod:`.secured`; its
+certificates in ``tls/``, its users in ``sasl.json``).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from aftershock.broker import config, toolchain
+from aftershock.broker.secured import Secured, ensure_users
+from aftershock.broker.tls import ensure_tls
 from aftershock.errors import BrokerError
-from aftershock.settings import BrokerSettings
+from aftershock.settings import BrokerSettings, KafkaSettings
 
 READY_LINE = b"Kafka Server started"
 Progress = Callable[[str], None]
@@ -31,6 +35,8 @@ class BrokerState:
     controller_port: int
     pid: int | None = None
     kafka_version: str = ""
+    sasl_ssl_port: int | None = None  # the secured listeners' ports, once chosen
+    ssl_port: int | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -42,10 +48,12 @@ def _silent(_: str) -> None:
 
 
 class LocalBroker:
-    def __init__(self, settings: BrokerSettings, progress: Progress = _silent) -> None:
+    def __init__(self, settings: BrokerSettings, progress: Progress = _silent,
+                 secured: bool = False) -> None:
         self.settings = settings
         self.dir = settings.state_dir
         self.progress = progress
+        self.secured = secured
         self._proc: subprocess.Popen[bytes] | None = None
 
     # -- paths ---------------------------------------------------------------------------------
@@ -88,8 +96,18 @@ class LocalBroker:
             return False
         ours = self._proc if self._proc is not None and self._proc.pid == state.pid else None
         _terminate(state.pid, self.settings.stop_timeout_s, ours)
-        self._write_state(BrokerState(state.port, state.controller_port, None, state.kafka_version))
+        self._write_state(replace(state, pid=None))
         return True
+
+    def secured_listeners(self) -> Secured:
+        """Ports, certificates and users of the secured listeners (``secured=True``, prepared)."""
+        state = self._read_state()
+        if state is None or state.sasl_ssl_port is None or state.ssl_port is None:
+            raise BrokerError(f"the broker in {self.dir} has no secured listeners: "
+                              "start it with secured=True")
+        java = toolchain.find_java()
+        return Secured(state.sasl_ssl_port, state.ssl_port, ensure_tls(self.dir / "tls", java),
+                       ensure_users(self.dir / "sasl.json"))
 
     def log_tail(self, lines: int = 15) -> str:
         return log_tail(self.log_file, lines)
@@ -101,21 +119,37 @@ class LocalBroker:
             self.settings.port or config.free_port(),
             self.settings.controller_port or config.free_port(),
         )
-        state = BrokerState(state.port, state.controller_port, None, self.settings.kafka_version)
-        for port in (state.port, state.controller_port):
-            if config.port_in_use(port):
+        state = replace(state, pid=None, kafka_version=self.settings.kafka_version)
+        secured = self._secured(java, state) if self.secured else None
+        state = replace(state, sasl_ssl_port=secured.sasl_ssl_port if secured else None,
+                        ssl_port=secured.ssl_port if secured else None)
+        for port in (state.port, state.controller_port, state.sasl_ssl_port, state.ssl_port):
+            if port is not None and config.port_in_use(port):
                 raise BrokerError(
                     f"port {port} on 127.0.0.1 is in use by another process: stop it, or set "
                     f"AFTERSHOCK_BROKER__PORT / AFTERSHOCK_BROKER__CONTROLLER_PORT, or remove {self.dir}"
                 )
         props = self.dir / "server.properties"
-        props.write_text(config.server_properties(state.port, state.controller_port, self.dir / "data"))
+        props.write_text(config.server_properties(state.port, state.controller_port, self.dir / "data",
+                                                  secured))
+        props.chmod(0o600)  # holds the keystore password and the PLAIN users
         log4j = resources.files("aftershock.broker") / "log4j2.properties"
         (self.dir / "log4j2.properties").write_text(log4j.read_text())
         if not (self.dir / "data" / "meta.properties").exists():
-            self._format(java, libs, props)
+            self._format(java, libs, props, secured.format_args() if secured else [])
         self._write_state(state)
         return state
+
+    def _secured(self, java: str, state: BrokerState) -> Secured:
+        """The secured listeners' ports (kept once chosen), certificates and users."""
+        users = self.dir / "sasl.json"
+        if not users.exists() and (self.dir / "data" / "meta.properties").exists():
+            raise BrokerError(f"the broker's storage in {self.dir} was formatted without the SCRAM "
+                              "users of the secured listeners: use a new state folder")
+        if not (self.dir / "tls").exists():
+            self.progress(f"making the secured listeners' certificates in {self.dir / 'tls'}")
+        return Secured(state.sasl_ssl_port or config.free_port(), state.ssl_port or config.free_port(),
+                       ensure_tls(self.dir / "tls", java), ensure_users(users))
 
     def _java_cmd(self, java: str, libs: Path) -> list[str]:
         return [
@@ -125,10 +159,10 @@ class LocalBroker:
             f"-Dkafka.logs.dir={self.dir}", "-cp", f"{libs}/*",
         ]
 
-    def _format(self, java: str, libs: Path, props: Path) -> None:
+    def _format(self, java: str, libs: Path, props: Path, extra: list[str]) -> None:
         cmd = self._java_cmd(java, libs) + [
             "kafka.tools.StorageTool", "format", "--standalone",
-            "--cluster-id", config.cluster_id(), "--config", str(props),
+            "--cluster-id", config.cluster_id(), "--config", str(props), *extra,
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
@@ -143,14 +177,14 @@ class LocalBroker:
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        state = BrokerState(state.port, state.controller_port, self._proc.pid, state.kafka_version)
+        state = replace(state, pid=self._proc.pid)
         self._write_state(state)
         try:
             self._wait_started(offset)
             wait_ready(state.bootstrap, self.settings.start_timeout_s)
         except BrokerError:
             _terminate(self._proc.pid, 5.0, self._proc)
-            self._write_state(BrokerState(state.port, state.controller_port, None, state.kafka_version))
+            self._write_state(replace(state, pid=None))
             raise
         return state
 
@@ -193,11 +227,13 @@ def wait_ready(bootstrap: str, timeout_s: float) -> None:
     """Block until an admin round trip (list topics) succeeds against ``bootstrap``."""
     from kafka import KafkaAdminClient
 
+    from aftershock.kafka_client import client_config
+
     deadline = time.monotonic() + timeout_s
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+            admin = KafkaAdminClient(**client_config(KafkaSettings(), bootstrap), request_timeout_ms=5000)
             try:
                 admin.list_topics()
                 return

@@ -18,9 +18,12 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aftershock.errors import AftershockError, BrokerError, ExitCode
+
+if TYPE_CHECKING:
+    from aftershock.kafka_client import ClientConfig
 
 WORST_INCIDENT = (
     "SELECT incident_id FROM incident WHERE incident_id IS NOT NULL "
@@ -76,8 +79,11 @@ def round_trip(bootstrap: str, settings: Any) -> bool:
     from schemas.examples import example_event
 
     events = [example_event(t, event_id=str(uuid.uuid4())) for t in EVENT_TYPES]
-    sent = _send(bootstrap, [(settings.kafka.topic_for(e.event_type), e) for e in events])
-    back = _read_back(bootstrap, [(topic, part, off) for topic, part, off, _ in sent])
+    from aftershock.kafka_client import client_config
+
+    config = client_config(settings.kafka, bootstrap)
+    sent = _send(config, [(settings.kafka.topic_for(e.event_type), e) for e in events])
+    back = _read_back(config, [(topic, part, off) for topic, part, off, _ in sent])
     ok = 0
     for topic, part, off, event in sent:
         got = back.get((topic, part, off))
@@ -112,10 +118,12 @@ def _capture(command: list[str], env: dict[str, str]) -> str:
     return lines[1] if done.returncode == 0 and len(lines) > 1 else ""
 
 
-def _send(bootstrap: str, items: list[tuple[str, Any]]) -> list[tuple[str, int, int, Any]]:
+def _send(config: ClientConfig, items: list[tuple[str, Any]]) -> list[tuple[str, int, int, Any]]:
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", client_id="aftershock-demo")
+    from aftershock.kafka_client import connect
+
+    producer = connect(KafkaProducer, config, acks="all", client_id="aftershock-demo")
     try:
         futures = [
             (topic, event, producer.send(topic, key=event.event_id.encode(),
@@ -132,10 +140,12 @@ def _send(bootstrap: str, items: list[tuple[str, Any]]) -> list[tuple[str, int, 
         producer.close()
 
 
-def _read_back(bootstrap: str, where: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], bytes]:
+def _read_back(config: ClientConfig, where: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], bytes]:
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    from aftershock.kafka_client import connect
+
+    consumer = connect(KafkaConsumer, config, enable_auto_commit=False,
                              consumer_timeout_ms=10_000, client_id="aftershock-demo")
     try:
         consumer.assign(list({TopicPartition(t, p) for t, p, _ in where}))
@@ -149,7 +159,7 @@ def _read_back(bootstrap: str, where: list[tuple[str, int, int]]) -> dict[tuple[
             if len(found) == len(wanted):
                 break
         if not found:
-            raise BrokerError(f"nothing could be read back from {bootstrap}")
+            raise BrokerError(f"nothing could be read back from {config['bootstrap_servers']}")
         return found
     finally:
         consumer.close()

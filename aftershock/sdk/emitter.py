@@ -231,8 +231,12 @@ class Emitter:
     def from_settings(cls, settings: Any, spool_dir: Path, **kwargs: Any) -> Emitter:
         """An emitter for the configured broker and audit topics."""
         from aftershock.broker.resolve import bootstrap_servers
+        from aftershock.kafka_client import client_config
 
-        return cls(bootstrap_servers(settings), spool_dir, settings.kafka.topic_for, **kwargs)
+        bootstrap = bootstrap_servers(settings)
+        kwargs["producer_config"] = {**client_config(settings.kafka, bootstrap),
+                                     **kwargs.get("producer_config", {})}
+        return cls(bootstrap, spool_dir, settings.kafka.topic_for, **kwargs)
 
     # -- public API ------------------------------------------------------------------------
     def emit(self, event: Event | Mapping[str, Any] | bytes | str) -> None:
@@ -357,11 +361,15 @@ class Emitter:
     def _connect(self) -> None:
         from kafka import KafkaProducer
 
+        from aftershock.kafka_client import CredentialsRefused, connect
+
         self._next_connect = time.monotonic() + RECONNECT_EVERY_S
         if not _reachable(self.bootstrap_servers):
             return
         try:
-            self._producer = KafkaProducer(**self.config)
+            self._producer = connect(KafkaProducer, self.config)
+        except CredentialsRefused:
+            raise  # retrying will not help: say so now
         except Exception:  # noqa: BLE001 - unreachable broker: spool and retry later
             self._producer = None
         self._appender = lean_appender(self._producer) if self._producer is not None else None
