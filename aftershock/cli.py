@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -60,6 +62,47 @@ def _handler(spec: str) -> Any:
     return getattr(importlib.import_module(module), func)
 
 
+def _settings() -> Any:
+    """The settings from the environment; an invalid one raises a ConfigError naming its variable."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from aftershock.settings import load_settings
+
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        unknown = first["type"] == "extra_forbidden"
+        raise _invalid_setting(tuple(str(part) for part in first["loc"]),
+                               ("no such setting" if unknown else first["msg"]) + more,
+                               "unset it" if unknown else "set a valid value or unset it") from None
+    except SettingsError as exc:  # a section given as JSON that does not parse
+        field = re.search(r'field "([^"]+)"', str(exc))
+        raise _invalid_setting((field.group(1),) if field else (),
+                               f"not valid JSON ({exc.__cause__ or exc})",
+                               "set a valid value or unset it") from None
+
+
+def _invalid_setting(loc: tuple[str, ...], reason: str, todo: str) -> Exception:
+    """``aftershock: invalid setting NAME (environment): reason: what to do``. NAME is the variable
+    as it is set (names are case-insensitive; a section may be set as one JSON variable). The value
+    is not repeated: some settings are secrets."""
+    from aftershock.errors import ConfigError
+
+    names = {name.upper(): name for name in os.environ}
+    for length in range(len(loc), 0, -1):
+        name = names.get(("AFTERSHOCK_" + "__".join(loc[:length])).upper())
+        if name is not None:
+            inner = ".".join(loc[length:])
+            break
+    else:
+        name, inner = ("AFTERSHOCK_" + "__".join(loc)).upper(), ""
+    return ConfigError(f"invalid setting {name} (environment): {inner + ': ' if inner else ''}{reason}: "
+                       f'{todo} (the settings: README.md, "Configuration")')
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from aftershock.errors import AftershockError, ExitCode
 
@@ -69,9 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.CONFIG
     try:
-        from aftershock.settings import load_settings
-
-        return int(_handler(args.handler)(args, load_settings()))
+        return int(_handler(args.handler)(args, _settings()))
     except AftershockError as exc:
         print(f"aftershock: {exc}", file=sys.stderr)
         return int(exc.exit_code)
