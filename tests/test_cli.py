@@ -91,6 +91,11 @@ def test_demo_runs_the_pipeline_end_to_end(kafka_bootstrap: str, topic_prefix: s
     assert "0 findings" in done.stdout + done.stderr
     assert "change failure rate" in done.stdout
     assert "Suspects:" in done.stdout
+    # the report builds and stores the model; the postmortem reuses it (same lake snapshot and
+    # parameters) instead of building it a second time
+    assert done.stderr.count("building the model") == 1, done.stderr
+    assert done.stderr.count("using the stored model") == 1, done.stderr
+    assert len(list((tmp_path / "lake" / "_model").glob("*.duckdb"))) == 1
     landed = subprocess.run(
         [sys.executable, "-m", "aftershock", "query", "SELECT count(*) FROM change",
          "--lake", str(tmp_path / "lake"), "--format", "csv"],
