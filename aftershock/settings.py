@@ -9,11 +9,12 @@ nesting levels, e.g. ``AFTERSHOCK_KAFKA__BOOTSTRAP_SERVERS=host:9092`` or
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from aftershock.errors import ConfigError
 
@@ -206,11 +207,17 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Build the settings from the environment (``KAFKA_BOOTSTRAP_SERVERS`` as a fallback)."""
+    """Build the settings from the environment (``KAFKA_BOOTSTRAP_SERVERS`` as a fallback); an
+    invalid one raises a :class:`ConfigError` naming its variable (exit 2)."""
     try:
         settings = Settings()
     except ValidationError as exc:
         raise ConfigError(describe_settings_error(exc)) from None
+    except SettingsError as exc:  # a section given as JSON that does not parse
+        field = re.search(r'field "([^"]+)"', str(exc))
+        raise ConfigError(_invalid_setting((field.group(1),) if field else (),
+                                           f"not valid JSON ({exc.__cause__ or exc})",
+                                           "set a valid value or unset it")) from None
     fallback = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if settings.kafka.bootstrap_servers is None and fallback:
         kafka = settings.kafka.model_copy(update={"bootstrap_servers": fallback})
@@ -219,11 +226,32 @@ def load_settings() -> Settings:
 
 
 def describe_settings_error(exc: ValidationError) -> str:
-    """One line naming each bad setting as its environment variable, never echoing a value."""
-    problems = []
-    for error in exc.errors(include_input=False, include_url=False):
-        name = "AFTERSHOCK_" + "__".join(str(part).upper() for part in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        problems.append(message if message.startswith("AFTERSHOCK_") else f"{name}: {message}")
-    return (f"invalid settings: {'; '.join(problems)} (environment): fix or unset "
-            "these AFTERSHOCK_* variables")
+    """``invalid setting NAME (environment): reason: what to do`` for the first bad setting, never
+    echoing a value (some settings are secrets)."""
+    first = exc.errors(include_input=False, include_url=False)[0]
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    message = first["msg"].removeprefix("Value error, ")
+    named = re.match(r"AFTERSHOCK_[A-Z0-9_]+", message)
+    if named:  # a check across fields names the variable itself
+        return _invalid_setting((), message + more, "fix or unset it", name=named.group(0))
+    unknown = first["type"] == "extra_forbidden"
+    return _invalid_setting(tuple(str(part) for part in first["loc"]),
+                            ("no such setting" if unknown else message) + more,
+                            "unset it" if unknown else "set a valid value or unset it")
+
+
+def _invalid_setting(loc: tuple[str, ...], reason: str, todo: str, name: str | None = None) -> str:
+    """NAME is the variable as it is set (names are case-insensitive; a section may be set as one
+    JSON variable)."""
+    inner = ""
+    if name is None:
+        names = {key.upper(): key for key in os.environ}
+        for length in range(len(loc), 0, -1):
+            name = names.get(("AFTERSHOCK_" + "__".join(loc[:length])).upper())
+            if name is not None:
+                inner = ".".join(loc[length:])
+                break
+        else:
+            name = ("AFTERSHOCK_" + "__".join(loc)).upper()
+    return (f"invalid setting {name} (environment): {inner + ': ' if inner else ''}{reason}: {todo} "
+            '(the settings: README.md, "Configuration")')

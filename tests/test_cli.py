@@ -43,6 +43,39 @@ def test_errors_are_one_line_with_exit_code(tmp_path: object) -> None:
     assert done.stderr.count("\n") == 1 and "no broker running" in done.stderr
 
 
+GUIDE = '(the settings: README.md, "Configuration")'
+
+
+@pytest.mark.parametrize(("variable", "value", "command", "expected"), [
+    ("AFTERSHOCK_INGEST__BATCH_MAX_RECORDS", "x", ["ingest", "run"],
+     "AFTERSHOCK_INGEST__BATCH_MAX_RECORDS (environment): Input should be a valid integer, unable to "
+     f"parse string as an integer: set a valid value or unset it {GUIDE}"),
+    ("AFTERSHOCK_INGEST__BATCH_MAX_AGE_S", "0", ["ingest", "run"],
+     "AFTERSHOCK_INGEST__BATCH_MAX_AGE_S (environment): Input should be greater than 0: set a valid "
+     f"value or unset it {GUIDE}"),
+    ("AFTERSHOCK_INGEST__BAD_DATA", "maybe", ["report", "--lake", "nowhere"],
+     "AFTERSHOCK_INGEST__BAD_DATA (environment): Input should be 'dead_letter' or 'fail': set a "
+     f"valid value or unset it {GUIDE}"),
+    ("aftershock_broker__port", "80a", ["kafka", "status"],
+     "aftershock_broker__port (environment): Input should be a valid integer, unable to parse "
+     f"string as an integer: set a valid value or unset it {GUIDE}"),
+    ("AFTERSHOCK_KAFKA__TOPIC_PREFIXX", "audit.", ["kafka", "status"],
+     f"AFTERSHOCK_KAFKA__TOPIC_PREFIXX (environment): no such setting: unset it {GUIDE}"),
+    ("AFTERSHOCK_INGEST", '{"batch_max_records": 0}', ["ingest", "run"],
+     "AFTERSHOCK_INGEST (environment): batch_max_records: Input should be greater than or equal to "
+     f"1: set a valid value or unset it {GUIDE}"),
+    ("AFTERSHOCK_BROKER", "{port", ["kafka", "start"],
+     "AFTERSHOCK_BROKER (environment): not valid JSON (Expecting property name enclosed in double "
+     f"quotes: line 1 column 2 (char 1)): set a valid value or unset it {GUIDE}"),
+])
+def test_invalid_setting_is_one_line_naming_the_variable_exit_2(
+        variable: str, value: str, command: list[str], expected: str, tmp_path: Path) -> None:
+    env = {**os.environ, variable: value, "AFTERSHOCK_BROKER__STATE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "aftershock", *command], capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    assert (done.returncode, done.stderr, done.stdout) == (2, f"aftershock: invalid setting {expected}\n", "")
+
+
 @pytest.mark.kafka
 def test_demo_runs_the_pipeline_end_to_end(kafka_bootstrap: str, topic_prefix: str,
                                            tmp_path: Path) -> None:
@@ -58,6 +91,11 @@ def test_demo_runs_the_pipeline_end_to_end(kafka_bootstrap: str, topic_prefix: s
     assert "0 findings" in done.stdout + done.stderr
     assert "change failure rate" in done.stdout
     assert "Suspects:" in done.stdout
+    # the report builds and stores the model; the postmortem reuses it (same lake snapshot and
+    # parameters) instead of building it a second time
+    assert done.stderr.count("building the model") == 1, done.stderr
+    assert done.stderr.count("using the stored model") == 1, done.stderr
+    assert len(list((tmp_path / "lake" / "_model").glob("*.duckdb"))) == 1
     landed = subprocess.run(
         [sys.executable, "-m", "aftershock", "query", "SELECT count(*) FROM change",
          "--lake", str(tmp_path / "lake"), "--format", "csv"],

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     _step(6, ["report", "--lake", lake], env)
     worst = _capture(["query", WORST_INCIDENT, "--lake", lake, "--format", "csv"], env)
     if worst:
-        _step(6, ["postmortem", worst, "--lake", lake, "--window", "180"], env)
+        _step(6, ["postmortem", worst, "--lake", lake], env)
     print(f"lake: {lake}   truth: {out / 'truth.json'}")
     return ExitCode.OK
 

