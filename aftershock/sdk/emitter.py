@@ -31,22 +31,25 @@ Two modes (``durability``):
 
 - ``"direct"`` (default): ``emit`` hands the record to kafka-python and keeps it in memory until
   Kafka acknowledges it. Every record not acknowledged goes to the spool, in order, as soon as the
-  Emitter sees the broker is gone: a ``send`` that raises a Kafka error, a failed delivery, or
-  no acknowledgement between two checks (PROBE_EVERY_S or PROBE_EVERY_RECORDS sends apart) while
-  the bootstrap address refuses connections
-  (:mod:`aftershock.sdk.link`); and at ``flush``/``close`` for whatever is not acknowledged by then.
+  Emitter sees the broker is gone: a ``send`` that raises a Kafka error, a failed delivery, or no
+  acknowledgement between two checks (PROBE_EVERY_S or PROBE_EVERY_RECORDS sends apart) while the
+  bootstrap address refuses connections (:mod:`aftershock.sdk.link`); and at ``flush``/``close``
+  whatever is not acknowledged by then.
 - ``"spool_first"``: ``emit`` appends the record to the spool and fsyncs before it returns; a
   thread (:class:`~aftershock.sdk.shipper.Shipper`) sends from the spool and marks what Kafka
-  acknowledged as delivered. One fsync per event bounds the rate.
+  acknowledged as delivered; ``flush`` waits until the spool is empty (or the broker is away). One
+  fsync per event bounds the rate. An error of the thread that is not a Kafka or network failure
+  is raised by the next ``emit``, ``flush`` or ``close``.
 
 What holds when the process ends:
 
 - ``close()`` (or the ``with`` block) returned: in both modes every accepted event is acknowledged
   by Kafka or in the spool.
 - Normal interpreter exit without ``close()`` (the end of the main module, ``sys.exit``) and an
-  unhandled exception (the interpreter still runs its exit handlers): an exit handler does what
-  ``close()`` does within ``exit_timeout_s`` (default 5 s, less when the broker refuses
-  connections), then spools what is still not acknowledged: nothing is lost in either mode.
+  unhandled exception (the interpreter still runs its exit handlers): an exit handler flushes for
+  at most ``exit_timeout_s`` (default 5 s; it stops at once when the broker refuses connections),
+  spools what is still not acknowledged and closes the producer: nothing is lost in either mode.
+  It does not replay the spool; the next Emitter on the folder does.
 - SIGTERM (Python's default action ends the process without exit handlers) and ``kill -9``:
   ``"spool_first"`` keeps every event ``emit`` returned for. ``"direct"`` keeps what was already in
   the spool; events handed to kafka-python and not yet acknowledged (up to ``linger_ms`` of events
@@ -141,12 +144,12 @@ class Emitter:
         self._check_at, self._unchecked = 0.0, 0  # the next progress check: at that time or count
         self._generation = 0  # the producer the partition counts were read from
         self._routes: dict[str, Route] = {}  # by event type
-        atexit.register(self._at_exit)
         self._shipper = Shipper(self._link, self.spool) if durability == "spool_first" else None
         if self._shipper is not None:
             self._shipper.start()
         else:
             self._recover()
+        self._exit_first()
 
     @classmethod
     def from_settings(cls, settings: Any, spool_dir: Path, **kwargs: Any) -> Emitter:

@@ -3,8 +3,8 @@
 One folder holds ``spool.ndjson`` (one record per line, appended and fsync'd before
 :meth:`Spool.append` returns) and ``spool.offset`` (how many bytes of it were already delivered,
 replaced atomically). Records are read back in the order they were written; once all are
-delivered both files are removed, and once COMPACT_BYTES of the file are delivered its
-undelivered rest is rewritten into a new file (the offset is reset first: a crash in between
+delivered both files are removed, and once COMPACT_BYTES of the file and at least half of it are
+delivered its undelivered rest is rewritten into a new file (the offset is reset first: a crash in between
 replays the delivered records again, it never skips one). A line cut short by a crash during an
 append (the caller never got a return from that append) is cut off when the spool is opened.
 
@@ -141,8 +141,8 @@ class Spool:
                 self.data.unlink(missing_ok=True)
                 self.offset_file.unlink(missing_ok=True)
                 fsync_dir(self.dir)
-            elif end_offset >= COMPACT_BYTES:
-                self._compact(end_offset)
+            elif end_offset >= COMPACT_BYTES and end_offset >= size - end_offset:
+                self._compact(end_offset)  # at most as much copied as was delivered: linear overall
             else:
                 self._write_offset(end_offset)
 

@@ -64,12 +64,14 @@ def test_a_reading_is_a_snapshot_and_limit_takes_the_oldest(tmp_path: Path) -> N
 
 def test_a_large_delivered_prefix_is_dropped_from_the_file(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spool_module, "COMPACT_BYTES", 100)
+    monkeypatch.setattr(spool_module, "COMPACT_BYTES", 50)
     spool = Spool(tmp_path)
     spool.append([_record(i) for i in range(6)])
     ends = [end for end, _ in spool.pending()]
-    assert ends[2] >= 100
-    spool.mark_delivered(ends[2])
+    assert ends[0] >= 50
+    spool.mark_delivered(ends[0])  # large enough, but less than the rest: only the offset moves
+    assert spool.data.stat().st_size == ends[-1] and spool.offset_file.exists()
+    spool.mark_delivered(ends[2])  # half the file
     assert spool.data.stat().st_size == ends[-1] - ends[2]  # only the undelivered rest is kept
     assert not spool.offset_file.exists()
     assert [r for _, r in Spool(tmp_path).pending()] == [_record(3), _record(4), _record(5)]
