@@ -63,12 +63,14 @@ def client_config(kafka: KafkaSettings, bootstrap: str) -> ClientConfig:
 def connect(factory: Callable[..., T], config: Mapping[str, Any], **kwargs: Any) -> T:
     """``factory(**config, **kwargs)`` (a kafka-python client); a client that cannot bootstrap
     raises :class:`CredentialsRefused` or :class:`BrokerError` with one line saying why."""
-    from kafka.errors import KafkaError
+    from kafka.errors import KafkaConfigurationError, KafkaError
 
     _check_client_key(config)
     with _refusals() as seen:
         try:
             return factory(**config, **kwargs)
+        except KafkaConfigurationError:
+            raise  # a wrong client setting: no connection was tried
         except KafkaError as exc:
             cause: BaseException = seen[-1] if seen else exc
     if not seen and config.get("sasl_mechanism") and _answers(config):

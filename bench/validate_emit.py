@@ -13,8 +13,8 @@ Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts its own local broker in a tem
 4. bare-kp:  bare, but kafka-python's default partitioner picks the (same) partition from the key:
              a plain send of pre-serialised bytes, the baseline of the earlier figures.
 5. sdk:      Emitter.emit of event models (serialise, pre-check for secrets and redact, key,
-             partition, headers, append to the open batch or send), then flush; the SDK's
-             key-hash cache starts empty on every run.
+             partition, headers, KafkaProducer.send), then flush; the SDK's key-hash cache starts
+             empty on every run.
 6. inline:   (``--inline``) the SDK's per-event steps written out in one loop, without keeping
              records for the spool: the least an emitter with the SDK's other guarantees does.
 The events are the documented examples, each lifecycle key (incident, deployment, change, session,
@@ -24,8 +24,8 @@ Every producer has exactly the Emitter's settings (``producer_settings``: acks=a
 batching) and fetches the metadata of every audit topic before the clock starts. The runs of a
 round go in a rotating order (the machine's load varies); each round prints events/s and this
 process's CPU time per event (all threads: other processes' load does not inflate it). The result
-is the median over the rounds of sdk/bare in events/s (target >= 0.70), with sdk/bare+hdr and
-sdk/bare-kp and the same ratios in events per CPU-second beside it.
+is the median over the rounds of sdk/bare in events/s, with sdk/bare+hdr and sdk/bare-kp and the
+same ratios in events per CPU-second beside it. Figures so far: bench/RESULTS.md.
 
 On a small virtual machine a producer's two threads (the caller and kafka-python's sender) that wake
 each other across CPUs cost much kernel time, more or less from run to run; ``--pin-cpu 0`` keeps
@@ -50,8 +50,8 @@ from typing import Any, NamedTuple
 
 from kafka import KafkaProducer
 
-from aftershock.sdk.appender import lean_appender, record_headers_of
-from aftershock.sdk.emitter import Emitter, event_key, key_hash, producer_settings, record_headers, to_record
+from aftershock.sdk.emitter import Emitter, producer_settings
+from aftershock.sdk.records import event_key, key_hash, record_headers, to_record
 from aftershock.sdk.spool import SpooledRecord
 from aftershock.settings import EVENT_TYPES, BrokerSettings, KafkaSettings
 from schemas.common import SCHEMA_VERSION
@@ -196,16 +196,14 @@ def bench_inline(config: dict[str, Any], events: list[Event], kafka: KafkaSettin
     """The SDK's per-event steps written out in one loop, without keeping records for the spool.
 
     Serialise and pre-check (``redacted_json``), key, partition from the cold key-hash cache, the
-    three headers, the SDK's batch appender: the least an emitter that keeps the SDK's other
+    three headers, ``KafkaProducer.send``: the least an emitter that keeps the SDK's other
     guarantees does per event.
     """
     topics = {t: kafka.topic_for(t) for t in EVENT_TYPES}
     producer = warmed_producer(config, set(topics.values()))
-    appender = lean_appender(producer)
-    assert appender is not None
-    routes = {t: (topic, record_headers_of(record_headers(t, SCHEMA_VERSION)),
-                  len(producer.partitions_for(topic))) for t, topic in topics.items()}
-    send = appender.send
+    routes = {t: (topic, list(record_headers(t, SCHEMA_VERSION)), len(producer.partitions_for(topic)))
+              for t, topic in topics.items()}
+    send = producer.send
     key_hash.cache_clear()
 
     def send_all() -> None:
@@ -213,7 +211,7 @@ def bench_inline(config: dict[str, Any], events: list[Event], kafka: KafkaSettin
             clean, value = redacted_json(event)
             topic, headers, partitions = routes[clean.event_type]
             key = event_key(clean).encode()
-            send(topic, key_hash(key) % partitions, key, value, headers)
+            send(topic, value, key, headers, key_hash(key) % partitions)
         producer.flush()
 
     try:
@@ -273,7 +271,6 @@ def main() -> None:
             report(f"{name}/{base} (events/s)", [r[name].per_s / r[base].per_s for r in rounds])
         for base in BARE_MODES:
             report(f"{name}/{base} (events/CPU-s)", [r[base].cpu_us / r[name].cpu_us for r in rounds])
-    print("target: sdk/bare (events/s) median >= 0.70")
 
 
 if __name__ == "__main__":

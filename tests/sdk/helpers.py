@@ -24,18 +24,24 @@ def numbered_events(per_type: int, run: str | None = None) -> list[Event]:
     return events
 
 
-def read_topics(bootstrap: str, kafka: KafkaSettings, expected: int, timeout_s: float = 60) -> list[dict]:
-    """Every record on the audit topics (as decoded events, with headers), until ``expected`` distinct."""
+def read_topics(bootstrap: str, kafka: KafkaSettings, expected: int | set[str],
+                timeout_s: float = 60) -> list[dict]:
+    """Every record on the audit topics (as decoded events, with headers), until ``expected`` distinct
+    event ids (a count, or the ids that must all be there)."""
     consumer = KafkaConsumer(*kafka.audit_topics(), bootstrap_servers=bootstrap,
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              group_id=f"t-{uuid.uuid4().hex}", consumer_timeout_ms=2_000)
     records: list[dict] = []
     deadline = time.monotonic() + timeout_s
     try:
-        while time.monotonic() < deadline and len({r["event_id"] for r in records}) < expected:
+        while time.monotonic() < deadline and not _complete({r["event_id"] for r in records}, expected):
             for message in consumer:
                 records.append(json.loads(message.value) | {
                     "_headers": dict(message.headers), "_key": message.key, "_topic": message.topic})
     finally:
         consumer.close()
     return records
+
+
+def _complete(seen: set[str], expected: int | set[str]) -> bool:
+    return expected <= seen if isinstance(expected, set) else len(seen) >= expected

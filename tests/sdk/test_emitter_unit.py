@@ -1,4 +1,4 @@
-"""Emitter logic that needs no broker: validation, keys, headers, redaction, spooling offline."""
+"""Emitter logic that needs no broker: validation, keys, headers, size, redaction, spooling offline."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from aftershock.errors import EventError
-from aftershock.sdk.emitter import Emitter, _Route, event_key, to_record, validate
+from aftershock.errors import ConfigError, EventError
+from aftershock.sdk.emitter import Emitter
+from aftershock.sdk.records import Route, event_key, to_record, validate
+from aftershock.sdk.spool import Spool
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from schemas.examples import example_event
 
@@ -39,7 +41,7 @@ def test_key_follows_the_lifecycle(event_type: str, field: str, value: str) -> N
     fallback = example_event(event_type, **{field: None}, source_ref=None)
     assert event_key(event) == value
     assert event_key(fallback) == fallback.event_id
-    route = _Route("audit.x", event_type, "1.0")  # the emitter's per-type key: the same, encoded
+    route = Route("audit.x", event_type, "1.0")  # the emitter's per-type key: the same, encoded
     assert (route.key(event), route.key(fallback)) == (value.encode(), fallback.event_id.encode())
 
 
@@ -65,3 +67,32 @@ def test_offline_emitter_spools_redacted_events_in_order(tmp_path: Path) -> None
     assert [e["event_id"] for e in spooled] == [e.event_id for e in events]
     assert "abc123" not in spooled[-1]["payload"]["command"]
     assert spooled[-1]["redactions"][-1] == {"path": "$.payload.command", "kind": "secret_assignment"}
+
+
+def test_spool_first_emit_returns_once_the_event_is_in_the_spool(tmp_path: Path) -> None:
+    kafka = KafkaSettings()
+    emitter = Emitter(_closed_port(), tmp_path, kafka.topic_for, durability="spool_first")
+    events = [example_event(t, event_id=f"e{i}") for i, t in enumerate(EVENT_TYPES)]
+    for event in events:
+        emitter.emit(event)
+        # read by a second reader of the folder, as a restarted process would
+        assert [json.loads(r.value)["event_id"] for _, r in Spool(tmp_path).pending()][-1] == event.event_id
+    assert emitter.spooled == len(events)
+    emitter.close()
+    assert emitter.spooled == len(events)  # no broker: they wait for the next emitter
+
+
+def test_an_event_too_large_for_kafka_is_refused_before_it_is_accepted(tmp_path: Path) -> None:
+    emitter = Emitter(_closed_port(), tmp_path, KafkaSettings().topic_for,
+                      producer_config={"max_request_size": 4096})
+    big = example_event("incident", event_id="big", attributes={f"log{i}": "x" * 1000 for i in range(5)})
+    with pytest.raises(EventError, match=r"incident event big is too large for Kafka \(\d+ bytes.*4096"):
+        emitter.emit(big)
+    emitter.emit(example_event("incident", event_id="small"))
+    emitter.close()
+    assert [json.loads(r.value)["event_id"] for _, r in emitter.spool.pending()] == ["small"]
+
+
+def test_unknown_durability_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"durability 'fsync'.*direct, spool_first"):
+        Emitter(_closed_port(), tmp_path, KafkaSettings().topic_for, durability="fsync")

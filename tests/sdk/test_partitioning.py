@@ -12,7 +12,8 @@ from kafka.partitioner.default import DefaultPartitioner
 from kafka.partitioner.default import murmur2 as kafka_murmur2
 
 import aftershock.sdk.emitter as emitter_module
-from aftershock.sdk.emitter import Emitter, event_key, key_hash, murmur2
+from aftershock.sdk.emitter import Emitter
+from aftershock.sdk.records import event_key, key_hash, murmur2
 from aftershock.settings import EVENT_TYPES, KafkaSettings
 from schemas.examples import example_event
 
@@ -52,7 +53,7 @@ def test_a_configured_partitioner_keeps_the_choice(tmp_path: Path) -> None:
     config = {"partitioner": DefaultPartitioner()}
     custom = Emitter(dead, tmp_path, KafkaSettings().topic_for, producer_config=config)
     route = custom._route(example_event("incident"))
-    assert custom._partition(route, b"inc-1") is None  # kafka-python asks the configured one
+    assert custom._partition(route, b"inc-1", time.monotonic()) is None  # the configured one decides
     custom.close()
 
 
@@ -74,23 +75,22 @@ class _Producer:
         return set(range(self.partitions))
 
 
-def test_partition_count_is_read_again_after_its_ttl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_partition_count_is_read_again_after_its_ttl_and_for_a_new_producer(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"127.0.0.1:{sock.getsockname()[1]}"
     emitter = Emitter(dead, tmp_path, KafkaSettings().topic_for)
     key = next(k for k in (f"inc-{i}".encode() for i in range(100)) if key_hash(k) % 3 != key_hash(k) % 12)
     producer = _Producer(3)
-    emitter._producer = producer
+    emitter._link.producer = producer
     route = emitter._route(example_event("incident"))
-    assert emitter._partition(route, key) == key_hash(key) % 3
+    now = time.monotonic()
+    assert emitter._partition(route, key, now) == key_hash(key) % 3
     producer.partitions = 12  # the topic grew
-    assert emitter._partition(route, key) == key_hash(key) % 3  # the count is still trusted
-    later = time.monotonic() + emitter_module.PARTITIONS_TTL_S + 1
-    monkeypatch.setattr(emitter_module.time, "monotonic", lambda: later)
-    assert emitter._partition(route, key) == key_hash(key) % 12
-    emitter._drop_producer()  # the broker went away; the next producer is asked again at once
-    emitter._producer = _Producer(3)
-    assert emitter._partition(route, key) == key_hash(key) % 3
-    emitter._producer = None
+    assert emitter._partition(route, key, now + 0.1) == key_hash(key) % 3  # the count is still trusted
+    assert emitter._partition(route, key, now + emitter_module.PARTITIONS_TTL_S + 0.1) == key_hash(key) % 12
+    emitter._link.producer, emitter._link.generation = _Producer(3), emitter._link.generation + 1
+    emitter._recover()  # a new producer (the broker came back): it is asked again at once
+    assert emitter._partition(route, key, now + emitter_module.PARTITIONS_TTL_S + 0.2) == key_hash(key) % 3
+    emitter._link.producer = None
     emitter.close()
