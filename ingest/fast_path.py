@@ -16,8 +16,10 @@ with its precise reason:
   (absent and null read alike; see ``_explicit_null``);
 - ``attributes`` beyond the bounds, or with several keys whose order in the record the text does
   not show for sure to be the chunk's (the map keeps the record's order);
-- a text the redaction scans that its pre-check (``schemas.redaction``, applied text by text) says
-  might hold a secret, or that holds a non-ASCII character.
+- a text the redaction scans (every string at any depth: envelope ids, payload fields, nested
+  fields, list items, attribute keys and values) that its pre-check (``schemas.redaction``, applied
+  text by text) says might hold a secret, or that holds a non-ASCII character; an attribute key
+  that names a secret (``db_password``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import pyarrow.json as pj
 from ingest.fast_spec import Rule, Unsupported, event_rules
 from schemas.envelope import MAX_ATTRIBUTES
 from schemas.event import EVENT_CLASSES
-from schemas.redaction import _precheck_pattern
+from schemas.redaction import _precheck_pattern, might_hold_secret, names_secret
 
 Mask = np.ndarray
 EVENT_TYPE = r'"event_type"\s*:\s*"(?P<t>[a-z_]+)"'
@@ -44,8 +46,8 @@ TIMESTAMP_TEXT = (r"^(?:19|2\d)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 # the redaction's own pre-check (literals, a secret word before a space, "=", ":", '"' or "\\", a
 # URL credential shape), case-insensitive: a text it does not match is landed unchanged by it
 SECRET_HINT = _precheck_pattern()
-# joins the scanned texts of a row for one pass: "/" is in no literal, follows no secret word and
-# ends the URL shape, so no match spans two texts
+# joins the texts of a row for one pass: "/" is in no literal, follows no secret word, ends the URL
+# shape and is no word character (before "sk-"), so no match spans two texts
 _TEXT_SEPARATOR = "/"
 ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
@@ -246,7 +248,7 @@ def _accepted(event_type: str, table: pa.Table, texts: pa.LargeStringArray) -> M
         ambiguous |= a
     if (ambiguous & ~bad).any():
         bad |= ambiguous & _explicit_null(texts, names)
-    accepted: Mask = ~(bad | _secret_hint(event_type, table))
+    accepted: Mask = ~(bad | _secret_hint(table))
     return accepted
 
 
@@ -378,23 +380,37 @@ def _out_of_order(column: pa.StructArray, texts: pa.LargeStringArray) -> Mask:
     return bad
 
 
-@cache
-def _scanned(event_type: str) -> tuple[str, ...]:
-    """Top-level payload texts (what ``schemas.redaction.redact_event`` scans, with the envelope's
-    ``source_url`` and the attribute values)."""
-    payload = next(r for r in event_rules(event_type) if r.name == "payload")
-    return tuple(r.name for r in payload.children if r.read == pa.string() and not r.timestamp)
+def _secret_hint(table: pa.Table) -> Mask:
+    """Rows where some text the lake would get (any string column at any depth, list items, attribute
+    keys and values) might hold a secret or is not all ASCII: ``redact_event`` walks all of them."""
+    attributes = _attributes(table)
+    columns = [table[name].chunk(0) for name in table.column_names if name != "attributes"]
+    hint = _text_hint([*columns, *attributes.flatten()], table.num_rows)
+    for name, child in zip(attributes.type.names, attributes.flatten(), strict=True):
+        if might_hold_secret(name) or names_secret(name) or not name.isascii():
+            hint |= _mask(child.is_valid())
+    return hint
 
 
-def _secret_hint(event_type: str, table: pa.Table) -> Mask:
-    """Rows whose scanned texts might hold a secret or are not all ASCII."""
-    payload = table["payload"].chunk(0)
-    columns = [payload.field(name) for name in _scanned(event_type)]
-    columns += [table["source_url"].chunk(0), *_attributes(table).flatten()]
-    texts = pc.binary_join_element_wise(*columns, _TEXT_SEPARATOR, null_handling="replace",
-                                        null_replacement="")
-    hint: Mask = _mask(pc.match_substring_regex(texts, SECRET_HINT, ignore_case=True))
-    hint |= ~_mask(pc.string_is_ascii(texts))
+def _text_hint(columns: list[pa.Array], rows: int) -> Mask:
+    """Per row of ``columns`` (arrays of ``rows`` values): one of its strings, of its structs' or of
+    its lists' items, might hold a secret or is not ASCII (one regex pass over each row's strings)."""
+    hint, texts, queue = np.zeros(rows, dtype=bool), [], list(columns)
+    while queue:
+        array = queue.pop()
+        if pa.types.is_string(array.type):
+            texts.append(array)
+        elif pa.types.is_struct(array.type):
+            queue.extend(array.flatten())
+        elif pa.types.is_list(array.type):
+            items = array.flatten()
+            flagged = _text_hint([items], len(items))
+            hint[pc.list_parent_indices(array).to_numpy()[flagged]] = True
+    if texts:
+        joined = pc.binary_join_element_wise(*texts, _TEXT_SEPARATOR, null_handling="replace",
+                                             null_replacement="")
+        hint |= _mask(pc.match_substring_regex(joined, SECRET_HINT, ignore_case=True))
+        hint |= ~_mask(pc.string_is_ascii(joined))
     return hint
 
 
