@@ -88,6 +88,8 @@ class Envelope(Model):
             raise ValueError(f"at most {MAX_ATTRIBUTES} attributes, got {len(value)}")
         for key, item in value.items():
             if len(key) > ATTRIBUTE_KEY_MAX or len(item) > ATTRIBUTE_VALUE_MAX:
-                raise ValueError(f"attribute {key[:40]!r}: key <= {ATTRIBUTE_KEY_MAX} and value <= "
-                                 f"{ATTRIBUTE_VALUE_MAX} characters")
+                from schemas.redaction import redact_text  # the key is shown: without its secrets
+
+                raise ValueError(f"attribute {redact_text(key)[0][:40]!r}: key <= {ATTRIBUTE_KEY_MAX} "
+                                 f"and value <= {ATTRIBUTE_VALUE_MAX} characters")
         return value
