@@ -52,6 +52,9 @@ _ARG_SEP = r"(?:=|" + _SP + r"+|\\?[\"']\s*,\s*\\?[\"'])"
 # a value: quoted (a double quote that does not close a JSON string), escaped-quoted, or bare
 _VALUE = (r"(?:\"(?![\s,:}\]])[^\"\n]*\"|'[^'\n]*'|\\\"(?:[^\"\\]|\\[^\"])*?\\\""
           r"|(?:\\?[\"'])?[^\s\"'\\;&|,}]+)")
+# a word starts here: \b, or after a JSON escape (\n, \t, \u00a0...) inside JSON text
+_B = r"(?:\b|(?<=\\[nrtbf])|(?<=\\u[0-9a-fA-F]{4}))"
+_BEFORE_ARG = r"(?:[\s\"']|\\[nrt])"  # what comes before a command-line option
 _HEADER_NAMES = r"(?:x-api-key|api-key|x-auth-token|x-access-token|private-token|x-amz-security-token" \
                 r"|(?:set-)?cookie)"
 
@@ -59,34 +62,36 @@ _HEADER_NAMES = r"(?:x-api-key|api-key|x-auth-token|x-access-token|private-token
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("private_key", r"-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
                     r"(?:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|[^\"]*)"),
-    ("slack_webhook", r"(?:https?://)?\bhooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
-    ("url_password", r"(?P<pre>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']*:)(?!\[REDACTED|\$)"
+    ("slack_webhook", r"(?:https?://)?" + _B
+     + r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
+    ("url_password", r"(?P<pre>" + _B + r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']*:)(?!\[REDACTED|\$)"
                      r"[^\s/\"']+(?P<post>@)"),
-    ("auth_header", r"(?P<pre>\b(?:proxy-)?authorization\s*:\s*)(?!\[REDACTED)"
+    ("auth_header", r"(?P<pre>" + _B + r"(?:proxy-)?authorization\s*:\s*)(?!\[REDACTED)"
                     r"(?:[A-Za-z0-9_.-]+\s+(?!\[REDACTED)[^\s\"'\\]+|[A-Za-z0-9._~+/=-]{16,})"),
-    ("auth_header", r"(?P<pre>\b" + _HEADER_NAMES + r"\s*:\s*)" + _NOT_ALREADY
+    ("auth_header", r"(?P<pre>" + _B + _HEADER_NAMES + r"\s*:\s*)" + _NOT_ALREADY
      + r"[^\s\"'\\](?:[^\r\n\"'\\]*[^\s\"'\\])?"),
-    ("basic_auth", r"(?P<pre>\bcurl\b[^\n;&|]*?[\s\"'](?:-u|--user)(?:" + _ARG_SEP + r")?[\"']?"
-                   r"[^\s:\"'\\]*:)(?!\[REDACTED)[^\s\"'\\]+"),
-    ("secret_assignment", r"(?P<pre>\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n;&|]*?"
-                          r"[\s\"'](?-i:-p))" + _NOT_ALREADY + r"(?=\S)" + _VALUE),
-    ("bearer_token", r"(?P<pre>\b[Bb]earer" + _SP + r"+)[A-Za-z0-9._~+/-]{8,}=*"),
-    ("basic_auth", r"(?P<pre>\bBasic" + _SP + r"+)[A-Za-z0-9+/]{12,}=*"),
-    ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
-    ("aws_access_key_id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
-    ("aws_secret_access_key", r"(?P<pre>\b(?:aws_secret_access_key|aws_session_token)(?:" + _SP + r"*[=:]"
-                              + _SP + r"*|" + _SP + r"+))" + _NOT_ALREADY + _VALUE),
-    ("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
-    ("gitlab_token", r"\bgl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}"),
-    ("slack_token", r"\b(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})"),
-    ("anthropic_api_key", r"\bsk-ant-[A-Za-z0-9_-]{20,}"),
-    ("openai_api_key", r"\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,}"),
-    ("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}"),
-    ("secret_json_field",
-     r"(?P<pre>\"[A-Za-z0-9_.-]*" + _SECRET_WORDS + r"\"\s*:\s*\")" + _NOT_ALREADY
-     + r"(?:[^\"\\]|\\.)+(?P<post>\")"),
+    ("basic_auth", r"(?P<pre>" + _B + r"curl\b[^\n;&|]*?" + _BEFORE_ARG + r"(?:-u|--user)(?:" + _ARG_SEP
+     + r")?[\"']?[^\s:\"'\\]*:)(?!\[REDACTED)[^\s\"'\\]+"),
+    ("secret_assignment", r"(?P<pre>" + _B + r"(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b"
+                          r"[^\n;&|]*?" + _BEFORE_ARG + r"(?-i:-p))" + _NOT_ALREADY + r"(?=\S)" + _VALUE),
+    ("bearer_token", r"(?P<pre>" + _B + r"[Bb]earer" + _SP + r"+)[A-Za-z0-9._~+/-]{8,}=*"),
+    ("basic_auth", r"(?P<pre>" + _B + r"Basic" + _SP + r"+)[A-Za-z0-9+/]{12,}=*"),
+    ("jwt", _B + r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
+    ("aws_access_key_id", _B + r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
+    ("aws_secret_access_key", r"(?P<pre>" + _B + r"(?:aws_secret_access_key|aws_session_token)(?:" + _SP
+     + r"*[=:]" + _SP + r"*|" + _SP + r"+))" + _NOT_ALREADY + _VALUE),
+    ("github_token", _B + r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
+    ("gitlab_token", _B + r"gl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}"),
+    ("slack_token", _B + r"(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})"),
+    ("anthropic_api_key", _B + r"sk-ant-[A-Za-z0-9_-]{20,}"),
+    ("openai_api_key", _B + r"sk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,}"),
+    ("google_api_key", _B + r"AIza[0-9A-Za-z_-]{35}"),
+    ("secret_json_field",  # in JSON text, or in JSON text inside JSON text (quotes escaped alike)
+     r"(?P<pre>(?P<jq>\\*)\"[A-Za-z0-9_.-]*" + _SECRET_WORDS + r"(?P=jq)\"\s*:\s*(?P=jq)\")" + _NOT_ALREADY
+     + r"(?:[^\"\\]|\\.)+?(?P<post>(?P=jq)\")"),
     ("secret_assignment",
-     r"(?P<pre>\b[A-Za-z0-9_]*" + _SECRET_WORDS + _SP + r"*[=:]" + _SP + r"*)" + _NOT_ALREADY + _VALUE),
+     r"(?P<pre>" + _B + r"[A-Za-z0-9_]*" + _SECRET_WORDS + _SP + r"*[=:]" + _SP + r"*)" + _NOT_ALREADY
+     + _VALUE),
     ("secret_assignment",
      r"(?P<pre>--[A-Za-z0-9-]*(?:password|passwd|secret|token|api-?key|access-key)" + _ARG_SEP + r")"
      + _NOT_ALREADY + _VALUE),

@@ -154,11 +154,11 @@ def invalid_records() -> list[tuple[str, bytes, str]]:
     out = []
     for n, (shape, text, secret) in enumerate(SHAPES):
         for where_name, event_type, where in PLACES[::3]:
-            event = place(template(event_type), where, text)
-            event["event_id"] = f"bad-{n}-{where_name.replace(' ', '-')}"
-            event["occurred_at"] = "not a time"  # breaks the contract
+            body = template(event_type) | {"event_id": f"bad-{n}-{where_name.replace(' ', '-')}",
+                                           "occurred_at": "not a time"}  # breaks the contract
+            event = place(body, where, text)
             out.append((f"{shape} in {where_name} (invalid)", json.dumps(event).encode(), secret))
-        bad = {"event_type": "change", "event_id": f"bad-{n}", "attributes": {text: "v" * 1100}}
+        bad = template("change") | {"event_id": f"bad-{n}", "attributes": {text: "v" * 1100}}
         out.append((f"{shape} as the key of a too long attribute", json.dumps(bad).encode(), secret))
         escape = f"\\u{ord(secret[0]):04x}"
         escaped = json.dumps({"event_type": "nope", "note": text}).replace(secret[0], escape)
