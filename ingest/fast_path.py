@@ -248,7 +248,7 @@ def _accepted(event_type: str, table: pa.Table, texts: pa.LargeStringArray) -> M
         ambiguous |= a
     if (ambiguous & ~bad).any():
         bad |= ambiguous & _explicit_null(texts, names)
-    accepted: Mask = ~(bad | _secret_hint(table))
+    accepted: Mask = ~(bad | _secret_hint(event_type, table))
     return accepted
 
 
@@ -380,38 +380,40 @@ def _out_of_order(column: pa.StructArray, texts: pa.LargeStringArray) -> Mask:
     return bad
 
 
-def _secret_hint(table: pa.Table) -> Mask:
-    """Rows where some text the lake would get (any string column at any depth, list items, attribute
-    keys and values) might hold a secret or is not all ASCII: ``redact_event`` walks all of them."""
+def _secret_hint(event_type: str, table: pa.Table) -> Mask:
+    """Rows where some text the lake would get (any string at any depth, list items, attribute keys
+    and values) might hold a secret or is not all ASCII: ``redact_event`` walks all of them. Texts
+    the rules pin down (literals, timestamps, patterns) cannot hold one and are not read."""
     attributes = _attributes(table)
-    columns = [table[name].chunk(0) for name in table.column_names if name != "attributes"]
-    hint = _text_hint([*columns, *attributes.flatten()], table.num_rows)
+    texts = list(attributes.flatten())
+    for rule in event_rules(event_type):
+        if not rule.mapping:
+            texts += _row_texts(table[rule.name].chunk(0), rule)
+    joined = pc.binary_join_element_wise(*texts, _TEXT_SEPARATOR, null_handling="replace",
+                                         null_replacement="")
+    hint = _mask(pc.match_substring_regex(joined, SECRET_HINT, ignore_case=True))
+    hint |= ~_mask(pc.string_is_ascii(joined))
     for name, child in zip(attributes.type.names, attributes.flatten(), strict=True):
         if might_hold_secret(name) or names_secret(name) or not name.isascii():
             hint |= _mask(child.is_valid())
     return hint
 
 
-def _text_hint(columns: list[pa.Array], rows: int) -> Mask:
-    """Per row of ``columns`` (arrays of ``rows`` values): one of its strings, of its structs' or of
-    its lists' items, might hold a secret or is not ASCII (one regex pass over each row's strings)."""
-    hint, texts, queue = np.zeros(rows, dtype=bool), [], list(columns)
-    while queue:
-        array = queue.pop()
-        if pa.types.is_string(array.type):
-            texts.append(array)
-        elif pa.types.is_struct(array.type):
-            queue.extend(array.flatten())
-        elif pa.types.is_list(array.type):
-            items = array.flatten()
-            flagged = _text_hint([items], len(items))
-            hint[pc.list_parent_indices(array).to_numpy()[flagged]] = True
-    if texts:
-        joined = pc.binary_join_element_wise(*texts, _TEXT_SEPARATOR, null_handling="replace",
-                                             null_replacement="")
-        hint |= _mask(pc.match_substring_regex(joined, SECRET_HINT, ignore_case=True))
-        hint |= ~_mask(pc.string_is_ascii(joined))
-    return hint
+def _row_texts(array: pa.Array, rule: Rule) -> list[pa.Array]:
+    """The free texts of ``array`` as string arrays aligned with its rows (a list's items, or its
+    models' texts, joined by the separator in one string per row)."""
+    if rule.literals is not None or rule.timestamp or rule.pattern is not None:
+        return []
+    if pa.types.is_string(array.type):
+        return [array]
+    if rule.children:
+        pairs = zip(array.flatten(), rule.children, strict=True)
+        return [text for child, child_rule in pairs for text in _row_texts(child, child_rule)]
+    if rule.item is not None:
+        items = _row_texts(array.values, rule.item)  # aligned with the list's values
+        return [pc.binary_join(pa.ListArray.from_arrays(array.offsets, item), _TEXT_SEPARATOR)
+                for item in items]
+    return []
 
 
 def _build_table(event_type: str, table: pa.Table) -> pa.Table:
