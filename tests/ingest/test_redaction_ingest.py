@@ -8,8 +8,11 @@ import json
 
 import pytest
 
+from aftershock.settings import EVENT_TYPES
 from ingest.deadletters import headers, letter
+from ingest.fast_spec import Rule, event_rules
 from ingest.validate import Rejected, classify
+from schemas.redaction import redact_text
 from tests.ingest.test_fast_path import MAX, assert_same, vectorized
 from tests.schemas.secret_corpus import events, invalid_records, template
 
@@ -56,3 +59,17 @@ def test_the_error_message_names_a_secret_key_redacted() -> None:
     assert isinstance(why, Rejected) and "$.attributes: Value error, attribute '[REDACTED:github_token]'" \
         in why.message
     assert "Zq1Zq1" not in why.message
+
+
+def test_texts_the_vectorized_path_does_not_read_cannot_hold_a_secret() -> None:
+    """It skips texts its rules pin down: every literal they allow is left alone by the redaction."""
+    def literals(rule: Rule) -> list[str]:
+        found = list(rule.literals or [])
+        for child in (*rule.children, *([rule.item] if rule.item else [])):
+            found += literals(child)
+        return found
+
+    allowed = {lit for t in EVENT_TYPES for rule in event_rules(t) for lit in literals(rule)}
+    assert len(allowed) > 30
+    for literal in allowed:
+        assert redact_text(literal) == (literal, [])
