@@ -16,6 +16,7 @@ from pathlib import Path
 
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
+from ingest.deadletters import letter
 from ingest.validate import Rejected, classify, enforce
 from lake.arrow_format import DeadLetter
 from lake.manifest import ManifestConflict
@@ -131,5 +132,5 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 def _dead_line(path: Path, line_no: int, raw: bytes, why: Rejected) -> DeadLetter:
     print(f"aftershock: {path}:{line_no}: {why.reason}: {why.message}", file=sys.stderr)
-    return DeadLetter(why.reason, why.error_class, f"{path}:{line_no}: {why.message}", raw, None,
-                      datetime.now(UTC), f"file:{path}", 0, line_no)
+    where = Rejected(why.reason, why.error_class, f"{path}:{line_no}: {why.message}")
+    return letter(where, raw, None, datetime.now(UTC), f"file:{path}", 0, line_no)

@@ -1,7 +1,10 @@
 """Dead letters: the lake row for a rejected record, and its copy on the dead-letter topic.
 
-The topic copy keeps the original key and raw value and names its origin in headers that follow
-Kafka Connect's dead-letter-queue convention (``__connect.errors.*``)::
+No secret is kept: the raw value and key are redacted (``ingest.redact.redact_raw``: bytes in
+which nothing is found are kept as received) and the SHA-256 of the value as received is kept
+beside them, so an operator can match a producer's copy. The topic copy carries the same key and
+value and names its origin in headers that follow Kafka Connect's dead-letter-queue convention
+(``__connect.errors.*``)::
 
     __connect.errors.topic                   original topic
     __connect.errors.partition               original partition (decimal text)
@@ -9,6 +12,7 @@ Kafka Connect's dead-letter-queue convention (``__connect.errors.*``)::
     __connect.errors.exception.class.name    error class
     __connect.errors.exception.message       one-line reason with JSON paths
     __connect.errors.reason                  undecodable | invalid | oversized | unknown_type
+    aftershock.raw.sha256                    SHA-256 of the value as received (hex)
 
 Topic copies are sent and flushed before the batch's manifest entry, so a crash can repeat a
 copy (at least once; the headers identify duplicates) but never lose one.
@@ -16,12 +20,14 @@ copy (at least once; the headers identify duplicates) but never lose one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from aftershock.kafka_client import client_config, connect
 from aftershock.settings import KafkaSettings
+from ingest.redact import redact_raw
 from ingest.validate import Rejected
 from lake.arrow_format import DeadLetter
 
@@ -29,8 +35,16 @@ from lake.arrow_format import DeadLetter
 def dead_letter(record: Any, why: Rejected) -> DeadLetter:
     """The dead-letter row of a Kafka ``ConsumerRecord``."""
     stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
-    return DeadLetter(why.reason, why.error_class, why.message, record.value or b"", record.key,
-                      stamp, record.topic, record.partition, record.offset)
+    return letter(why, record.value or b"", record.key, stamp, record.topic, record.partition,
+                  record.offset)
+
+
+def letter(why: Rejected, raw: bytes, key: bytes | None, stamp: datetime | None, topic: str,
+           partition: int, offset: int) -> DeadLetter:
+    """The dead letter of ``raw`` (``why.message`` is already redacted by ``ingest.validate``)."""
+    return DeadLetter(why.reason, why.error_class, why.message, redact_raw(raw),
+                      None if key is None else redact_raw(key), stamp, topic, partition, offset,
+                      hashlib.sha256(raw).hexdigest())
 
 
 def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
@@ -42,6 +56,7 @@ def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
         ("__connect.errors.exception.class.name", letter.error_class.encode()),
         ("__connect.errors.exception.message", letter.error_message.encode()),
         ("__connect.errors.reason", letter.reason.encode()),
+        ("aftershock.raw.sha256", letter.raw_sha256.encode()),
     ]
 
 

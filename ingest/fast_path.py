@@ -16,8 +16,10 @@ with its precise reason:
   (absent and null read alike; see ``_explicit_null``);
 - ``attributes`` beyond the bounds, or with several keys whose order in the record the text does
   not show for sure to be the chunk's (the map keeps the record's order);
-- a text the redaction scans that its pre-check (``schemas.redaction``, applied text by text) says
-  might hold a secret, or that holds a non-ASCII character.
+- a text the redaction scans (every string at any depth: envelope ids, payload fields, nested
+  fields, list items, attribute keys and values) that its pre-check (``schemas.redaction``, applied
+  text by text) says might hold a secret, or that holds a non-ASCII character; an attribute key
+  that names a secret (``db_password``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import pyarrow.json as pj
 from ingest.fast_spec import Rule, Unsupported, event_rules
 from schemas.envelope import MAX_ATTRIBUTES
 from schemas.event import EVENT_CLASSES
-from schemas.redaction import _precheck_pattern
+from schemas.redaction import _precheck_pattern, might_hold_secret, names_secret
 
 Mask = np.ndarray
 EVENT_TYPE = r'"event_type"\s*:\s*"(?P<t>[a-z_]+)"'
@@ -44,8 +46,8 @@ TIMESTAMP_TEXT = (r"^(?:19|2\d)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 # the redaction's own pre-check (literals, a secret word before a space, "=", ":", '"' or "\\", a
 # URL credential shape), case-insensitive: a text it does not match is landed unchanged by it
 SECRET_HINT = _precheck_pattern()
-# joins the scanned texts of a row for one pass: "/" is in no literal, follows no secret word and
-# ends the URL shape, so no match spans two texts
+# joins the texts of a row for one pass: "/" is in no literal, follows no secret word, ends the URL
+# shape and is no word character (before "sk-"), so no match spans two texts
 _TEXT_SEPARATOR = "/"
 ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
@@ -378,24 +380,40 @@ def _out_of_order(column: pa.StructArray, texts: pa.LargeStringArray) -> Mask:
     return bad
 
 
-@cache
-def _scanned(event_type: str) -> tuple[str, ...]:
-    """Top-level payload texts (what ``schemas.redaction.redact_event`` scans, with the envelope's
-    ``source_url`` and the attribute values)."""
-    payload = next(r for r in event_rules(event_type) if r.name == "payload")
-    return tuple(r.name for r in payload.children if r.read == pa.string() and not r.timestamp)
-
-
 def _secret_hint(event_type: str, table: pa.Table) -> Mask:
-    """Rows whose scanned texts might hold a secret or are not all ASCII."""
-    payload = table["payload"].chunk(0)
-    columns = [payload.field(name) for name in _scanned(event_type)]
-    columns += [table["source_url"].chunk(0), *_attributes(table).flatten()]
-    texts = pc.binary_join_element_wise(*columns, _TEXT_SEPARATOR, null_handling="replace",
-                                        null_replacement="")
-    hint: Mask = _mask(pc.match_substring_regex(texts, SECRET_HINT, ignore_case=True))
-    hint |= ~_mask(pc.string_is_ascii(texts))
+    """Rows where some text the lake would get (any string at any depth, list items, attribute keys
+    and values) might hold a secret or is not all ASCII: ``redact_event`` walks all of them. Texts
+    the rules pin down (literals, timestamps, patterns) cannot hold one and are not read."""
+    attributes = _attributes(table)
+    texts = list(attributes.flatten())
+    for rule in event_rules(event_type):
+        if not rule.mapping:
+            texts += _row_texts(table[rule.name].chunk(0), rule)
+    joined = pc.binary_join_element_wise(*texts, _TEXT_SEPARATOR, null_handling="replace",
+                                         null_replacement="")
+    hint = _mask(pc.match_substring_regex(joined, SECRET_HINT, ignore_case=True))
+    hint |= ~_mask(pc.string_is_ascii(joined))
+    for name, child in zip(attributes.type.names, attributes.flatten(), strict=True):
+        if might_hold_secret(name) or names_secret(name) or not name.isascii():
+            hint |= _mask(child.is_valid())
     return hint
+
+
+def _row_texts(array: pa.Array, rule: Rule) -> list[pa.Array]:
+    """The free texts of ``array`` as string arrays aligned with its rows (a list's items, or its
+    models' texts, joined by the separator in one string per row)."""
+    if rule.literals is not None or rule.timestamp or rule.pattern is not None:
+        return []
+    if pa.types.is_string(array.type):
+        return [array]
+    if rule.children:
+        pairs = zip(array.flatten(), rule.children, strict=True)
+        return [text for child, child_rule in pairs for text in _row_texts(child, child_rule)]
+    if rule.item is not None:
+        items = _row_texts(array.values, rule.item)  # aligned with the list's values
+        return [pc.binary_join(pa.ListArray.from_arrays(array.offsets, item), _TEXT_SEPARATOR)
+                for item in items]
+    return []
 
 
 def _build_table(event_type: str, table: pa.Table) -> pa.Table:

@@ -2,7 +2,8 @@
 
 Reasons a record is rejected: ``oversized`` (value larger than ``max_record_bytes``),
 ``undecodable`` (no value, not UTF-8 JSON), ``unknown_type`` (an ``event_type`` the contracts do
-not know) and ``invalid`` (JSON that breaks the contract; the message names the JSON paths).
+not know) and ``invalid`` (JSON that breaks the contract; the message names the JSON paths and
+is redacted like an event, since an attribute key can hold a secret).
 What happens to a rejection is the setting ``ingest.bad_data``: ``dead_letter`` (default; a
 dead-letter row and a dead-letter topic record, the worker keeps going) or ``fail``.
 
@@ -24,6 +25,7 @@ from aftershock.errors import EventError
 from ingest import fast_path
 from ingest.redact import redact
 from schemas.event import Event, describe_error, parse_event
+from schemas.redaction import redact_text
 
 _REASON_BY_ERROR = {"json_invalid": "undecodable", "union_tag_invalid": "unknown_type"}
 
@@ -49,7 +51,7 @@ def classify(raw: bytes | None, max_record_bytes: int) -> Event | Rejected:
         return redact(parse_event(raw))
     except ValidationError as exc:
         reason = _REASON_BY_ERROR.get(exc.errors()[0]["type"], "invalid")
-        return Rejected(reason, type(exc).__name__, describe_error(exc))
+        return Rejected(reason, type(exc).__name__, redact_text(describe_error(exc))[0])
 
 
 @dataclass

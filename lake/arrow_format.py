@@ -37,6 +37,7 @@ DEAD_LETTER = pa.schema([
     pa.field("raw", pa.binary()),
     pa.field("key", pa.binary()),
     pa.field("record_timestamp", TIMESTAMP),
+    pa.field("raw_sha256", pa.string()),
 ]).append(LINEAGE.field(0)).append(LINEAGE.field(1)).append(LINEAGE.field(2)).append(LINEAGE.field(3))
 
 
@@ -52,7 +53,7 @@ class Lineage:
 
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
-    """A record that could not become an event, kept with its raw bytes and the reason."""
+    """A record that could not become an event, kept with its (redacted) raw bytes and the reason."""
 
     reason: str  # undecodable | invalid | oversized | unknown_type
     error_class: str
@@ -63,6 +64,7 @@ class DeadLetter:
     topic: str
     partition: int
     offset: int
+    raw_sha256: str  # of the value as received (``raw`` is redacted)
 
 
 def arrow_type(annotation: Any) -> pa.DataType:
@@ -191,6 +193,7 @@ def dead_letters_to_table(letters: Sequence[DeadLetter], ingested_at: datetime) 
         "raw": [d.raw for d in letters],
         "key": [d.key for d in letters],
         "record_timestamp": [d.record_timestamp for d in letters],
+        "raw_sha256": [d.raw_sha256 for d in letters],
         "_topic": [d.topic for d in letters],
         "_partition": [d.partition for d in letters],
         "_offset": [d.offset for d in letters],

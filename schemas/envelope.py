@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from schemas.common import SCHEMA_VERSION, Model, ShortStr, UtcDatetime, field
 
 MAX_ATTRIBUTES = 64
+ATTRIBUTE_KEY_MAX, ATTRIBUTE_VALUE_MAX = 128, 1024  # characters
 
 
 class Redaction(Model):
@@ -86,6 +87,9 @@ class Envelope(Model):
         if len(value) > MAX_ATTRIBUTES:
             raise ValueError(f"at most {MAX_ATTRIBUTES} attributes, got {len(value)}")
         for key, item in value.items():
-            if len(key) > 128 or len(item) > 1024:
-                raise ValueError(f"attribute {key[:40]!r}: key <= 128 and value <= 1024 characters")
+            if len(key) > ATTRIBUTE_KEY_MAX or len(item) > ATTRIBUTE_VALUE_MAX:
+                from schemas.redaction import redact_text  # the key is shown: without its secrets
+
+                raise ValueError(f"attribute {redact_text(key)[0][:40]!r}: key <= {ATTRIBUTE_KEY_MAX} "
+                                 f"and value <= {ATTRIBUTE_VALUE_MAX} characters")
         return value

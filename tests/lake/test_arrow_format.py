@@ -58,6 +58,7 @@ def test_round_trip_keeps_values(event_type: str) -> None:
 
 
 def test_dead_letters_keep_raw_bytes() -> None:
-    letter = DeadLetter("undecodable", "ValidationError", "bad", b"\xff\x00", b"k", None, "t", 2, 5)
+    letter = DeadLetter("undecodable", "ValidationError", "bad", b"\xff\x00", b"k", None, "t", 2, 5, "ab12")
     row = dead_letters_to_table([letter], NOW).to_pylist()[0]
     assert row["raw"] == b"\xff\x00" and row["_partition"] == 2 and row["_offset"] == 5
+    assert row["raw_sha256"] == "ab12"

@@ -12,7 +12,7 @@ from schemas.redaction import redact_event, redact_text
 
 CASES = [
     ("aws s3 ls --profile x AKIAIOSFODNN7EXAMPLE", "aws_access_key_id", "AKIAIOSFODNN7EXAMPLE"),
-    ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret_assignment",
+    ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key",
      "wJalrXUtnFEMI"),
     ("git clone https://alice:s3cr3tpass@github.com/acme/x.git", "url_password", "s3cr3tpass"),
     ("curl -H 'Authorization: Bearer abcdefghijklmnop.qrs' https://x", "bearer_token", "abcdefghijkl"),

@@ -13,20 +13,27 @@ import re
 import string
 from collections.abc import Callable
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pydantic_core
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from schemas.event import Event
+from schemas.event import Event, parse_obj
 from schemas.examples import example_event
 from schemas.redaction import (
     _FOLD,
     _SECRETS,
     _SPACES,
+    _precheck_pattern,
     might_hold_secret,
     redact_event,
     redact_text,
     redacted_json,
 )
+from tests.schemas.secret_corpus import PLACES, place, template
+from tests.schemas.test_redaction_property import secret_texts
 
 ALNUM = string.ascii_letters + string.digits
 # what Python's IGNORECASE lets stand for an ASCII letter besides its two cases
@@ -105,23 +112,31 @@ def _text(rng: random.Random) -> str:
 
 
 def _event(rng: random.Random, text: str) -> Event:
-    """An example event with ``text`` in one of the fields the redaction scans."""
-    event_type, field = rng.choice([("agent_action", "command"), ("agent_action", "tool_input_json"),
-                                     ("agent_action", "error_message"), ("incident", "title"),
-                                     ("gate_decision", "inputs_json"), ("change", "vcs_change_title"),
-                                     ("deployment", "source_url"), ("change", "attributes")])
-    if field == "source_url":
-        return example_event(event_type, source_url=text)
-    if field == "attributes":
-        return example_event(event_type, attributes={"team": "payments", "note": text})
-    payload = example_event(event_type).payload.model_dump() | {field: text}
-    return example_event(event_type, payload=payload)
+    """An example event with ``text`` in one of the places a string can sit (ids, nested fields, list
+    items, attribute keys and values...)."""
+    _name, event_type, where = rng.choice(PLACES)
+    limit = {"attributes.key": 128, "event_id": 256, "payload.files[].path": 256}.get(where)
+    text = (text or "x")[:limit]
+    return parse_obj(place(template(event_type), where, text))
 
 
 def _scanned_texts(event: Event) -> list[str]:
-    """The texts ``redact_event`` scans."""
-    texts = [v for v in event.payload.__dict__.values() if isinstance(v, str)]
-    return [*texts, event.source_url or "", *event.attributes.values()]
+    """Every string ``redact_event`` walks: values at any depth and attribute keys."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(event.model_dump(mode="json"))
+    return found
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -200,3 +215,42 @@ def test_json_escapes_of_text_start_with_a_backslash() -> None:
             assert encoded == char
         else:
             assert encoded == char or encoded.startswith("\\"), repr(char)
+
+
+# -- generated (hypothesis): every shape of tests/schemas/test_redaction_property.py, recased, in
+# any place of an event, as is or inside JSON text, and arbitrary text around it
+
+@st.composite
+def _flagged_candidates(draw: st.DrawFn) -> str:
+    text, _secret = draw(secret_texts())
+    text = _recase(random.Random(draw(st.integers(0, 2**32))), text)  # noqa: S311 - test data
+    text = draw(st.text(max_size=8)) + text + draw(st.text(max_size=8))
+    return json.dumps({"command": text}) if draw(st.booleans()) else text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_flagged_candidates(), st.text()), st.integers(0, 2**32))
+def test_precheck_never_clears_what_the_full_redaction_changes(text: str, seed: int) -> None:
+    if _SECRETS.search(text):
+        assert might_hold_secret(text), text
+    event = _event(random.Random(seed), text)  # noqa: S311 - test data
+    if redact_event(event) is not event:
+        value = event.__pydantic_serializer__.to_json(event)
+        assert might_hold_secret(value) and might_hold_secret(value.decode()), value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[A-Za-z0-9_.-]{0,6}(password|passwd|secret|token|api[_-]?key|access[_-]?key"
+                     r"|credentials?|auth|cookie)", fullmatch=True), st.text(min_size=1, max_size=20))
+def test_precheck_flags_an_attribute_whose_key_names_a_secret(key: str, value: str) -> None:
+    event = example_event("change", attributes={key: value})
+    if redact_event(event) is not event:
+        assert might_hold_secret(event.__pydantic_serializer__.to_json(event))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_flagged_candidates(), st.text(string.printable)).filter(str.isascii))
+def test_the_vectorized_path_reads_the_precheck_alike(text: str) -> None:
+    """``ingest.fast_path`` runs the same pattern in Arrow (RE2, ignoring case) on ASCII text."""
+    arrow = pc.match_substring_regex(pa.array([text]), _precheck_pattern(), ignore_case=True)[0].as_py()
+    assert arrow == might_hold_secret(text)
