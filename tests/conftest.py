@@ -14,11 +14,13 @@ REAL_EVENTS = REPO.parent / "shared" / "real-events"
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings read AFTERSHOCK_* and KAFKA_BOOTSTRAP_SERVERS: start every test without them."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Settings read AFTERSHOCK_* and KAFKA_BOOTSTRAP_SERVERS: start every test without them, and
+    with a state folder of its own (the lakes' witness files, no running local broker)."""
     for name in list(os.environ):
         if name.startswith("AFTERSHOCK_") or name == "KAFKA_BOOTSTRAP_SERVERS":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(scope="session")
