@@ -71,5 +71,5 @@ def _remote(settings: Settings) -> tuple[Remote | None, str]:
         return Remote(read_heads(bootstrap, kafka.heads_topic), group,
                       committed_offsets(bootstrap, group, kafka.audit_topics())), ""
     except (BrokerError, KafkaError) as exc:
-        return None, (f"no broker answered ({type(exc).__name__}: {exc}): the heads topic and the "
-                      "consumer group's offsets were not checked")
+        return None, (f"Kafka could not be read ({type(exc).__name__}: {exc}): the heads topic "
+                      "and the consumer group's offsets were not checked")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from lake.manifest import Manifest
 from lake.witness import Record, Witness
 
 READ_TIMEOUT_MS = 10_000
+CLOSE_TIMEOUT_S = 10.0
 
 
 class HeadsPublisher:
@@ -67,8 +69,14 @@ class HeadsPublisher:
         return records
 
     def close(self) -> None:
-        self.producer.flush()
-        self.producer.close()
+        """Send what is pending (waiting at most ``CLOSE_TIMEOUT_S``), then close."""
+        try:
+            self.producer.flush(timeout=CLOSE_TIMEOUT_S)
+        except KafkaError as exc:
+            print(f"aftershock ingest: heads not all published to {self.topic} "
+                  f"({type(exc).__name__}: {exc}); they stay in the witness file",
+                  file=sys.stderr, flush=True)
+        self.producer.close(timeout=CLOSE_TIMEOUT_S)
 
 
 def _not_published(exc: Exception, record: Record) -> None:
@@ -111,10 +119,19 @@ def _read_to_end(consumer: Any, ends: dict[TopicPartition, int]) -> list[Anchor]
 
 
 def committed_offsets(bootstrap: str, group: str, topics: list[str]) -> dict[tuple[str, int], int]:
-    """The offsets ``group`` committed on ``topics``."""
+    """The offsets ``group`` committed on ``topics`` (retrying while the group coordinator is not
+    ready, e.g. on a broker that has not stored any offset yet)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=READ_TIMEOUT_MS)
+    deadline = time.monotonic() + READ_TIMEOUT_MS / 1000
     try:
-        offsets = admin.list_group_offsets({group: None}).get(group, {})
+        while True:
+            try:
+                offsets = admin.list_group_offsets({group: None}).get(group, {})
+                break
+            except KafkaError as exc:
+                if not exc.retriable or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         admin.close()
     return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()

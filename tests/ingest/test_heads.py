@@ -14,10 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aftershock.settings import KafkaSettings, LakeSettings
+from ingest.backfill import land_events
 from ingest.heads import read_heads
 from lake import keys
 from lake.manifest import snapshot
 from lake.witness import Witness
+from schemas.examples import example_event
 from tests.ingest.kafka_data import create_topics, produce, serialised_events, to_audit_topics
 from tests.ingest.worker_proc import start_worker, worker_env
 
@@ -54,7 +56,7 @@ def test_heads_topic_and_group_offsets_find_a_rollback_and_a_forged_head(
     assert heads and all(r["lake"] == state.lake_id and r["sig"] for r in heads)
     assert max(r["seq"] for r in heads) == state.seq
     done = _verify(lake, env)
-    assert done.returncode == 0 and "no broker answered" not in done.stderr, done.stderr
+    assert done.returncode == 0 and "Kafka could not be read" not in done.stderr, done.stderr
 
     # the attacker restores the older copy and removes the witness file too
     witness = Witness(LakeSettings().anchor_dir, lake)
@@ -72,3 +74,13 @@ def test_heads_topic_and_group_offsets_find_a_rollback_and_a_forged_head(
     produce(kafka_bootstrap, [(kafka.heads_topic, json.dumps(forged).encode())])
     done = _verify(lake, env)
     assert done.returncode == 6 and "is not signed by the verify key" in done.stderr, done.stderr
+
+
+def test_a_lake_landed_without_the_worker_verifies_while_a_broker_answers(
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    land_events(lake, [example_event("change", event_id=f"c{i}") for i in range(10)])
+    env = worker_env(kafka_bootstrap, topic_prefix, group_id)  # no heads topic, no group offsets
+    done = _verify(lake, env)
+    assert done.returncode == 0 and "Kafka could not be read" not in done.stderr, done.stderr
+    assert "1 entries" in done.stderr
