@@ -38,6 +38,7 @@ from typing import Any
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
+from lake import crashpoints
 from lake.files import COMPACTED, STAGING, ManifestConflict, WrittenFile, partition_prefix
 from lake.witness import Witness
 
@@ -244,6 +245,7 @@ class Manifest:
             fsync_dir(self.dir)
         self.state.apply(entry, entry["seq"])
         self.state.read_bytes += len(line)
+        crashpoints.reach("before_head")
         self.witness.write("head", lake_id, entry["seq"], entry["hash"])
         return entry
 

@@ -164,25 +164,45 @@ def test_an_entry_appended_without_a_writer_is_not_anchored(lake: Path) -> None:
     assert any("manifest entries 5..5 are not anchored" in f for f in _findings(lake))
 
 
-def test_a_writer_stopped_between_the_entry_and_its_head_is_completed_by_the_next(lake: Path) -> None:
-    lake_id = str(snapshot(lake).lake_id)
-    file = Witness(LakeSettings().anchor_dir, lake).file(lake_id)
-    lines = file.read_bytes().splitlines(keepends=True)
-    file.write_bytes(b"".join(lines[:-1]))  # the last head never written
+def _killed_at(point: str, *command: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSHOCK_")}
+    return subprocess.run([sys.executable, "-m", "aftershock", *command],
+                          env=env | {"AFTERSHOCK_CRASH_POINT": f"{point}:1"},
+                          capture_output=True, text=True, check=False, cwd=REPO)
+
+
+def test_a_writer_killed_between_the_entry_and_its_head_is_completed_by_the_next(
+        lake: Path, tmp_path: Path) -> None:
+    source = tmp_path / "events.ndjson"
+    source.write_text(example_event("change", event_id="late").model_dump_json() + "\n")
+    killed = _killed_at("before_head", "ingest", "backfill", str(source), "--lake", str(lake))
+    assert killed.returncode == -9, killed.stderr
+    assert snapshot(lake).seq == 5  # committed, not anchored
     report = verify_lake(lake)
-    assert report.findings == [] and any("stopped before anchoring it" in n for n in report.notes)
-    _land(lake, 9)  # the next writer
+    assert report.findings == [] and any("entry 5 was committed by a writer that stopped" in n
+                                         for n in report.notes)
+    said = subprocess.run([sys.executable, "-m", "aftershock", "ingest", "backfill", str(source),
+                           "--lake", str(lake)], capture_output=True, text=True, check=True, cwd=REPO)
+    assert "manifest entry 5 was committed by a writer that stopped before anchoring it" in said.stderr
     report = verify_lake(lake)
     assert report.findings == [] and not any("stopped" in n for n in report.notes)
+    file = Witness(LakeSettings().anchor_dir, lake).file(str(snapshot(lake).lake_id))
     tail = [json.loads(line) for line in file.read_bytes().splitlines()][-4:]
-    assert [(r["phase"], r["seq"]) for r in tail] == [("intent", 4), ("head", 4), ("intent", 5), ("head", 5)]
+    assert [(r["phase"], r["seq"]) for r in tail] == [("intent", 5), ("head", 5), ("intent", 6), ("head", 6)]
+
+
+def test_a_writer_killed_before_writing_its_announced_entry_is_recorded_void(lake: Path) -> None:
+    manifest = Manifest(lake)
+    state = manifest.refresh()
+    manifest.witness.write("intent", str(state.lake_id), 5, "f" * 64)  # then killed
+    assert any("entry 5 was announced" in n for n in verify_lake(lake).notes)
+    _land(lake, 7)
+    report = verify_lake(lake)
+    assert report.findings == [] and not any("announced" in n for n in report.notes)
 
 
 def test_compaction_killed_between_publish_and_commit_is_cleaned_not_reported(lake: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSHOCK_")}
-    killed = subprocess.run([sys.executable, "-m", "aftershock", "compact", "--lake", str(lake)],
-                            env=env | {"AFTERSHOCK_CRASH_POINT": "compact_after_publish:1"},
-                            capture_output=True, text=True, check=False, cwd=REPO)
+    killed = _killed_at("compact_after_publish", "compact", "--lake", str(lake))
     assert killed.returncode == -9, killed.stderr
     leftovers = list(lake.glob("event_type=*/date=*/compacted+*.parquet"))
     assert leftovers and snapshot(lake).seq == 4  # published, never committed
@@ -204,3 +224,15 @@ def test_a_file_nobody_committed_is_still_reported(lake: Path) -> None:
     report = verify_lake(lake)
     assert report.findings == [f"{victim.parent.relative_to(lake)}/compacted+evil+0.parquet: "
                                "file added (not named in the manifest)"]
+
+
+def test_a_worker_start_removes_compaction_leftovers_unless_a_compaction_runs(lake: Path) -> None:
+    assert _killed_at("compact_after_publish", "compact", "--lake", str(lake)).returncode == -9
+    leftovers = list(lake.glob("event_type=*/date=*/compacted+*.parquet"))
+    said: list[str] = []
+    with Manifest(lake).compacting():  # another process compacting now
+        assert Manifest(lake).remove_compaction_leftovers_if_idle(said.append) == 0
+    assert all(p.exists() for p in leftovers) and said == []
+    assert Manifest(lake).remove_compaction_leftovers_if_idle(said.append) == len(leftovers) > 0
+    assert not any(p.exists() for p in leftovers) and len(said) == len(leftovers)
+    assert verify_lake(lake).notes and not verify_lake(lake).findings
