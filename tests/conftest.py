@@ -13,14 +13,21 @@ REPO = Path(__file__).resolve().parents[1]
 REAL_EVENTS = REPO.parent / "shared" / "real-events"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A state folder of the session's own: lakes anchor their heads there (each lake in a file
+    of its own), never in the user's ~/.local/state, and no user's local broker is found."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("session-state")))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Settings read AFTERSHOCK_* and KAFKA_BOOTSTRAP_SERVERS: start every test without them, and
-    with a state folder of its own (the lakes' witness files, no running local broker)."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read AFTERSHOCK_* and KAFKA_BOOTSTRAP_SERVERS: start every test without them."""
     for name in list(os.environ):
         if name.startswith("AFTERSHOCK_") or name == "KAFKA_BOOTSTRAP_SERVERS":
             monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(scope="session")
