@@ -136,6 +136,11 @@ class KafkaSettings(_Section):
     def dead_letter_topic(self) -> str:
         return self.topic_prefix + "dead_letter"
 
+    @property
+    def heads_topic(self) -> str:
+        """Where the worker publishes the signed manifest heads of its lake."""
+        return self.topic_prefix + "lake_heads"
+
 
 class BrokerSettings(_Section):
     """The local single-node broker assembled from Maven Central jars."""
@@ -153,6 +158,16 @@ class BrokerSettings(_Section):
 
 class LakeSettings(_Section):
     dir: Path = Field(default=Path("lake"), description="Root folder of the Parquet lake.")
+    anchor_dir: Path = Field(
+        default_factory=lambda: _state_home() / "anchors",
+        description="Witness files of the signed manifest heads (one per lake) and the digests of "
+        "stored analytics models; must be outside every lake.")
+    signing_key: Path | None = Field(
+        default=None, description="Ed25519 private key (PEM, `aftershock lake keygen`) that signs "
+        "each manifest head; unset: heads are written unsigned. Keep it outside the lake.")
+    verify_key: str | None = Field(
+        default=None, description="The matching public key (base64, printed by keygen); verify "
+        "refuses heads it did not sign. Unset: derived from signing_key if set.")
 
 
 class IngestSettings(_Section):
@@ -202,7 +217,7 @@ class Settings(BaseSettings):
 
     kafka: KafkaSettings = KafkaSettings()
     broker: BrokerSettings = BrokerSettings()
-    lake: LakeSettings = LakeSettings()
+    lake: LakeSettings = Field(default_factory=LakeSettings)  # its defaults read XDG_STATE_HOME now
     ingest: IngestSettings = IngestSettings()
 
 

@@ -16,11 +16,19 @@ costs the rebuild next time. After a save, models of older manifest sequence num
 one all but the :data:`KEEP` newest (e.g. a postmortem with another look-back window stores its
 own). ``verify`` ignores the folder: it holds no Parquet file, and the manifest commits nothing
 in it.
+
+Whoever can write the lake can write ``_model/``, so a stored model is trusted only through a
+digest kept outside the lake, in ``<anchor_dir>/models/<lake id>/<model file>.json`` (the lake
+settings' anchor folder): the SHA-256 of the file and the manifest head it was built from,
+written after each save (and pruned with the model). A stored model whose digest is missing,
+names another head or does not match the file's bytes is never attached: it is built again,
+and the reason said.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable
@@ -33,7 +41,9 @@ from aftershock.errors import AnalyticsError
 from aftershock.fsutil import fsync_dir
 from analytics import queries
 from analytics.model import MODEL_STEPS, OUTCOME_STEPS, LinkParams, ensure
+from lake.files import sha256_file
 from lake.manifest import State, snapshot
+from lake.witness import outside
 
 MODEL_DIR = "_model"
 KEEP = 3  # stored models of one snapshot (different parameters) kept at most
@@ -44,16 +54,20 @@ Progress = Callable[[str], None]
 
 
 def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: bool = True,
-            refresh: bool = False, progress: Progress | None = None) -> duckdb.DuckDBPyConnection:
+            refresh: bool = False, progress: Progress | None = None,
+            digests: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A connection where the model and outcome tables for ``params`` resolve: the stored model of
-    the lake's current snapshot when there is one (and not ``refresh``), else built now and stored.
-    With ``views`` (or when building) the lake's views are there too (``lake.reader``)."""
+    the lake's current snapshot when there is one, its digest vouches for it (``digests``: the
+    folder of model digests, default ``<anchor_dir>/models`` of the environment's lake settings)
+    and not ``refresh``, else built now and stored. With ``views`` (or when building) the lake's
+    views are there too (``lake.reader``)."""
     from lake.reader import open_lake  # pyarrow and the contracts: only when views are needed
 
     say = progress or _quiet
+    digests = outside(lake, digests or default_digests(), "model digest folder")
     state = snapshot(lake)
     path = model_path(lake, state, params, min_confidence)
-    if path.exists() and not refresh:
+    if path.exists() and not refresh and _vouched(path, state, digests, say):
         con = open_lake(lake, state) if views else duckdb.connect()
         try:
             attach(con, path)
@@ -66,8 +80,55 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
     say(f"building the model for manifest entry {state.seq} (kept in {path.parent} for the next run)")
     con = open_lake(lake, state)
     ensure(con, params, min_confidence)
-    save(con, path, say)
+    if save(con, path, say):
+        record_digest(path, state, digests, say)
     return con
+
+
+def default_digests() -> Path:
+    from aftershock.settings import load_settings
+
+    return load_settings().lake.anchor_dir / "models"
+
+
+def _vouched(path: Path, state: State, digests: Path, say: Progress) -> bool:
+    """Whether the digest kept outside the lake vouches for the stored model at ``path``."""
+    try:
+        record = json.loads(_digest_file(digests, state, path).read_text())
+    except (OSError, ValueError):
+        say(f"the stored model {path.name} has no digest in {digests} (made elsewhere, or "
+            "edited); building it again")
+        return False
+    if record.get("head") != state.head or record.get("seq") != state.seq:
+        say(f"the stored model {path.name} was built from another manifest head than the "
+            "lake's; building it again")
+        return False
+    if record.get("sha256") != sha256_file(path):
+        say(f"the stored model {path.name} does not match its digest (edited since it was "
+            "built); building it again")
+        return False
+    return True
+
+
+def record_digest(path: Path, state: State, digests: Path, say: Progress) -> None:
+    """Keep the stored model's SHA-256 and head outside the lake (atomically)."""
+    record = {"model": path.name, "sha256": sha256_file(path), "seq": state.seq, "head": state.head}
+    target = _digest_file(digests, state, path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(record, sort_keys=True))
+        os.replace(temporary, target)
+        for other in target.parent.glob("*.duckdb.json"):  # digests of pruned models
+            if not (path.parent / other.name.removesuffix(".json")).exists():
+                other.unlink(missing_ok=True)
+    except OSError as exc:
+        say(f"could not record the model's digest in {digests} ({exc}); the next run builds it "
+            "again")
+
+
+def _digest_file(digests: Path, state: State, path: Path) -> Path:
+    return digests / (state.lake_id or "empty") / f"{path.name}.json"
 
 
 def model_path(lake: Path, state: State, params: LinkParams, min_confidence: float) -> Path:

@@ -1,14 +1,19 @@
-"""Handlers of ``ingest run|backfill``."""
+"""Handlers of ``ingest run|backfill`` and of ``verify`` (which reads Kafka, so it lives here and
+not in ``lake/``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from aftershock.errors import ExitCode
+from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import Settings
 from lake.location import resolve_lake
+
+if TYPE_CHECKING:
+    from lake.verify import Remote
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,3 +40,36 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\nbackfill: landed {result.events:,} events ({result.duplicates:,} in-batch duplicates "
           f"dropped), {result.dead:,} dead letters, {result.files} files", file=sys.stderr)
     return ExitCode.REJECTED if result.dead else ExitCode.OK
+
+
+def verify(args: argparse.Namespace, settings: Settings) -> int:
+    from lake.verify import verify_lake
+
+    lake = resolve_lake(args.lake, settings)
+    remote, why = _remote(settings)
+    report = verify_lake(lake, settings.lake, remote)
+    for finding in report.findings:
+        print(finding, file=sys.stderr)
+    for note in ([why] if why else []) + report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"verify: {report.entries} entries, {report.files} files checked, "
+          f"{len(report.findings)} findings", file=sys.stderr)
+    return ExitCode.INTEGRITY if report.findings else ExitCode.OK
+
+
+def _remote(settings: Settings) -> tuple[Remote | None, str]:
+    """The heads topic and the consumer group's offsets, or None and why not."""
+    from kafka.errors import KafkaError
+
+    from aftershock.broker.resolve import bootstrap_servers
+    from ingest.heads import committed_offsets, read_heads
+    from lake.verify import Remote
+
+    try:
+        bootstrap = bootstrap_servers(settings)
+        kafka, group = settings.kafka, settings.ingest.group_id
+        return Remote(read_heads(bootstrap, kafka.heads_topic, kafka), group,
+                      committed_offsets(bootstrap, group, kafka.audit_topics(), kafka)), ""
+    except (BrokerError, KafkaError) as exc:
+        return None, (f"Kafka could not be read ({type(exc).__name__}: {exc}): the heads topic "
+                      "and the consumer group's offsets were not checked")

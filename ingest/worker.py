@@ -15,6 +15,9 @@ due batch is handed over whole (:mod:`ingest.handoff`); batches land in the orde
 handed over, at most ``MAX_IN_FLIGHT`` at a time, and the poll loop settles them in that order:
 totals, Kafka offset commit, or a re-seek after a manifest conflict.
 
+After each settled commit the worker publishes the lake's new signed heads to the heads topic
+(:mod:`ingest.heads`); on start it removes the files of a compaction killed before committing.
+
 Rebalance callbacks run while the main thread is inside ``poll()``, so they never race the
 handling code; they first wait until no batch is being landed. On assignment they remove the
 partition's uncommitted leftovers and seek; on revocation they drop the partition's unflushed
@@ -44,6 +47,7 @@ from aftershock.settings import IngestSettings, Settings
 from ingest import memory
 from ingest.backlog import BacklogFocus
 from ingest.handoff import pack
+from ingest.heads import HeadsPublisher
 from ingest.landing_process import LandingProcess
 from ingest.records import install_lean_decoding
 from lake import crashpoints
@@ -110,13 +114,19 @@ class Worker:
         self.paused: set[TopicPartition] = set()
         self.landed: dict[TopicPartition, OffsetAndMetadata] = {}  # where each partition's lake ends
         self.release = memory.Releaser()
+        self.heads: HeadsPublisher | None = None
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
         self._install_signal_handlers()
         memory.configure()
+        self.manifest.remove_compaction_leftovers_if_idle(_log)
         self.landing = LandingProcess(self.lake, self.settings, self.bootstrap, self.landing_profile)
         try:
+            self.heads = HeadsPublisher(self.bootstrap, self.settings.kafka.heads_topic,
+                                        self.settings.kafka.client_id, self.lake,
+                                        self.settings.lake.anchor_dir, self.settings.kafka)
+            self.heads.publish_new()
             self.consumer = self._consumer()
             self.consumer.subscribe(self.settings.kafka.audit_topics(), listener=_Listener(self))
             with _spare_collections():
@@ -130,6 +140,9 @@ class Worker:
             if self.consumer is not None:
                 self.consumer.close()
             self.landing.close()
+            if self.heads is not None:
+                self.heads.publish_new()
+                self.heads.close()
         self._report("stopped")
         return ExitCode.OK
 
@@ -249,6 +262,8 @@ class Worker:
         if committed:
             crashpoints.reach("after_manifest")
             self.landed.update(committed)
+            if self.heads is not None:
+                self.heads.publish_new()
         if committed or (wait_all and self.landed):
             self._commit(dict(self.landed) if wait_all else committed, wait=wait_all)
 
@@ -323,6 +338,10 @@ class Worker:
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
               f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
               f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
+
+
+def _log(message: str) -> None:
+    print(f"aftershock ingest: {message}", file=sys.stderr, flush=True)
 
 
 def _commit_done(_offsets: Any, response: Any) -> None:

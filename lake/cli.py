@@ -1,7 +1,9 @@
-"""Subcommands ``compact`` and ``verify`` (argparse only: handlers live in ``lake.commands``)."""
+"""Subcommands ``compact``, ``verify`` and ``lake keygen`` (argparse only: handlers live in
+``lake.commands``, and ``verify``'s in ``ingest.commands`` because it also reads Kafka)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lake.options import add_lake_option
@@ -23,4 +25,14 @@ def register(sub: Any) -> None:
         description="Recompute the manifest's hash chain and the SHA-256 of every file it names; "
         "report edited, deleted, added or reordered files and entries. Exit 6 on any finding.")
     add_lake_option(verify)
-    verify.set_defaults(handler=H + "verify")
+    verify.set_defaults(handler="ingest.commands:verify")  # it reads Kafka: not in lake/
+    lake = sub.add_parser("lake", help="the lake's signing keys",
+                          description="Keys that sign the manifest heads anchored outside the lake.")
+    verbs = lake.add_subparsers(dest="verb", metavar="VERB", required=True)
+    keygen = verbs.add_parser(
+        "keygen", help="write an Ed25519 key pair that signs the manifest heads",
+        description="Write lake-signing.key (private, mode 0600) and lake-signing.pub into FOLDER, "
+        "which must be outside the lake, and print the settings that use them.")
+    keygen.add_argument("folder", type=Path, metavar="FOLDER")
+    add_lake_option(keygen, "the lake the key must stay out of (default: AFTERSHOCK_LAKE__DIR)")
+    keygen.set_defaults(handler=H + "keygen")

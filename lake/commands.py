@@ -1,9 +1,10 @@
-"""Handlers of ``compact`` and ``verify``."""
+"""Handlers of ``compact`` and ``lake keygen`` (``verify``'s is in ``ingest.commands``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from aftershock.errors import ExitCode
 from aftershock.settings import Settings
@@ -20,12 +21,14 @@ def compact(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.OK
 
 
-def verify(args: argparse.Namespace, settings: Settings) -> int:
-    from lake.verify import verify_lake
+def keygen(args: argparse.Namespace, settings: Settings) -> int:
+    from lake.keys import generate
+    from lake.witness import outside
 
-    report = verify_lake(resolve_lake(args.lake, settings))
-    for finding in report.findings:
-        print(finding, file=sys.stderr)
-    print(f"verify: {report.entries} entries, {report.files} files checked, "
-          f"{len(report.findings)} findings", file=sys.stderr)
-    return ExitCode.INTEGRITY if report.findings else ExitCode.OK
+    lake = Path(args.lake) if args.lake is not None else Path(settings.lake.dir)
+    private, public = generate(outside(lake, args.folder, "key folder"))
+    print(f"wrote {private} (private: keep it outside the lake, readable by the writers only) "
+          f"and {private.with_suffix('.pub')}")
+    print(f"AFTERSHOCK_LAKE__SIGNING_KEY={private}")
+    print(f"AFTERSHOCK_LAKE__VERIFY_KEY={public}")
+    return ExitCode.OK

@@ -7,6 +7,10 @@ groups, and committed in one ``replace`` manifest entry. The worker only ever ad
 compaction never conflicts with it; two compactions racing on one group lose cleanly (the later
 ``replace`` is refused because its inputs are no longer live). Replaced files are deleted after
 the commit: a reader opened on an older snapshot should be reopened.
+
+One compaction runs at a time (``_manifest/compact.lock``); it first removes the files of a
+compaction that was killed between publishing and committing (the worker does too when it
+starts, unless a compaction is running).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from aftershock.settings import IngestSettings
+from lake import crashpoints
 from lake.arrow_format import empty_table
 from lake.files import WrittenFile, parquet_bytes, publish
 from lake.manifest import Manifest, ManifestConflict, State
@@ -48,11 +53,19 @@ def compact_lake(lake: Path, settings: IngestSettings,
                  progress: Callable[[str], None] = lambda _m: None) -> CompactResult:
     """Compact every group of ``lake`` worth compacting; see the module docstring."""
     manifest = Manifest(lake)
+    with manifest.compacting():
+        manifest.remove_compaction_leftovers(lambda msg: progress(f"compact: {msg}"))
+        return _compact(manifest, settings, progress)
+
+
+def _compact(manifest: Manifest, settings: IngestSettings,
+             progress: Callable[[str], None]) -> CompactResult:
     groups = groups_of(manifest.refresh(), settings.compact_min_files)
     before = after = duplicates = 0
     for (table, folder), paths in sorted(groups.items()):
-        written = _rewrite(lake, table, folder, paths, settings)
+        written = _rewrite(manifest.lake, table, folder, paths, settings)
         rows_in = sum(int(manifest.state.live[p]["rows"]) for p in paths)
+        crashpoints.reach("compact_after_publish")
         if _commit(manifest, paths, written):
             before, after = before + len(paths), after + len(written)
             duplicates += rows_in - sum(f.rows for f in written)

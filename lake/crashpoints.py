@@ -3,7 +3,9 @@
 ``AFTERSHOCK_CRASH_POINT=<point>:<n>`` makes the n-th arrival at ``<point>`` SIGKILL the process
 (no cleanup, no flush), so the crash tests can hit the exact moments that matter:
 ``mid_write`` (a staged file written, not yet published), ``after_publish`` (files published, no
-manifest entry yet) and ``after_manifest`` (entry appended, offsets not yet committed to Kafka).
+manifest entry yet), ``before_head`` (entry appended, its signed head not yet in the witness),
+``after_manifest`` (entry appended, offsets not yet committed to Kafka) and
+``compact_after_publish`` (a compaction's files published, its ``replace`` entry not written).
 Unset, :func:`reach` costs one dictionary lookup. The worker's landing process names the poll
 process with :func:`die_with`, so a crash point reached while landing kills the whole worker.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("mid_write", "after_publish", "after_manifest")
+POINTS = ("mid_write", "after_publish", "before_head", "after_manifest", "compact_after_publish")
 _ENV = "AFTERSHOCK_CRASH_POINT"
 _counts: dict[str, int] = {}
 _partners: list[int] = []

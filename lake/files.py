@@ -33,6 +33,7 @@ LOW_CARDINALITY = ("event_type", "source", "service_name", "deployment_environme
                    "cloud_region", "cell", "schema_version", "_topic", "reason", "error_class")
 FILTERED = ("occurred_at", "_offset", "_ingested_at")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+COMPACTED = re.compile(r"compacted\+[0-9a-f]{12}\+\d+\.parquet")  # a compaction's output file
 
 
 class ManifestConflict(LakeError):

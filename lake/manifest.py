@@ -16,6 +16,10 @@ entries. An ``add`` for (topic, partition) is accepted only if its ``start_offse
 partition's last ``next_offset``, so two writers can never both commit the same range. Writers
 serialise on an ``flock`` of ``_manifest/manifest.lock``; readers need no lock and ignore an
 unfinished last line (a writer killed mid-append), which the next writer truncates.
+
+Every append is anchored outside the lake: under the lock, the writer records the entry's intent
+in the witness (:mod:`lake.witness`), appends the line, then records the signed head. The lake id
+is the hash of entry 1.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +38,9 @@ from typing import Any
 
 from aftershock.errors import LakeError
 from aftershock.fsutil import fsync_dir
-from lake.files import STAGING, ManifestConflict, WrittenFile, partition_prefix
+from lake import crashpoints
+from lake.files import COMPACTED, STAGING, ManifestConflict, WrittenFile, partition_prefix
+from lake.witness import Witness
 
 __all__ = ["GENESIS", "Manifest", "ManifestConflict", "State", "entry_hash", "snapshot"]
 
@@ -61,6 +68,7 @@ class State:
     positions: dict[Partition, int] = field(default_factory=dict)
     live: dict[str, dict[str, Any]] = field(default_factory=dict)
     read_bytes: int = 0
+    lake_id: str | None = None  # the hash of entry 1
 
     def apply(self, entry: dict[str, Any], line_no: int) -> None:
         if entry.get("prev") != self.head or entry.get("hash") != entry_hash(entry):
@@ -73,6 +81,7 @@ class State:
         if entry["op"] == "add":
             self.positions[(entry["topic"], entry["partition"])] = entry["next_offset"]
         self.seq, self.head = entry["seq"], entry["hash"]
+        self.lake_id = self.lake_id or self.head
 
     def files_of(self, table: str) -> list[str]:
         return sorted(p for p, ref in self.live.items() if ref["table"] == table)
@@ -81,26 +90,57 @@ class State:
 class Manifest:
     """One lake's manifest, read incrementally; appends happen inside :meth:`locked`."""
 
-    def __init__(self, lake: Path) -> None:
+    def __init__(self, lake: Path, witness: Witness | None = None) -> None:
         self.lake = lake
         self.dir = lake / MANIFEST_DIR
         self.path = self.dir / "manifest.jsonl"
         self.state = State()
         self._lock_fd: int | None = None
+        self._witness = witness
+
+    @property
+    def witness(self) -> Witness:
+        """Where this writer anchors its commits (from the environment's lake settings unless
+        given): only writers need it, so readers never load a key."""
+        if self._witness is None:
+            from aftershock.settings import load_settings
+
+            self._witness = Witness.from_settings(load_settings().lake, self.lake)
+        return self._witness
 
     @contextmanager
     def locked(self) -> Iterator[State]:
-        """Hold the writers' lock; the state is refreshed (and a torn last line removed)."""
+        """Hold the writers' lock; the state is refreshed (a torn last line removed, and the
+        anchoring a stopped writer left unfinished completed)."""
+        witness = self.witness
         self.dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.dir / "manifest.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._lock_fd = fd
             self.refresh(repair=True)
+            done = witness.recover(self.state.lake_id, self.state.seq, self.state.head)
+            if done:
+                print(f"aftershock lake: {done}", file=sys.stderr, flush=True)
             yield self.state
         finally:
             self._lock_fd = None
             os.close(fd)  # closing releases the lock
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Hold off writers (a shared lock) so a reader sees a manifest and witness that agree;
+        no lock is needed when no writer ever made the lock file."""
+        try:
+            fd = os.open(self.dir / "manifest.lock", os.O_RDONLY)
+        except FileNotFoundError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)
 
     def refresh(self, repair: bool = False) -> State:
         """Apply the complete lines appended since the last read."""
@@ -128,6 +168,41 @@ class Manifest:
             return 0
         with self.locked() as state:
             return _remove_orphans(self.lake, state, prefixes)
+
+    @contextmanager
+    def compacting(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the compaction lock (one compaction at a time); yields False, without waiting,
+        when another process holds it and not ``wait``."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / "compact.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+            else:
+                yield True
+        finally:
+            os.close(fd)
+
+    def remove_compaction_leftovers_if_idle(self, say: Callable[[str], None]) -> int:
+        """:meth:`remove_compaction_leftovers` unless a compaction is running now."""
+        with self.compacting(wait=False) as alone:
+            return self.remove_compaction_leftovers(say) if alone else 0
+
+    def remove_compaction_leftovers(self, say: Callable[[str], None]) -> int:
+        """Delete the files a killed compaction published and never committed; call holding
+        :meth:`compacting` (a running compaction's files are not leftovers yet). Returns how many
+        were removed, each named through ``say``."""
+        with self.locked() as state:
+            leftovers = [p for p in self.lake.glob("event_type=*/date=*/compacted+*.parquet")
+                         if COMPACTED.fullmatch(p.name)
+                         and p.relative_to(self.lake).as_posix() not in state.live]
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+                say(f"removed {path.relative_to(self.lake)}: written by a compaction that "
+                    "stopped before committing it")
+        return len(leftovers)
 
     def append_add(self, partition: Partition, start: int, next_offset: int,
                    files: Sequence[WrittenFile]) -> dict[str, Any]:
@@ -158,6 +233,8 @@ class Manifest:
         entry = {"seq": self.state.seq + 1, **body, "files": [asdict(f) for f in files],
                  "at": datetime.now(UTC).isoformat(), "prev": self.state.head}
         entry["hash"] = entry_hash(entry)
+        lake_id = self.state.lake_id or entry["hash"]
+        self.witness.write("intent", lake_id, entry["seq"], entry["hash"])
         line = canonical(entry) + b"\n"
         created = not self.path.exists()
         with open(self.path, "ab") as handle:
@@ -168,6 +245,8 @@ class Manifest:
             fsync_dir(self.dir)
         self.state.apply(entry, entry["seq"])
         self.state.read_bytes += len(line)
+        crashpoints.reach("before_head")
+        self.witness.write("head", lake_id, entry["seq"], entry["hash"])
         return entry
 
 

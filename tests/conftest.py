@@ -13,6 +13,15 @@ REPO = Path(__file__).resolve().parents[1]
 REAL_EVENTS = REPO.parent / "shared" / "real-events"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A state folder of the session's own: lakes anchor their heads there (each lake in a file
+    of its own), never in the user's ~/.local/state, and no user's local broker is found."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("session-state")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings read AFTERSHOCK_* and KAFKA_BOOTSTRAP_SERVERS: start every test without them."""

@@ -149,7 +149,36 @@ def test_a_stored_model_that_cannot_be_read_is_built_again(own_lake: Path,
     first, _ = report(own_lake, capsys)
     (own_lake / MODEL_DIR / stored(own_lake)[0]).write_bytes(b"not a database")
     again, said = report(own_lake, capsys)
-    assert "cannot read the stored model" in said and "building the model" in said
+    assert "does not match its digest" in said and "building the model" in said
     assert again == first
     third, said_third = report(own_lake, capsys)
     assert "using the stored model" in said_third and third == first
+
+
+def _edit_stored_model(lake: Path) -> None:
+    """What an attacker who can write the lake does: mark every deployment as not failed."""
+    import duckdb
+
+    con = duckdb.connect(str(lake / MODEL_DIR / stored(lake)[0]))
+    con.execute("UPDATE a_deploy_outcomes SET failed = false")
+    con.close()
+
+
+def test_an_edited_stored_model_is_never_used(own_lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, _ = report(own_lake, capsys)
+    assert first["dora"]["change_failure_rate"]["numerator"] > 0
+    _edit_stored_model(own_lake)
+    again, said = report(own_lake, capsys)
+    assert "does not match its digest" in said and "building the model" in said
+    assert again == first
+
+
+def test_a_stored_model_without_its_digest_outside_the_lake_is_built_again(
+        own_lake: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    connect(own_lake, LinkParams(), 0.5, digests=tmp_path / "digests").close()
+    said: list[str] = []
+    connect(own_lake, LinkParams(), 0.5, digests=tmp_path / "elsewhere", progress=said.append).close()
+    assert any("has no digest" in s for s in said) and any("building the model" in s for s in said)
+    said.clear()
+    connect(own_lake, LinkParams(), 0.5, digests=tmp_path / "elsewhere", progress=said.append).close()
+    assert any("using the stored model" in s for s in said)
