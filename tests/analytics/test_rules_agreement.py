@@ -72,6 +72,19 @@ id = "code-critical"
 weight = 0.6
 when.categories_any = ["code"]
 when.criticality_max = 1
+[[rule]]
+id = "dangerous-diff"
+weight = 1.75
+when.signals_any = ["iam_wildcard", "irreversible_migration"]
+[[rule]]
+id = "no-safety-net"
+weight = 0.8
+when.signals_any = ["feature_flag_removed", "rollout_stage_removed"]
+when.categories_any = ["deploy", "code"]
+[[rule]]
+id = "many-dependents"
+weight = 0.55
+when.dependents_min = 3
 [[tier]]
 name = "low"
 min_score = 0.5
@@ -102,6 +115,13 @@ def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
         variant(7, payload={"lines_added": 300, "lines_deleted": 100}),
         variant(8, payload={"lines_added": 60, "lines_deleted": 40}),
         variant(9, payload={"lines_added": 401, "lines_deleted": 0}),
+        variant(10, attributes={"change.signals": ""}),
+        variant(11, attributes={"change.signals": ",iam_wildcard,,"}),
+        variant(12, attributes={"change.signals": "IAM_WILDCARD, iam_wildcard"}),
+        variant(13, attributes={"service.dependents": "03"}),
+        variant(14, attributes={"service.dependents": "-4"}),
+        variant(15, attributes={"service.dependents": "\u0663"}),
+        variant(16, attributes={"service.dependents": "1234567890"}),
         variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
         variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),
     ]
