@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "simulator.cli",
     "analytics.cli",
     "analytics.rules.cli",
+    "gate.cli",
     "dashboards.cli",
 )
 
