@@ -48,4 +48,4 @@ def register(sub: Any) -> None:
                      help="GitHub check-runs JSON or a list of GitLab jobs")
     p.add_argument("--emit", type=Path, metavar="SPOOL",
                    help="append the gate_decision event to this NDJSON spool file (fsync'd)")
-    p.set_defaults(handler="gate.commands:classify")
+    p.set_defaults(handler="gate.commands:classify", settings=False)  # reads no AFTERSHOCK_* setting

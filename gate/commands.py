@@ -7,14 +7,20 @@ import os
 import sys
 from argparse import Namespace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aftershock.errors import ConfigError
-from aftershock.settings import Settings
-from gate.events import RequestEvent
+
+if TYPE_CHECKING:
+    from gate.events import RequestEvent
 
 
-def classify(args: Namespace, settings: Settings) -> int:
+def classify(args: Namespace, settings: None) -> int:
+    pending = None
+    if args.git:  # git runs while the rules and the models are imported
+        from gate.git import start_range
+
+        pending = start_range(args.repo, args.git)
     from analytics.rules.model import load_rules
     from gate.checks import items
     from gate.classify import EXIT_CODES, decision_of, final_decision
@@ -27,7 +33,7 @@ def classify(args: Namespace, settings: Settings) -> int:
     rules = load_rules(args.rules)
     catalog = catalog_of(args.catalog)
     event = _event(args, catalog)
-    change = gather(args, event)
+    change = gather(args, event, pending)
     signals = detect(change.files) if change.diff_known else None
     blast = blast_radius(catalog, change.repository, [f.path for f in change.files])
     result = run(rules, change, signals, blast)

@@ -10,7 +10,7 @@ the rules file (analytics/RULES.md, "Diff signals", documents every condition):
 - ``irreversible_migration``: a migration or SQL file adds ``DROP TABLE``/``DROP COLUMN``/
   ``TRUNCATE``, a column type change to a bounded type, or an ORM drop operation.
 - ``feature_flag_removed``: a removed line references a flag (``is_enabled("x")``,
-  ``variation("x", ...)``...; in a file named ``*flag*``/``*feature*``/``*toggle*`` also a
+  ``variation("x", ...)``...; in a file whose path has ``flag``, ``feature`` or ``toggle`` also a
   ``key:``/``key =`` definition) that no added line of the same file references any more.
 - ``rollout_stage_removed``: a deploy/rollout file removes a canary, pause or weight step.
 """
@@ -18,23 +18,23 @@ the rules file (analytics/RULES.md, "Diff signals", documents every condition):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from fnmatch import fnmatchcase
+from collections.abc import Callable
+from fnmatch import translate
 
 from gate.diff import FileDiff
 
 _POLICY_FILES = ("*.json", "*.yaml", "*.yml", "*.tf", "*.tf.json", "*.hcl", "*.rego", "*.py", "*.ts")
 _IAM_WILDCARD = re.compile(
     r"""(?ix)
-    ["']?(?:not)?actions?["']?\s*[:=]\s*\[?\s*["'](?:\*|[a-z0-9-]+:\*)["']      # Action: "*" / "s3:*"
-    | ["']?principals?["']?\s*[:=]\s*\{?\s*(?:["']?aws["']?\s*[:=]\s*)?\[?\s*["']\*["']  # Principal: "*"
-    | identifiers\s*=\s*\[\s*"\*"                                                # HCL principals
-    | \b(?:verbs|resources|apigroups)\s*:\s*\[?\s*["']?\*["']?                   # RBAC
+    \b(?:not)?actions?["']?\s*[:=]\s*\[?\s*["'](?:\*|[a-z0-9-]+:\*)["']      # Action: "*" / "s3:*"
+    | \bprincipals?["']?\s*[:=]\s*\{?\s*(?:["']?aws["']?\s*[:=]\s*)?\[?\s*["']\*["']  # Principal: "*"
+    | \bidentifiers\s*=\s*\[\s*"\*"                                            # HCL principals
+    | \b(?:verbs|resources|apigroups)\s*:\s*\[?\s*["']?\*["']?               # RBAC
     """
 )
 _WORKFLOW_FILES = (".github/workflows/*", ".gitlab-ci.yml", "*.gitlab-ci.yml", ".gitlab/ci/*")
 _CI_WIDEN = re.compile(
-    r"(?i)permissions\s*:\s*write-all|\bpull_request_target\b|^\s*[a-z-]+\s*:\s*write\s*(?:#.*)?$"
+    r"(?im)permissions\s*:\s*write-all|\bpull_request_target\b|^\s*[a-z-]+\s*:\s*write\s*(?:#.*)?$"
 )
 _MIGRATION_FILES = ("migrations/*", "*/migrations/*", "*.sql", "alembic/*", "db/migrate/*")
 _IRREVERSIBLE = re.compile(
@@ -50,47 +50,60 @@ _IRREVERSIBLE = re.compile(
 _FLAG_CALL = re.compile(
     r"(?:is_?enabled|isFeatureEnabled|feature_?enabled|variation|bool_?variation|getFlag|get_flag"
     r"|flag_?enabled|useFlag|useFeatureFlag)\s*\(\s*[\"']([\w.:-]+)[\"']", re.IGNORECASE)
-_FLAG_KEY = re.compile(r"^\s*[\"']?([\w.-]+)[\"']?\s*[:=]")
+_FLAG_KEY = re.compile(r"^\s*[\"']?([\w.-]+)[\"']?\s*[:=]", re.MULTILINE)
 _FLAG_FILES = ("*flag*", "*feature*", "*toggle*")
 _ROLLOUT_FILES = ("deploy/*", "charts/*", "k8s/*", "*rollout*", "*canary*", "*.yaml", "*.yml")
-_ROLLOUT_STEP = re.compile(r"(?i)^\s*-?\s*(?:setWeight|pause|canary|analysis|setCanaryScale|stage)\s*:"
+_ROLLOUT_STEP = re.compile(r"(?im)^\s*-?\s*(?:setWeight|pause|canary|analysis|setCanaryScale|stage)\s*:"
                            r"|^\s*-?\s*(?:maxSurge|trafficPercent|canaryWeight)\s*:")
 
 
-def _matches(path: str, globs: Iterable[str]) -> bool:
-    return any(fnmatchcase(path, g) for g in globs)
+_GLOB_RES: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _matches(path: str, globs: tuple[str, ...]) -> bool:
+    """``fnmatchcase`` against any of ``globs``, as one compiled regex per tuple."""
+    rx = _GLOB_RES.get(globs)
+    if rx is None:
+        rx = _GLOB_RES[globs] = re.compile("|".join(f"(?:{translate(g)})" for g in globs))
+    return rx.match(path) is not None
+
+
+def _text(lines: list[str]) -> str:
+    """The lines as one text, searched at once (``^``/``$`` are line anchors: re.MULTILINE)."""
+    return "\n".join(lines)
 
 
 def iam_wildcard(f: FileDiff) -> bool:
-    return _matches(f.path, _POLICY_FILES) and any(_IAM_WILDCARD.search(line) for line in f.added)
+    if not _matches(f.path, _POLICY_FILES):
+        return False
+    text = _text(f.added)
+    return "*" in text and _IAM_WILDCARD.search(text) is not None
 
 
 def ci_permissions_widened(f: FileDiff) -> bool:
-    return _matches(f.path, _WORKFLOW_FILES) and any(_CI_WIDEN.search(line) for line in f.added)
+    return _matches(f.path, _WORKFLOW_FILES) and _CI_WIDEN.search(_text(f.added)) is not None
 
 
 def irreversible_migration(f: FileDiff) -> bool:
-    return _matches(f.path, _MIGRATION_FILES) and any(_IRREVERSIBLE.search(line) for line in f.added)
+    return _matches(f.path, _MIGRATION_FILES) and _IRREVERSIBLE.search(_text(f.added)) is not None
 
 
 def _flags(lines: list[str], flag_file: bool) -> set[str]:
     """Flag names referenced by calls, and in a flag file the keys it defines."""
-    found = {m.group(1) for line in lines for m in _FLAG_CALL.finditer(line)}
-    if flag_file:
-        found |= {m.group(1) for line in lines if (m := _FLAG_KEY.match(line))}
-    return found
+    text = _text(lines)
+    found = set(_FLAG_CALL.findall(text)) if "(" in text else set()
+    return found | set(_FLAG_KEY.findall(text)) if flag_file else found
 
 
 def feature_flag_removed(f: FileDiff) -> bool:
-    flag_file = _matches(f.path.rsplit("/", 1)[-1].lower(), _FLAG_FILES)
+    flag_file = _matches(f.path.lower(), _FLAG_FILES)
     return bool(_flags(f.removed, flag_file) - _flags(f.added, flag_file))
 
 
 def rollout_stage_removed(f: FileDiff) -> bool:
     if not _matches(f.path, _ROLLOUT_FILES):
         return False
-    gone = sum(1 for line in f.removed if _ROLLOUT_STEP.search(line))
-    return gone > sum(1 for line in f.added if _ROLLOUT_STEP.search(line))
+    return len(_ROLLOUT_STEP.findall(_text(f.removed))) > len(_ROLLOUT_STEP.findall(_text(f.added)))
 
 
 DETECTORS: dict[str, Callable[[FileDiff], bool]] = {

@@ -10,6 +10,7 @@ from aftershock.errors import ConfigError
 from gate.classify import ChangeInput
 from gate.diff import from_paths
 from gate.events import RequestEvent
+from gate.git import Pending
 
 _NOTHING = ("classify (command line): nothing to classify: pass --git RANGE, --files PATH..., "
             "--github-event FILE or --gitlab-event FILE")
@@ -23,7 +24,7 @@ def catalog_of(path: Path | None) -> Catalog:
     return load_catalog(path)
 
 
-def gather(args: Namespace, event: RequestEvent | None) -> ChangeInput:
+def gather(args: Namespace, event: RequestEvent | None, pending: Pending | None = None) -> ChangeInput:
     """One change from every input given: files and diff from git (else --files), metadata from
     the event; AI attribution from the event's texts and labels plus every commit message."""
     from schemas.attribution import parse_attribution
@@ -32,9 +33,9 @@ def gather(args: Namespace, event: RequestEvent | None) -> ChangeInput:
         raise ConfigError(_NOTHING)
     git = None
     if args.git:
-        from gate.git import read_range
+        from gate.git import finish, start_range
 
-        git = read_range(args.repo, args.git)
+        git = finish(pending or start_range(args.repo, args.git))
     files = git.files if git else from_paths(args.files or [])
     messages = [c.message for c in git.commits] if git else []
     repository = args.repository or (event.repository if event else None) \
