@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "simulator.cli",
     "analytics.cli",
     "analytics.rules.cli",
+    "gate.cli",
     "dashboards.cli",
 )
 
@@ -70,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.CONFIG
     try:
+        if getattr(args, "settings", True) is False:  # a command that reads no settings starts faster
+            return int(_handler(args.handler)(args, None))
         from aftershock.settings import load_settings
 
         return int(_handler(args.handler)(args, load_settings()))

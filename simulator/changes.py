@@ -8,6 +8,7 @@ from typing import Any
 from simulator.context import DAY, Ctx
 from simulator.org import AGENTS, MODELS, Service
 from simulator.paths import sample_files
+from simulator.signals import dependents, signals
 
 _EVIDENCE = {
     "suggested": "ide-completion-accepted",
@@ -123,5 +124,7 @@ def _emit_change(ctx: Ctx, ch: SimChange, payload: dict[str, Any]) -> None:
     envelope = {"source": "github", "source_ref": ch.sha, "service_name": svc.name,
                 "source_url": f"https://github.com/acme/{svc.name}/pull/{payload['vcs_change_id']}",
                 "change_id": ch.change_id,
-                "attributes": {"team": svc.team.name, "service.criticality": str(svc.criticality)}}
+                "attributes": {"team": svc.team.name, "service.criticality": str(svc.criticality),
+                               "change.signals": ",".join(signals(ctx.seed, ch.change_id, ch.files, ch.bad)),
+                               "service.dependents": str(dependents(ctx.org, svc.name))}}
     ctx.emit("change", ch.merged_at, envelope, payload)

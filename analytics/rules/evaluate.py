@@ -8,11 +8,14 @@ the two agree on every rule. The facts of a change:
 - lines_added / lines_deleted: the change's totals, or else the sum over its files (missing = 0);
   lines_changed = added + deleted; files = number of files;
 - ai_level, kind, author_kind as recorded; criticality: the ``service.criticality`` attribute
-  when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold).
+  when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold);
+- signals: the ``change.signals`` attribute split on "," (empty parts dropped), else unknown;
+- dependents: the ``service.dependents`` attribute when it is 1 to 9 ASCII digits, else unknown.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -21,6 +24,9 @@ from typing import Any
 from analytics.rules.model import Rule, Rules, Tier
 
 CRITICALITY_ATTRIBUTE = "service.criticality"
+SIGNALS_ATTRIBUTE = "change.signals"
+DEPENDENTS_ATTRIBUTE = "service.dependents"
+_DEPENDENTS = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Facts:
     kind: str | None
     author_kind: str | None
     criticality: int | None
+    signals: tuple[str, ...] | None = None
+    dependents: int | None = None
 
     @property
     def lines_changed(self) -> int:
@@ -53,6 +61,8 @@ def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts
     added = payload.get("lines_added")
     deleted = payload.get("lines_deleted")
     crit = attributes.get(CRITICALITY_ATTRIBUTE)
+    signals = attributes.get(SIGNALS_ATTRIBUTE)
+    dependents = attributes.get(DEPENDENTS_ATTRIBUTE)
     return Facts(
         paths=tuple(f["path"] for f in files),
         lines_added=added if added is not None else sum(f.get("lines_added") or 0 for f in files),
@@ -61,7 +71,15 @@ def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts
         kind=payload.get("kind"),
         author_kind=payload.get("author_kind"),
         criticality=int(crit) if crit in ("1", "2", "3", "4") else None,
+        signals=tuple(s for s in signals.split(",") if s) if signals is not None else None,
+        dependents=int(dependents) if dependents is not None and _DEPENDENTS.fullmatch(dependents) else None,
     )
+
+
+def signal_attributes(signals: tuple[str, ...] | None, dependents: int | None) -> dict[str, str]:
+    """The envelope attributes that carry a change's diff signals and dependents into history."""
+    out = {SIGNALS_ATTRIBUTE: ",".join(signals)} if signals is not None else {}
+    return out | ({DEPENDENTS_ATTRIBUTE: str(dependents)} if dependents is not None else {})
 
 
 def categories(rules: Rules, paths: tuple[str, ...]) -> tuple[str, ...]:
@@ -83,6 +101,8 @@ def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:
         w.files_min is None or len(facts.paths) >= w.files_min,
         w.criticality_max is None
         or (facts.criticality is not None and facts.criticality <= w.criticality_max),
+        not w.signals_any or any(s in (facts.signals or ()) for s in w.signals_any),
+        w.dependents_min is None or (facts.dependents is not None and facts.dependents >= w.dependents_min),
     )
     return all(checks)
 

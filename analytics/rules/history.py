@@ -28,7 +28,8 @@ def _rule_row(ord_: int, rule: Rule) -> dict[str, object]:
             "categories_any": w.categories_any, "ai_levels": w.ai_levels, "kinds": w.kinds,
             "author_kinds": w.author_kinds, "lines_changed_min": w.lines_changed_min,
             "lines_changed_max": w.lines_changed_max, "lines_added_min": w.lines_added_min,
-            "files_min": w.files_min, "criticality_max": w.criticality_max}
+            "files_min": w.files_min, "criticality_max": w.criticality_max,
+            "signals_any": w.signals_any, "dependents_min": w.dependents_min}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, object]]) -> None:

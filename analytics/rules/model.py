@@ -20,6 +20,10 @@ from aftershock.errors import ConfigError
 AI_LEVELS = ("none", "suggested", "co_authored", "agent_authored", "unknown")
 KINDS = ("commit", "pull_request", "merge", "revert")
 AUTHOR_KINDS = ("human", "bot", "agent", "unknown")
+# what the CI gate's diff detectors report (gate/detectors.py; RULES.md "Diff signals")
+SIGNALS = ("iam_wildcard", "ci_permissions_widened", "irreversible_migration", "feature_flag_removed",
+           "rollout_stage_removed")
+DECISIONS = ("allow", "require_review", "block")
 _GLOB_FORBIDDEN = "[]\\{}"
 
 
@@ -55,10 +59,13 @@ class When(_Strict):
     lines_added_min: int | None = Field(default=None, ge=0)
     files_min: int | None = Field(default=None, ge=0)
     criticality_max: int | None = Field(default=None, ge=1, le=4)
+    signals_any: list[str] = Field(default_factory=list)
+    dependents_min: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _known_values(self) -> When:
-        for name, allowed in (("ai_levels", AI_LEVELS), ("kinds", KINDS), ("author_kinds", AUTHOR_KINDS)):
+        for name, allowed in (("ai_levels", AI_LEVELS), ("kinds", KINDS), ("author_kinds", AUTHOR_KINDS),
+                              ("signals_any", SIGNALS)):
             unknown = set(getattr(self, name)) - set(allowed)
             if unknown:
                 raise ValueError(f"{name}: unknown {sorted(unknown)}; allowed {list(allowed)}")
@@ -77,11 +84,29 @@ class Rule(_Strict):
         return round(self.weight * 1000)
 
 
+class Require(_Strict):
+    """Machine-checkable verification of a tier: what CI can see on the pull/merge request."""
+
+    approvals: int | None = Field(default=None, ge=0, le=20)
+    codeowner_approval: bool = False
+    labels: list[str] = Field(default_factory=list)
+    ci_jobs: list[str] = Field(default_factory=list)
+
+
 class Tier(_Strict):
     name: str = Field(min_length=1, max_length=32)
     min_score: float
     verification: list[str] = Field(default_factory=list)
+    decision: str | None = None
+    require: Require = Field(default_factory=Require)
     evidence: str | None = None
+
+    @field_validator("decision")
+    @classmethod
+    def _known_decision(cls, decision: str | None) -> str | None:
+        if decision is not None and decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}; allowed {list(DECISIONS)}")
+        return decision
 
     @property
     def min_score_milli(self) -> int:

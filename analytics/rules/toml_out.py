@@ -8,7 +8,9 @@ from typing import Any
 from analytics.rules.model import Category, Rule, Rules, Tier
 
 _WHEN_ORDER = ("categories_any", "ai_levels", "kinds", "author_kinds", "lines_changed_min",
-               "lines_changed_max", "lines_added_min", "files_min", "criticality_max")
+               "lines_changed_max", "lines_added_min", "files_min", "criticality_max", "signals_any",
+               "dependents_min")
+_REQUIRE_ORDER = ("approvals", "codeowner_approval", "labels", "ci_jobs")
 
 
 def _value(value: Any) -> str:
@@ -39,8 +41,11 @@ def _rule(r: Rule) -> list[str]:
 
 
 def _tier(t: Tier) -> list[str]:
+    require = [(f"require.{k}", getattr(t.require, k)) for k in _REQUIRE_ORDER]
+    require = [(k, v) for k, v in require if v not in (None, [], False)]
     return ["[[tier]]", *_lines([("name", t.name), ("min_score", t.min_score),
-                                 ("verification", t.verification), ("evidence", t.evidence)])]
+                                 ("verification", t.verification), ("decision", t.decision),
+                                 *require, ("evidence", t.evidence)])]
 
 
 def dumps(rules: Rules, header: str = "") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,19 @@ id = "code-critical"
 weight = 0.6
 when.categories_any = ["code"]
 when.criticality_max = 1
+[[rule]]
+id = "dangerous-diff"
+weight = 1.75
+when.signals_any = ["iam_wildcard", "irreversible_migration"]
+[[rule]]
+id = "no-safety-net"
+weight = 0.8
+when.signals_any = ["feature_flag_removed", "rollout_stage_removed"]
+when.categories_any = ["deploy", "code"]
+[[rule]]
+id = "many-dependents"
+weight = 0.55
+when.dependents_min = 3
 [[tier]]
 name = "low"
 min_score = 0.5
@@ -102,6 +116,13 @@ def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
         variant(7, payload={"lines_added": 300, "lines_deleted": 100}),
         variant(8, payload={"lines_added": 60, "lines_deleted": 40}),
         variant(9, payload={"lines_added": 401, "lines_deleted": 0}),
+        variant(10, attributes={"change.signals": ""}),
+        variant(11, attributes={"change.signals": ",iam_wildcard,,"}),
+        variant(12, attributes={"change.signals": "IAM_WILDCARD, iam_wildcard"}),
+        variant(13, attributes={"service.dependents": "03"}),
+        variant(14, attributes={"service.dependents": "-4"}),
+        variant(15, attributes={"service.dependents": "\u0663"}),
+        variant(16, attributes={"service.dependents": "1234567890"}),
         variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
         variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),
     ]
@@ -148,3 +169,53 @@ def test_default_rules_agree(changes: tuple[Path, list[ChangeEvent]]) -> None:
     lake, events = changes
     fired = _compare(lake, load_rules(None), events)
     assert all(n > 0 for n in fired.values()), fired
+
+
+CATALOG = """
+[[services]]
+name = "core"
+repositories = ["acme/core"]
+criticality = 2
+""" + "".join(f'[[services]]\nname = "user{i}"\ndepends_on = ["{"core" if i == 0 else f"user{i - 1}"}"]\n'
+              for i in range(4))
+
+
+def test_classify_and_history_agree_on_the_same_change(tmp_path: Path) -> None:
+    """``aftershock classify`` on a real git change, then the same change as an event in a lake
+    scored by the backtest's evaluation: same score, tier, fired rules and categories."""
+    from tests.gate.conftest import run_cli
+    from tests.gate.gitrepo import commit, init
+
+    repo, rules, catalog, spool = (tmp_path / "core", tmp_path / "rules.toml", tmp_path / "catalog.toml",
+                                   tmp_path / "spool.ndjson")
+    rules.write_text(EVERY_CONDITION)
+    catalog.write_text(CATALOG)
+    init(repo)
+    base = commit(repo, {"iam/p.json": "{}\n", "src/app.py": "a = 1\n", "config/flags/f.json": '"x": 1\n'},
+                  "base")
+    head = commit(repo, {"iam/p.json": '{"Action": "*"}\n',
+                         "migrations/2.sql": "".join(f"DROP TABLE t{i};\n" for i in range(150)),
+                         "src/app.py": 'if is_enabled("x"):\n    a = 2\n', "config/flags/f.json": None},
+                  "Change\n\nAssisted-by: Cursor")
+    done = run_cli("classify", "--git", f"{base}..{head}", "--repo", str(repo), "--rules", str(rules),
+                   "--catalog", str(catalog), "--format", "json", "--emit", str(spool),
+                   "--repository", "acme/core")
+    d = json.loads(done.stdout)
+    assert d["rules_fired"], done.stderr
+    inputs = json.loads(json.loads(spool.read_text())["payload"]["inputs_json"])
+    attributes = inputs.pop("attributes")
+    assert attributes == {"service.criticality": "2", "service.dependents": "4",
+                          "change.signals": "iam_wildcard,irreversible_migration,feature_flag_removed"}
+    event = parse_obj({"event_id": "agree-1", "event_type": "change", "source": "test",
+                       "occurred_at": "2026-02-01T00:00:00Z", "change_id": d["change_id"],
+                       "attributes": attributes,
+                       "payload": inputs | {"vcs_repository_name": "acme/core", "author": "alice"}})
+    lake = tmp_path / "lake"
+    land_events(lake, [event])
+    con = open_lake(lake)
+    score_history(con, parse_rules(EVERY_CONDITION, "test"))
+    row = con.execute("SELECT score, tier, rules_fired, categories FROM rule_scores").fetchall()
+    assert row == [(d["score"], d["tier"], [r["id"] for r in d["rules_fired"]],
+                    [c["name"] for c in d["categories"]])]
+    assert {"dangerous-diff", "no-safety-net", "many-dependents", "critical-sql", "ai-heavy"} <= \
+        set(row[0][2])

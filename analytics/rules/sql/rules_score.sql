@@ -1,7 +1,8 @@
 -- Every change of history scored by the rules in rule_def / rule_category_glob / rule_tier
 -- (the same semantics as analytics/rules/evaluate.py; RULES.md "Semantics").
 -- Output: change_id, event_id, service_name, occurred_at, lines_added, lines_deleted,
--- lines_changed, files, ai_level, kind, author_kind, criticality, categories (rules-file order),
+-- lines_changed, files, ai_level, kind, author_kind, criticality, signals (NULL = unknown),
+-- dependents (NULL = unknown), categories (rules-file order),
 -- rules_fired (rules-file order), score_milli, score, tier.
 -- Grain: one row per change_id (its latest event; change_id falls back to event_id).
 -- Parameters: none (reads the `change` view of ingest.reader.open_lake).
@@ -34,6 +35,9 @@ facts AS (
         l.ai.level AS ai_level, l.kind, l.author_kind,
         CASE WHEN l.attributes['service.criticality'] IN ('1', '2', '3', '4')
              THEN CAST(l.attributes['service.criticality'] AS INTEGER) END AS criticality,
+        [x FOR x IN string_split(l.attributes['change.signals'], ',') IF x <> ''] AS signals,
+        CASE WHEN regexp_full_match(coalesce(l.attributes['service.dependents'], ''), '[0-9]{1,9}')
+             THEN CAST(l.attributes['service.dependents'] AS BIGINT) END AS dependents,
         coalesce(c.categories, []::VARCHAR[]) AS categories
     FROM latest AS l
     LEFT JOIN cat_lists AS c ON c.cid = l.cid
@@ -51,6 +55,8 @@ fired AS (
       AND (r.lines_added_min IS NULL OR f.lines_added >= r.lines_added_min)
       AND (r.files_min IS NULL OR f.files >= r.files_min)
       AND (r.criticality_max IS NULL OR coalesce(f.criticality <= r.criticality_max, false))
+      AND (len(r.signals_any) = 0 OR coalesce(len(list_intersect(r.signals_any, f.signals)) > 0, false))
+      AND (r.dependents_min IS NULL OR coalesce(f.dependents >= r.dependents_min, false))
 ),
 scored AS (
     SELECT
@@ -64,7 +70,8 @@ scored AS (
 )
 SELECT
     s.change_id, s.event_id, s.service_name, s.occurred_at, s.lines_added, s.lines_deleted,
-    s.lines_changed, s.files, s.ai_level, s.kind, s.author_kind, s.criticality, s.categories,
+    s.lines_changed, s.files, s.ai_level, s.kind, s.author_kind, s.criticality, s.signals,
+    s.dependents, s.categories,
     s.rules_fired, s.score_milli, s.score_milli / 1000.0 AS score,
     coalesce(
         (SELECT arg_max(t.name, t.min_score_milli) FROM rule_tier AS t WHERE t.min_score_milli <= s.score_milli),

@@ -1,0 +1,1 @@
+"""The CI gate: classify one change before release (``aftershock classify``); gate/README.md."""
