@@ -20,17 +20,17 @@ import duckdb
 
 from aftershock.errors import AnalyticsError
 from aftershock.settings import QuerySettings
-from analytics.bounded import open_bounded, watch
+from analytics.bounded import connect, open_views, watch
 
 # what lists the catalog: a query naming one of these sees every view
 _CATALOG = re.compile(r"\b(information_schema|pg_catalog|sqlite_master|sqlite_schema|duckdb_\w+|"
                       r"show|describe)\b", re.IGNORECASE)
 
 
-def check_read_only(sql: str) -> None:
-    """Raise unless ``sql`` is exactly one SELECT statement."""
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise unless ``sql`` is exactly one SELECT statement (parsed by ``con``)."""
     try:
-        statements = duckdb.extract_statements(sql)
+        statements = con.extract_statements(sql)
     except duckdb.Error as exc:
         raise AnalyticsError(f"query does not parse: {exc}") from exc
     if len(statements) != 1:
@@ -40,13 +40,13 @@ def check_read_only(sql: str) -> None:
         raise AnalyticsError(f"query must be a SELECT (read-only), got {kind.name}")
 
 
-def tables_read(sql: str, tables: tuple[str, ...]) -> tuple[str, ...]:
+def tables_read(con: duckdb.DuckDBPyConnection, sql: str, tables: tuple[str, ...]) -> tuple[str, ...]:
     """The lake tables of ``tables`` that ``sql`` may read: those it names, or all of them when it
-    looks at the catalog or DuckDB cannot list its tables."""
+    looks at the catalog or DuckDB (``con``) cannot list its tables."""
     if _CATALOG.search(sql):
         return tables
     try:
-        named = {name.lower() for name in duckdb.get_table_names(sql)}
+        named = {name.lower() for name in con.get_table_names(sql)}
     except duckdb.Error:
         return tables
     return tuple(t for t in tables if t in named)
@@ -57,9 +57,10 @@ def run(lake_dir: Path, sql: str,
     """Column names and rows of the read-only query ``sql`` over the lake at ``lake_dir``."""
     from lake.reader import TABLES
 
-    check_read_only(sql)
-    con = open_bounded(lake_dir, limits, tables_read(sql, TABLES))
+    con = connect(limits)
     try:
+        check_read_only(con, sql)
+        open_views(con, lake_dir, limits, tables_read(con, sql, TABLES))
         with watch(con, limits):
             return _fetch(con, sql, lake_dir)
     finally:

@@ -40,17 +40,36 @@ def open_bounded(lake_dir: Path, limits: QuerySettings,
                  tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
     """A locked-down connection with the views of ``tables`` (default: all) and the memory and
     thread limits of ``limits``; run its queries inside :func:`watch`."""
-    from lake.reader import TABLES, open_lake
+    con = connect(limits)
+    try:
+        open_views(con, lake_dir, limits, tables)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect(limits: QuerySettings) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the memory and thread limits of ``limits``, no spilling and no
+    views yet (its parser is free to use: ``extract_statements``, ``get_table_names``)."""
+    from lake.reader import connect as reader_connect
 
     config: dict[str, str | int] = {"memory_limit": limits.memory_limit, "temp_directory": ""}
     if limits.threads is not None:
         config["threads"] = limits.threads
+    return reader_connect(config)
+
+
+def open_views(con: duckdb.DuckDBPyConnection, lake_dir: Path, limits: QuerySettings,
+               tables: Iterable[str] | None = None) -> None:
+    """Create the lake views of ``tables`` (default: all) on ``con``, then lock it down."""
+    from lake.reader import TABLES, add_views
+
     try:
-        con = open_lake(lake_dir, tables=TABLES if tables is None else tables, config=config)
+        add_views(con, lake_dir, tables=TABLES if tables is None else tables)
     except duckdb.OutOfMemoryException as exc:
         raise memory_error(limits) from exc
     lock_down(con, lake_dir)
-    return con
 
 
 class _Alarm:

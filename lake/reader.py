@@ -108,15 +108,31 @@ def open_lake(lake_dir: Path, state: State | None = None, *, tables: Iterable[st
     """An in-memory DuckDB connection with the lake's views (see the module docstring): those of
     ``tables`` (default: all), over the snapshot ``state`` (default: now); ``config`` is passed to
     ``duckdb.connect`` (e.g. ``memory_limit``, ``threads``)."""
+    con = connect(config)
+    try:
+        add_views(con, lake_dir, state, tables)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect(config: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the reader's session settings and no views yet."""
+    con = duckdb.connect(config=dict(config or {}))
+    con.execute(_sql("session.sql"))
+    return con
+
+
+def add_views(con: duckdb.DuckDBPyConnection, lake_dir: Path, state: State | None = None,
+              tables: Iterable[str] = TABLES) -> None:
+    """Create the views of ``tables`` over the snapshot ``state`` (default: now) of the lake."""
     lake = Path(lake_dir)
     if not lake.is_dir():
         raise LakeError(f"lake folder {lake} does not exist; land events first or pass --lake")
     state = state or snapshot(lake)
-    con = duckdb.connect(config=dict(config or {}))
-    con.execute(_sql("session.sql"))
     for table in tables:
         files = [schema_files()[table], *(str(lake / p) for p in state.files_of(table))]
         con.execute(_sql("set_files.sql", table), {"files": files})
         view = "dead_letter_view.sql" if table == "dead_letter" else "event_view.sql"
         con.execute(_sql(view, table))
-    return con

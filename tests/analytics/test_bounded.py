@@ -163,7 +163,8 @@ def test_other_errors_pass_through_watch(bounded: duckdb.DuckDBPyConnection) -> 
     ("FROM duckdb_views()", TABLES),
 ])
 def test_only_the_views_a_query_names_are_opened(sql: str, expected: tuple[str, ...]) -> None:
-    assert tables_read(sql, TABLES) == expected
+    with duckdb.connect() as con:
+        assert tables_read(con, sql, TABLES) == expected
 
 
 def test_show_tables_lists_every_view(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
