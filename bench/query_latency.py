@@ -11,6 +11,7 @@ both measured in the same run, so the figures compare across machines and loads.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,14 +27,20 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def wall(command: list[str], runs: int) -> float:
-    """Median seconds of ``command`` over ``runs`` runs (each must exit 0)."""
-    times = []
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], runs: int) -> tuple[float, float, float]:
+    """Median wall, best wall and median CPU seconds of ``command`` over ``runs`` runs."""
+    walls, cpus = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        cpu, began = cpu_of_children(), time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - began)
+        cpus.append(cpu_of_children() - cpu)
+    return statistics.median(walls), min(walls), statistics.median(cpus)
 
 
 def simulate(lake: Path, days: int, scale: float) -> None:
@@ -57,15 +64,17 @@ def measure(lake: Path, runs: int) -> None:
     say(f"lake {lake}: {count_events(lake)} events in {files} Parquet files; {runs} runs each")
     query = [sys.executable, "-m", "aftershock", "query"]
     rows = [
-        ("python -c pass", wall([sys.executable, "-c", "pass"], runs)),
-        ("duckdb select 1", wall([sys.executable, "-c", DUCKDB_SELECT_1], runs)),
-        ("aftershock query 'select 1'", wall([*query, "select 1", "--lake", str(lake)], runs)),
-        ("aftershock query <aggregate>", wall([*query, AGGREGATE, "--lake", str(lake)], runs)),
+        ("python -c pass", timed([sys.executable, "-c", "pass"], runs)),
+        ("duckdb select 1", timed([sys.executable, "-c", DUCKDB_SELECT_1], runs)),
+        ("aftershock query 'select 1'", timed([*query, "select 1", "--lake", str(lake)], runs)),
+        ("aftershock query <aggregate>", timed([*query, AGGREGATE, "--lake", str(lake)], runs)),
     ]
-    python, duckdb_select = rows[0][1], rows[1][1]
-    print(f"{'command':<30} {'median s':>9} {'x python':>9} {'x duckdb':>9}")
-    for name, seconds in rows:
-        print(f"{name:<30} {seconds:>9.3f} {seconds / python:>9.1f} {seconds / duckdb_select:>9.2f}")
+    python, duckdb_select = rows[0][1][2], rows[1][1][2]
+    print(f"{'command':<30} {'wall s':>7} {'best s':>7} {'cpu s':>7} {'cpu x python':>13} "
+          f"{'cpu x duckdb':>13}")
+    for name, (median, best, cpu) in rows:
+        print(f"{name:<30} {median:>7.3f} {best:>7.3f} {cpu:>7.3f} {cpu / python:>13.1f} "
+              f"{cpu / duckdb_select:>13.2f}")
     print(f"aggregate: {AGGREGATE}")
 
 
