@@ -43,6 +43,14 @@ def test_a_long_query_is_stopped_by_the_timeout_with_one_line(lake: Path) -> Non
     assert done.stdout == ""
 
 
+def test_the_timeout_also_stops_fetching_a_huge_result(lake: Path) -> None:
+    done = run_cli("SELECT * FROM range(10000000000)", "--lake", str(lake), "--timeout", "1",
+                   "--format", "csv")
+    assert done.returncode == ExitCode.ANALYTICS
+    assert done.stderr.startswith("aftershock: query stopped after 1 s (timeout)")
+    assert done.stdout == ""
+
+
 def test_the_timeout_comes_from_the_environment_too(lake: Path) -> None:
     recursive = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10000000000) "
                  "SELECT max(n) FROM r")
