@@ -13,7 +13,15 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from aftershock.errors import ConfigError
@@ -35,7 +43,8 @@ _TOPIC_SUFFIX = {
 }
 
 
-def _cache_home() -> Path:
+def cache_home() -> Path:
+    """The per-user cache folder (``$XDG_CACHE_HOME/aftershock``, else ``~/.cache/aftershock``)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aftershock"
 
 
@@ -146,7 +155,7 @@ class BrokerSettings(_Section):
     """The local single-node broker assembled from Maven Central jars."""
 
     kafka_version: str = "4.3.1"
-    cache_dir: Path = Field(default_factory=lambda: _cache_home() / "kafka")
+    cache_dir: Path = Field(default_factory=lambda: cache_home() / "kafka")
     state_dir: Path = Field(default_factory=lambda: _state_home() / "broker")
     port: int = Field(default=0, description="Client port; 0 picks a free one.")
     controller_port: int = Field(default=0, description="Controller port; 0 picks a free one.")
@@ -210,6 +219,34 @@ class IngestSettings(_Section):
                                    "only when it has at least this many files.")
 
 
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def memory_size(text: str) -> str:
+    """``text`` as DuckDB's memory sizes take it (e.g. ``2GB``, ``512MiB``), else ValueError."""
+    value = text.strip()
+    if not MEMORY_SIZE.fullmatch(value):
+        raise ValueError(f"{text!r} is not a memory size: give a number and a unit, e.g. 2GB, "
+                         "512MB or 1.5GiB")
+    return value
+
+
+class QuerySettings(_Section):
+    """Bounds of every read-only query session (``aftershock query``, ``AFTERSHOCK_QUERY__...``)."""
+
+    timeout_s: float = Field(default=60.0, gt=0, description="Stop a query after this many "
+                             "seconds of wall-clock time.")
+    memory_limit: str = Field(default="2GB", description="Most memory DuckDB may use for one "
+                              "session (e.g. 2GB, 512MB); nothing spills to disk.")
+    threads: int | None = Field(default=None, ge=1, description="DuckDB worker threads; unset "
+                                "means one per core.")
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        return memory_size(value)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AFTERSHOCK_", env_nested_delimiter="__", frozen=True, extra="ignore"
@@ -219,6 +256,7 @@ class Settings(BaseSettings):
     broker: BrokerSettings = BrokerSettings()
     lake: LakeSettings = Field(default_factory=LakeSettings)  # its defaults read XDG_STATE_HOME now
     ingest: IngestSettings = IngestSettings()
+    query: QuerySettings = QuerySettings()
 
 
 def load_settings() -> Settings:

@@ -18,6 +18,25 @@ def _timestamp(text: str) -> datetime:
 
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0, e.g. 60")
+    return value
+
+
+def _memory(text: str) -> str:
+    from aftershock.settings import memory_size  # parsed only when the option is given
+
+    try:
+        return memory_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _refresh(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--refresh-model", action="store_true",
                         help="rebuild the model even if one is stored for the lake's current snapshot "
@@ -59,8 +78,14 @@ def register(sub: Any) -> None:
         description="Run one SELECT over the views agent_action, change, deployment, incident, "
         "gate_decision and dead_letter. Anything but a single SELECT/WITH/FROM query is refused, and "
         "the session can read files only inside the lake folder and write nothing (no COPY, ATTACH, "
-        "INSTALL, spilling or setting changes).")
+        "INSTALL, spilling or setting changes). A query is stopped after --timeout seconds or when "
+        "it needs more than --memory-limit of memory (exit 7).")
     query.add_argument("sql", metavar="SQL")
     add_lake_option(query)
     query.add_argument("--format", choices=("table", "csv"), default="table")
+    query.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                       help="wall-clock limit (default: AFTERSHOCK_QUERY__TIMEOUT_S, else 60)")
+    query.add_argument("--memory-limit", type=_memory, default=None, metavar="SIZE",
+                       help="memory cap, e.g. 512MB or 4GB (default: AFTERSHOCK_QUERY__MEMORY_LIMIT, "
+                       "else 2GB)")
     query.set_defaults(handler="analytics.commands:query")

@@ -24,12 +24,6 @@ def _lake_dir(args: argparse.Namespace, settings: Any) -> Path:
     return resolve_lake(args.lake, settings)
 
 
-def _open(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
-    from lake.reader import open_lake
-
-    return open_lake(_lake_dir(args, settings))
-
-
 def _model(args: argparse.Namespace, settings: Any, params: ReportParams,
            views: bool) -> duckdb.DuckDBPyConnection:
     from analytics.store import connect
@@ -58,7 +52,9 @@ def postmortem(args: argparse.Namespace, settings: Any) -> int:
 
 
 def query(args: argparse.Namespace, settings: Any) -> int:
-    columns, rows = run(_open(args, settings), args.sql, _lake_dir(args, settings))
+    given = {"timeout_s": args.timeout, "memory_limit": args.memory_limit}
+    limits = settings.query.model_copy(update={k: v for k, v in given.items() if v is not None})
+    columns, rows = run(_lake_dir(args, settings), args.sql, limits)
     out = render.table_csv(columns, rows) if args.format == "csv" else render.table_text(columns, rows)
     print(out, end="" if args.format == "csv" else "\n")
     return ExitCode.OK

@@ -10,7 +10,7 @@ import pytest
 
 from aftershock.cli import main
 from aftershock.errors import ExitCode
-from analytics.adhoc import lock_down
+from analytics.bounded import lock_down
 from lake.reader import open_lake
 
 
