@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ingest.handoff import Skipped
 from ingest.validate import Rejected
 from lake.arrow_format import DeadLetter
 
@@ -29,6 +30,17 @@ def dead_letter(record: Any, why: Rejected) -> DeadLetter:
     stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
     return DeadLetter(why.reason, why.error_class, why.message, record.value or b"", record.key,
                       stamp, record.topic, record.partition, record.offset)
+
+
+def skipped_letter(topic: str, partition: int, skipped: Skipped) -> DeadLetter:
+    """The dead-letter row of offsets the consumer could not decode (no raw bytes: there are none
+    to keep), at the range's first offset; the message names the whole range."""
+    last = skipped.end - 1
+    offsets = f"offset {last}" if last == skipped.start else f"offsets {skipped.start}-{last}"
+    message = (f"{offsets} of {topic}[{partition}] could not be decoded and were skipped: "
+               f"{skipped.error_class}: {skipped.message}")
+    return DeadLetter("undecodable", skipped.error_class, message, b"", None, None, topic, partition,
+                      skipped.start)
 
 
 def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:

@@ -1,0 +1,122 @@
+"""Record batches the client cannot decode (corrupted on the broker's disk, or naming a codec that
+does not exist) are dead-lettered as offset ranges and stepped over: ingest never stops on them,
+and the good records around them land exactly once."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import crc32c
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from aftershock.broker.local import LocalBroker
+from aftershock.settings import BrokerSettings, KafkaSettings
+from lake.reader import open_lake
+from tests.ingest.kafka_data import create_topics, serialised_events
+from tests.ingest.test_codecs import lake_event_ids
+from tests.ingest.worker_proc import start_worker, worker_env
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+_ATTRIBUTES = 21  # byte of a v2 record batch where its attributes start (and its CRC-32C's span)
+
+
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A local broker of this module's own (its log folder is edited on disk): bootstrap, data."""
+    state = tmp_path_factory.mktemp("own-broker")
+    broker = LocalBroker(BrokerSettings(state_dir=state))
+    try:
+        started, _ = broker.start()
+    except Exception as exc:  # noqa: BLE001 - reported as a failure, never a skip
+        pytest.fail(f"no local Kafka broker for the corrupted-batch tests: {exc}", pytrace=False)
+    try:
+        yield started.bootstrap, state / "data"
+    finally:
+        broker.stop()
+
+
+def _batches(bootstrap: str, topic: str, groups: list[list[bytes]]) -> None:
+    """Each group of values as its own gzip record batch on partition 0."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, compression_type="gzip", linger_ms=5)
+    for values in groups:
+        for value in values:
+            producer.send(topic, partition=0, value=value)
+        producer.flush()
+    producer.close()
+
+
+def _batch_positions(segment: Path) -> dict[int, tuple[int, int]]:
+    """(position, length after the length field) of each record batch, by its base offset."""
+    data, positions, pos = segment.read_bytes(), {}, 0
+    while pos < len(data):
+        base, length = struct.unpack_from(">qi", data, pos)
+        positions[base] = (pos, length)
+        pos += 12 + length
+    return positions
+
+
+def _corrupt_payload(segment: Path, base: int) -> None:
+    """Flip bytes inside the compressed records of a batch: its CRC no longer matches."""
+    pos, length = _batch_positions(segment)[base]
+    with open(segment, "r+b") as handle:
+        handle.seek(pos + 12 + length - 6)
+        handle.write(b"\xde\xad")
+
+
+def _unknown_codec(segment: Path, base: int) -> None:
+    """Mark a batch as compressed with codec 7 (none such) and give it a matching CRC."""
+    pos, length = _batch_positions(segment)[base]
+    data = bytearray(segment.read_bytes()[pos:pos + 12 + length])
+    data[_ATTRIBUTES + 1] = (data[_ATTRIBUTES + 1] & 0xF8) | 7
+    data[17:21] = struct.pack(">I", crc32c.crc32c(bytes(data[_ATTRIBUTES:])))
+    with open(segment, "r+b") as handle:
+        handle.seek(pos)
+        handle.write(data)
+
+
+def test_undecodable_batches_are_dead_lettered_and_skipped(
+        own_broker: tuple[str, Path], topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    bootstrap, data = own_broker
+    kafka = KafkaSettings(topic_prefix=topic_prefix)
+    create_topics(bootstrap, kafka.audit_topics() + [kafka.dead_letter_topic], partitions=1)
+    topic = kafka.topic_for("change")
+    values = [raw for _, raw in serialised_events(21)]
+    # offsets: good 0-4, corrupt 5-10, good 11-12, unknown codec 13-16, good 17-20
+    _batches(bootstrap, topic, [values[0:5], values[5:11], values[11:13], values[13:17], values[17:21]])
+    _batches(bootstrap, kafka.topic_for("incident"), [[raw for _, raw in serialised_events(3, prefix="i")]])
+    segment = data / f"{topic}-0" / f"{0:020d}.log"
+    assert sorted(_batch_positions(segment)) == [0, 5, 11, 13, 17]
+    _corrupt_payload(segment, 5)
+    _unknown_codec(segment, 13)
+
+    lake, log = tmp_path / "lake", tmp_path / "worker.log"
+    env = worker_env(bootstrap, topic_prefix, group_id)
+    for run in range(2):  # a second run finds everything landed and adds nothing
+        worker = start_worker(lake, env, log)
+        assert worker.wait(timeout=180) == 0, log.read_text()[-3000:]
+        good = {f"e{i}" for i in [*range(5), 11, 12, *range(17, 21)]} | {"i0", "i1", "i2"}
+        ids = lake_event_ids(lake)
+        assert set(ids) == good and max(ids.values()) == 1, run
+        rows = open_lake(lake).execute(
+            "SELECT _topic, _partition, _offset, reason, error_class, error_message, raw "
+            "FROM dead_letter ORDER BY _offset").fetchall()
+        assert [r[:5] for r in rows] == [(topic, 0, 5, "undecodable", "CorruptRecordError"),
+                                         (topic, 0, 13, "undecodable", "UnsupportedCodecError")]
+        assert "offsets 5-10 of" in rows[0][5] and "crc" in rows[0][5]
+        assert "offsets 13-16 of" in rows[1][5] and "7" in rows[1][5]
+        assert [r[6] for r in rows] == [b"", b""]
+    text = log.read_text()
+    assert f"undecodable records skipped: {topic}[0] offsets 5-10" in text
+    assert f"undecodable records skipped: {topic}[0] offsets 13-16" in text
+    assert text.count("undecodable records skipped") == 2  # once each, never again after landing
+    assert "2 undecodable ranges" in text
+
+    consumer = KafkaConsumer(kafka.dead_letter_topic, bootstrap_servers=bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=5000)
+    letters = [dict(r.headers) for r in consumer]
+    consumer.close()
+    assert sorted(int(h["__connect.errors.offset"]) for h in letters) == [5, 13]
+    assert {h["__connect.errors.reason"] for h in letters} == {b"undecodable"}
