@@ -5,15 +5,19 @@ and the good records around them land exactly once."""
 from __future__ import annotations
 
 import struct
+import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import crc32c
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CorruptRecordError, KafkaConnectionError, KafkaTimeoutError, UnsupportedCodecError
 
 from aftershock.broker.local import LocalBroker
 from aftershock.settings import BrokerSettings, KafkaSettings
+from ingest.undecodable import may_be_undecodable
 from lake.reader import open_lake
 from tests.ingest.kafka_data import create_topics, serialised_events
 from tests.ingest.test_codecs import lake_event_ids
@@ -45,6 +49,18 @@ def _batches(bootstrap: str, topic: str, groups: list[list[bytes]]) -> None:
         for value in values:
             producer.send(topic, partition=0, value=value)
         producer.flush()
+    producer.close()
+
+
+def _aborted(bootstrap: str, topic: str, values: list[bytes]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, compression_type="gzip",
+                             transactional_id=f"t-{uuid.uuid4()}")
+    producer.init_transactions()
+    producer.begin_transaction()
+    for value in values:
+        producer.send(topic, partition=0, value=value)
+    producer.flush()
+    producer.abort_transaction()
     producer.close()
 
 
@@ -86,11 +102,17 @@ def test_undecodable_batches_are_dead_lettered_and_skipped(
     values = [raw for _, raw in serialised_events(21)]
     # offsets: good 0-4, corrupt 5-10, good 11-12, unknown codec 13-16, good 17-20
     _batches(bootstrap, topic, [values[0:5], values[5:11], values[11:13], values[13:17], values[17:21]])
-    _batches(bootstrap, kafka.topic_for("incident"), [[raw for _, raw in serialised_events(3, prefix="i")]])
+    # another partition: good 0-2, an aborted transaction 3-4 and its marker 5, corrupt 6-8 (the end)
+    incident, others = kafka.topic_for("incident"), [raw for _, raw in serialised_events(8, prefix="i")]
+    _batches(bootstrap, incident, [others[0:3]])
+    _aborted(bootstrap, incident, others[3:5])
+    _batches(bootstrap, incident, [others[5:8]])
     segment = data / f"{topic}-0" / f"{0:020d}.log"
     assert sorted(_batch_positions(segment)) == [0, 5, 11, 13, 17]
     _corrupt_payload(segment, 5)
     _unknown_codec(segment, 13)
+    assert sorted(_batch_positions(data / f"{incident}-0" / f"{0:020d}.log")) == [0, 3, 5, 6]
+    _corrupt_payload(data / f"{incident}-0" / f"{0:020d}.log", 6)
 
     lake, log = tmp_path / "lake", tmp_path / "worker.log"
     env = worker_env(bootstrap, topic_prefix, group_id)
@@ -102,21 +124,36 @@ def test_undecodable_batches_are_dead_lettered_and_skipped(
         assert set(ids) == good and max(ids.values()) == 1, run
         rows = open_lake(lake).execute(
             "SELECT _topic, _partition, _offset, reason, error_class, error_message, raw "
-            "FROM dead_letter ORDER BY _offset").fetchall()
+            "FROM dead_letter ORDER BY _topic, _offset").fetchall()
+        # the incident range starts after the aborted records and their marker (6) when the
+        # consumer stepped over them before it met the corrupt batch, else where they start (3)
+        first = rows[2][2] if rows[2][2] in (3, 6) else -1
         assert [r[:5] for r in rows] == [(topic, 0, 5, "undecodable", "CorruptRecordError"),
-                                         (topic, 0, 13, "undecodable", "UnsupportedCodecError")]
+                                         (topic, 0, 13, "undecodable", "UnsupportedCodecError"),
+                                         (incident, 0, first, "undecodable", "CorruptRecordError")]
         assert "offsets 5-10 of" in rows[0][5] and "crc" in rows[0][5]
         assert "offsets 13-16 of" in rows[1][5] and "7" in rows[1][5]
-        assert [r[6] for r in rows] == [b"", b""]
+        assert f"offsets {first}-8 of" in rows[2][5]
+        assert [r[6] for r in rows] == [b"", b"", b""]
     text = log.read_text()
     assert f"undecodable records skipped: {topic}[0] offsets 5-10" in text
     assert f"undecodable records skipped: {topic}[0] offsets 13-16" in text
-    assert text.count("undecodable records skipped") == 2  # once each, never again after landing
-    assert "2 undecodable ranges" in text
+    assert f"undecodable records skipped: {incident}[0] offsets {first}-8" in text
+    assert text.count("undecodable records skipped") == 3  # once each, never again after landing
+    assert "3 undecodable ranges" in text
 
     consumer = KafkaConsumer(kafka.dead_letter_topic, bootstrap_servers=bootstrap,
                              auto_offset_reset="earliest", consumer_timeout_ms=5000)
     letters = [dict(r.headers) for r in consumer]
     consumer.close()
-    assert sorted(int(h["__connect.errors.offset"]) for h in letters) == [5, 13]
+    assert sorted(int(h["__connect.errors.offset"]) for h in letters) == sorted([5, 13, first])
     assert {h["__connect.errors.reason"] for h in letters} == {b"undecodable"}
+
+
+def test_only_errors_that_may_be_a_batch_are_probed() -> None:
+    assert may_be_undecodable(CorruptRecordError("failed crc check"))
+    assert may_be_undecodable(UnsupportedCodecError("Unrecognized compression type: 7"))
+    assert may_be_undecodable(zlib.error("invalid stored block lengths"))
+    assert may_be_undecodable(EOFError("Compressed file ended before the end-of-stream marker"))
+    assert not may_be_undecodable(KafkaConnectionError("connection refused"))
+    assert not may_be_undecodable(KafkaTimeoutError("no answer"))
