@@ -45,9 +45,9 @@ class Prober:
         self.bootstrap, self.client_id, self.config = bootstrap, client_id, config
         self._consumer: Any = None
 
-    def find(self, positions: dict[TopicPartition, int], error: Exception) -> dict[TopicPartition, Skipped]:
+    def find(self, positions: dict[TopicPartition, int]) -> dict[TopicPartition, Skipped]:
         """The undecodable range starting at the position of each partition of ``positions`` that
-        fails there (none: ``error`` was not a batch the client cannot decode)."""
+        fails there (none: what ``poll()`` raised was not a batch the client cannot decode)."""
         found = {}
         for tp, position in positions.items():
             log_end = self._log_end(tp)

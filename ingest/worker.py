@@ -187,7 +187,7 @@ class Worker:
         ``error`` again when no partition fails to decode where it stands."""
         readable = self.consumer.assignment().intersection(self.positions).difference(self.paused)
         positions = {tp: self.consumer.position(tp) for tp in sorted(readable)}
-        found = self.prober.find(positions, error)
+        found = self.prober.find(positions)
         if not found:
             raise error
         for tp, skipped in found.items():

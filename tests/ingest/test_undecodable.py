@@ -74,12 +74,17 @@ def _batch_positions(segment: Path) -> dict[int, tuple[int, int]]:
     return positions
 
 
-def _corrupt_payload(segment: Path, base: int) -> None:
-    """Flip bytes inside the compressed records of a batch: its CRC no longer matches."""
+def _corrupt_payload(segment: Path, base: int, fix_crc: bool = False) -> None:
+    """Flip bytes inside the compressed records of a batch: its CRC no longer matches (or, with
+    ``fix_crc``, matches, and the records do not decompress)."""
     pos, length = _batch_positions(segment)[base]
+    data = bytearray(segment.read_bytes()[pos:pos + 12 + length])
+    data[-6:-4] = b"\xde\xad"
+    if fix_crc:
+        data[17:21] = struct.pack(">I", crc32c.crc32c(bytes(data[_ATTRIBUTES:])))
     with open(segment, "r+b") as handle:
-        handle.seek(pos + 12 + length - 6)
-        handle.write(b"\xde\xad")
+        handle.seek(pos)
+        handle.write(data)
 
 
 def _unknown_codec(segment: Path, base: int) -> None:
@@ -99,18 +104,21 @@ def test_undecodable_batches_are_dead_lettered_and_skipped(
     kafka = KafkaSettings(topic_prefix=topic_prefix)
     create_topics(bootstrap, kafka.audit_topics() + [kafka.dead_letter_topic], partitions=1)
     topic = kafka.topic_for("change")
-    values = [raw for _, raw in serialised_events(21)]
-    # offsets: good 0-4, corrupt 5-10, good 11-12, unknown codec 13-16, good 17-20
-    _batches(bootstrap, topic, [values[0:5], values[5:11], values[11:13], values[13:17], values[17:21]])
+    values = [raw for _, raw in serialised_events(24)]
+    # offsets: good 0-4, corrupt 5-10, good 11-12, unknown codec 13-16, good 17-19, gzip that
+    # does not decompress (a matching CRC) 20-23
+    _batches(bootstrap, topic, [values[0:5], values[5:11], values[11:13], values[13:17], values[17:20],
+                                values[20:24]])
     # another partition: good 0-2, an aborted transaction 3-4 and its marker 5, corrupt 6-8 (the end)
     incident, others = kafka.topic_for("incident"), [raw for _, raw in serialised_events(8, prefix="i")]
     _batches(bootstrap, incident, [others[0:3]])
     _aborted(bootstrap, incident, others[3:5])
     _batches(bootstrap, incident, [others[5:8]])
     segment = data / f"{topic}-0" / f"{0:020d}.log"
-    assert sorted(_batch_positions(segment)) == [0, 5, 11, 13, 17]
+    assert sorted(_batch_positions(segment)) == [0, 5, 11, 13, 17, 20]
     _corrupt_payload(segment, 5)
     _unknown_codec(segment, 13)
+    _corrupt_payload(segment, 20, fix_crc=True)
     assert sorted(_batch_positions(data / f"{incident}-0" / f"{0:020d}.log")) == [0, 3, 5, 6]
     _corrupt_payload(data / f"{incident}-0" / f"{0:020d}.log", 6)
 
@@ -119,7 +127,7 @@ def test_undecodable_batches_are_dead_lettered_and_skipped(
     for run in range(2):  # a second run finds everything landed and adds nothing
         worker = start_worker(lake, env, log)
         assert worker.wait(timeout=180) == 0, log.read_text()[-3000:]
-        good = {f"e{i}" for i in [*range(5), 11, 12, *range(17, 21)]} | {"i0", "i1", "i2"}
+        good = {f"e{i}" for i in [*range(5), 11, 12, *range(17, 20)]} | {"i0", "i1", "i2"}
         ids = lake_event_ids(lake)
         assert set(ids) == good and max(ids.values()) == 1, run
         rows = open_lake(lake).execute(
@@ -127,26 +135,29 @@ def test_undecodable_batches_are_dead_lettered_and_skipped(
             "FROM dead_letter ORDER BY _topic, _offset").fetchall()
         # the incident range starts after the aborted records and their marker (6) when the
         # consumer stepped over them before it met the corrupt batch, else where they start (3)
-        first = rows[2][2] if rows[2][2] in (3, 6) else -1
+        first = rows[3][2] if rows[3][2] in (3, 6) else -1
         assert [r[:5] for r in rows] == [(topic, 0, 5, "undecodable", "CorruptRecordError"),
                                          (topic, 0, 13, "undecodable", "UnsupportedCodecError"),
+                                         (topic, 0, 20, "undecodable", "BadGzipFile"),
                                          (incident, 0, first, "undecodable", "CorruptRecordError")]
         assert "offsets 5-10 of" in rows[0][5] and "crc" in rows[0][5]
         assert "offsets 13-16 of" in rows[1][5] and "7" in rows[1][5]
-        assert f"offsets {first}-8 of" in rows[2][5]
-        assert [r[6] for r in rows] == [b"", b"", b""]
+        assert "offsets 20-23 of" in rows[2][5]
+        assert f"offsets {first}-8 of" in rows[3][5]
+        assert [r[6] for r in rows] == [b"", b"", b"", b""]
     text = log.read_text()
     assert f"undecodable records skipped: {topic}[0] offsets 5-10" in text
     assert f"undecodable records skipped: {topic}[0] offsets 13-16" in text
+    assert f"undecodable records skipped: {topic}[0] offsets 20-23" in text
     assert f"undecodable records skipped: {incident}[0] offsets {first}-8" in text
-    assert text.count("undecodable records skipped") == 3  # once each, never again after landing
-    assert "3 undecodable ranges" in text
+    assert text.count("undecodable records skipped") == 4  # once each, never again after landing
+    assert "4 undecodable ranges" in text
 
     consumer = KafkaConsumer(kafka.dead_letter_topic, bootstrap_servers=bootstrap,
                              auto_offset_reset="earliest", consumer_timeout_ms=5000)
     letters = [dict(r.headers) for r in consumer]
     consumer.close()
-    assert sorted(int(h["__connect.errors.offset"]) for h in letters) == sorted([5, 13, first])
+    assert sorted(int(h["__connect.errors.offset"]) for h in letters) == sorted([5, 13, 20, first])
     assert {h["__connect.errors.reason"] for h in letters} == {b"undecodable"}
 
 
