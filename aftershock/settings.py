@@ -202,6 +202,11 @@ class IngestSettings(_Section):
     backlog_partitions: int = Field(default=2, ge=0, description="While partitions lag by more "
                                     "than a batch, read this many of them at a time (full batches, "
                                     "fewer files); 0 reads all at once.")
+    isolation_level: Literal["read_committed", "read_uncommitted"] = Field(
+        default="read_committed", description="Which records of transactional producers the "
+        "worker reads: read_committed (default) only those of committed transactions (records of "
+        "aborted transactions never land; those of an open one wait until it ends); "
+        "read_uncommitted every record, whatever becomes of its transaction.")
     poll_timeout_ms: int = Field(default=500, ge=1)
     max_poll_records: int = Field(default=5_000, ge=1)
     fetch_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Most bytes one "

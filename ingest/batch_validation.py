@@ -13,7 +13,7 @@ import numpy as np
 
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
-from ingest.deadletters import DeadLetterTopic, dead_letter
+from ingest.deadletters import DeadLetterTopic, dead_letter, skipped_letter
 from ingest.fast_path import lines_of
 from ingest.handoff import Handoff, Records, unpack
 from ingest.validate import Rejected, classify_lines, enforce, line_value
@@ -96,6 +96,11 @@ def validate(records: Records, conf: IngestSettings) -> Accumulator:
                 event_offsets.append(record.offset)
         acc.add_tables(merge_tables(tables, acc.tables_of(events, event_offsets)))
         acc.add_dead(dead)
+    for skipped in records.skipped:
+        letter = skipped_letter(records.topic, records.partition, skipped)
+        enforce(conf.bad_data, Rejected(letter.reason, letter.error_class, letter.error_message),
+                f"{records.topic}[{records.partition}]@{skipped.start}")
+        acc.add_dead([letter])
     return acc
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from aftershock.kafka_client import client_config, connect
 from aftershock.settings import KafkaSettings
+from ingest.handoff import Skipped
 from ingest.redact import redact_raw
 from ingest.validate import Rejected
 from lake.arrow_format import DeadLetter
@@ -45,6 +46,17 @@ def letter(why: Rejected, raw: bytes, key: bytes | None, stamp: datetime | None,
     return DeadLetter(why.reason, why.error_class, why.message, redact_raw(raw),
                       None if key is None else redact_raw(key), stamp, topic, partition, offset,
                       hashlib.sha256(raw).hexdigest())
+
+
+def skipped_letter(topic: str, partition: int, skipped: Skipped) -> DeadLetter:
+    """The dead-letter row of offsets the consumer could not decode (no raw bytes: there are none
+    to keep), at the range's first offset; the message names the whole range."""
+    last = skipped.end - 1
+    offsets = f"offset {last}" if last == skipped.start else f"offsets {skipped.start}-{last}"
+    message = (f"{offsets} of {topic}[{partition}] could not be decoded and were skipped: "
+               f"{skipped.error_class}: {skipped.message}")
+    return DeadLetter("undecodable", skipped.error_class, message, b"", None, None, topic, partition,
+                      skipped.start, hashlib.sha256(b"").hexdigest())
 
 
 def headers(letter: DeadLetter) -> list[tuple[str, bytes]]:

@@ -3,7 +3,8 @@
 The poll process writes what landing needs of each Kafka record (value, offset, key, timestamp)
 into an anonymous in-memory file (``memfd``): the values, each followed by a newline (the input the
 vectorized path parses as is, see ``ingest.fast_path.lines_of``), then a pickled tail with the
-value lengths (-1: no value), the offsets, the record timestamps and the keys. The values go
+value lengths (-1: no value), the offsets, the record timestamps, the keys and the offset ranges
+the consumer could not decode (:class:`Skipped`, dead-lettered with the batch). The values go
 straight from the records into the file (``writev``, no joined copy); the landing process receives
 the file descriptor over the pipe and maps the file read-only (no copy either). The file has no
 name: it is gone once both processes closed it, whatever way they end.
@@ -19,10 +20,20 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 _IOV_MAX = 1024  # buffers per writev call (the POSIX minimum)
 _VALUE, _OFFSET, _TIMESTAMP, _KEY = (attrgetter(n) for n in ("value", "offset", "timestamp", "key"))
+
+
+class Skipped(NamedTuple):
+    """Offsets ``[start, end)`` of a partition whose records could not be decoded (a corrupt
+    record batch, or one compressed with a codec the client cannot read), and the error."""
+
+    start: int
+    end: int
+    error_class: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,7 @@ class Records:
     offsets: array[int]
     timestamps: array[int]  # record timestamps (ms since the epoch; -1 unknown)
     keys: list[bytes | None]
+    skipped: list[Skipped]
     mapping: mmap.mmap
 
     def close(self) -> None:
@@ -62,10 +74,10 @@ class Records:
             pass
 
 
-def pack(topic: str, partition: int, start: int, next_offset: int, records: Sequence[Any]
-         ) -> tuple[Handoff, int]:
-    """Write Kafka ``ConsumerRecord``s into a new anonymous file: (its handoff, its descriptor,
-    which the caller closes once it is handed over)."""
+def pack(topic: str, partition: int, start: int, next_offset: int, records: Sequence[Any],
+         skipped: Sequence[Skipped] = ()) -> tuple[Handoff, int]:
+    """Write Kafka ``ConsumerRecord``s (and the ranges ``skipped`` among them) into a new anonymous
+    file: (its handoff, its descriptor, which the caller closes once it is handed over)."""
     values = list(map(_VALUE, records))
     if None in values:
         lengths = array("q", [-1 if v is None else len(v) for v in values])
@@ -73,7 +85,8 @@ def pack(topic: str, partition: int, start: int, next_offset: int, records: Sequ
     else:
         lengths = array("q", map(len, values))
     tail = pickle.dumps((lengths, array("q", map(_OFFSET, records)),
-                         array("q", map(_TIMESTAMP, records)), list(map(_KEY, records))),
+                         array("q", map(_TIMESTAMP, records)), list(map(_KEY, records)),
+                         [tuple(s) for s in skipped]),
                         protocol=pickle.HIGHEST_PROTOCOL)
     pieces = [b"\n"] * (2 * len(values))  # each value, then its newline
     pieces[0::2] = values
@@ -93,10 +106,10 @@ def unpack(handoff: Handoff, fd: int) -> Records:
         mapping = mmap.mmap(fd, handoff.size, prot=mmap.PROT_READ)
     finally:
         os.close(fd)
-    lengths, offsets, timestamps, keys = pickle.loads(mapping[handoff.values_size:])  # noqa: S301 - written by the poll process
+    lengths, offsets, timestamps, keys, skipped = pickle.loads(mapping[handoff.values_size:])  # noqa: S301 - written by the poll process
     joined = memoryview(mapping)[:handoff.values_size]
     return Records(handoff.topic, handoff.partition, handoff.start, handoff.next_offset, joined,
-                   lengths, offsets, timestamps, keys, mapping)
+                   lengths, offsets, timestamps, keys, [Skipped(*s) for s in skipped], mapping)
 
 
 def _anonymous_file() -> int:

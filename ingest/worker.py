@@ -8,9 +8,14 @@ manifest entry, and only as a convenience for lag monitoring: on start and on ev
 the worker seeks each partition to where the manifest says it ends. A batch of a partition that
 another worker committed first is dropped (the manifest refuses it), so no range lands twice.
 
+The consumer reads committed records only by default (``isolation_level``): records of aborted
+transactions never land, those of an open one wait until it ends. A fetched record batch the
+client cannot decode (corrupt, or a codec it cannot read) does not stop the worker: the offsets
+it covers are found (:mod:`ingest.undecodable`), dead-lettered with the partition's next batch
+and stepped over.
+
 Landing runs in a separate process (:mod:`ingest.landing_process`), so this process spends its
-core decoding Kafka records (in one loop per record batch, :mod:`ingest.records`) and the landing
-process spends the other validating and writing. A
+core reading Kafka records and the landing process spends the other validating and writing. A
 due batch is handed over whole (:mod:`ingest.handoff`); batches land in the order they were
 handed over, at most ``MAX_IN_FLIGHT`` at a time, and the poll loop settles them in that order:
 totals, Kafka offset commit, or a re-seek after a manifest conflict.
@@ -44,12 +49,12 @@ from kafka.structs import OffsetAndMetadata
 from aftershock.errors import BrokerError, ExitCode
 from aftershock.kafka_client import client_config, connect
 from aftershock.settings import IngestSettings, Settings
-from ingest import memory
+from ingest import kafka_internals, memory
 from ingest.backlog import BacklogFocus
-from ingest.handoff import pack
+from ingest.handoff import Skipped, pack
 from ingest.heads import HeadsPublisher
 from ingest.landing_process import LandingProcess
-from ingest.records import install_lean_decoding
+from ingest.undecodable import Prober, may_be_undecodable
 from lake import crashpoints
 from lake.manifest import Manifest, ManifestConflict
 
@@ -69,6 +74,7 @@ class Pending:
     opened_at: float
     next_offset: int = -1
     records: list[Any] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # undecodable offset ranges among them
     value_bytes: int = 0
 
     @property
@@ -91,6 +97,7 @@ class Totals:
     dead: int = 0
     batches: int = 0
     conflicts: int = 0
+    undecodable: int = 0  # offset ranges skipped because the client could not decode them
     landed_at: float | None = None  # time.monotonic() when the last batch was settled
 
 
@@ -115,9 +122,12 @@ class Worker:
         self.landed: dict[TopicPartition, OffsetAndMetadata] = {}  # where each partition's lake ends
         self.release = memory.Releaser()
         self.heads: HeadsPublisher | None = None
+        self.prober = Prober(f"{settings.kafka.client_id}-ingest",
+                             {**client_config(settings.kafka, bootstrap), **consumer_config(self.conf)})
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
+        kafka_internals.check()
         self._install_signal_handlers()
         memory.configure()
         self.manifest.remove_compaction_leftovers_if_idle(_log)
@@ -139,6 +149,7 @@ class Worker:
         finally:
             if self.consumer is not None:
                 self.consumer.close()
+            self.prober.close()
             self.landing.close()
             if self.heads is not None:
                 self.heads.publish_new()
@@ -150,8 +161,7 @@ class Worker:
         """Poll, buffer, hand over due batches, settle landed ones; until stopped or idle."""
         last_record = last_report = time.monotonic()
         while not self.stopping:
-            polled = self.consumer.poll(timeout_ms=self.conf.poll_timeout_ms,
-                                        max_records=self.conf.max_poll_records)
+            polled = self._poll()
             for tp, records in polled.items():
                 self._handle(tp, records)
             self._flush(self._due())
@@ -164,17 +174,57 @@ class Worker:
                 return
 
     def _consumer(self) -> Any:
-        consumer = connect(
+        return connect(
             KafkaConsumer, client_config(self.settings.kafka, self.bootstrap), group_id=self.conf.group_id,
             group_instance_id=self.conf.instance_id,
             client_id=f"{self.settings.kafka.client_id}-ingest", enable_auto_commit=False,
             auto_offset_reset="earliest", session_timeout_ms=self.conf.session_timeout_ms,
-            heartbeat_interval_ms=self.conf.heartbeat_interval_ms, **fetch_config(self.conf),
+            heartbeat_interval_ms=self.conf.heartbeat_interval_ms, **consumer_config(self.conf),
             request_timeout_ms=max(self.settings.kafka.request_timeout_ms,
                                    self.conf.session_timeout_ms + 5000),
         )
-        install_lean_decoding(consumer)  # decodes fetched batches in one loop (ingest.records)
-        return consumer
+
+    def _poll(self) -> dict[TopicPartition, list[Any]]:
+        """The next records by partition; a batch the client cannot decode is skipped (nothing
+        returned this time)."""
+        try:
+            polled: dict[TopicPartition, list[Any]] = self.consumer.poll(
+                timeout_ms=self.conf.poll_timeout_ms, max_records=self.conf.max_poll_records)
+        except Exception as exc:
+            if not may_be_undecodable(exc):
+                raise
+            self._skip_undecodable(exc)
+            return {}
+        return polled
+
+    def _skip_undecodable(self, error: Exception) -> None:
+        """Find the undecodable offsets that made ``poll()`` raise ``error``, add them to their
+        partition's batch (dead-lettered when it lands) and move the consumer past them; raise
+        ``error`` again when no partition fails to decode where it stands."""
+        readable = self.consumer.assignment().intersection(self.positions).difference(self.paused)
+        positions = {tp: self.consumer.position(tp) for tp in sorted(readable)}
+        found = self.prober.find(positions)
+        if not found:
+            raise error
+        for tp, skipped in found.items():
+            self._add_skipped(tp, skipped)
+            self.consumer.seek(tp, skipped.end)
+            self.totals.undecodable += 1
+            print(f"aftershock ingest: undecodable records skipped: {tp.topic}[{tp.partition}] "
+                  f"offsets {skipped.start}-{skipped.end - 1} ({skipped.error_class}: "
+                  f"{skipped.message}); dead-lettered", file=sys.stderr, flush=True)
+
+    def _add_skipped(self, tp: TopicPartition, skipped: Skipped) -> None:
+        """Add ``skipped`` to ``tp``'s batch (the part of it not landed yet)."""
+        batch = self.batches.get(tp)
+        expected = batch.next_offset if batch else self.positions[tp]
+        if expected is not None and skipped.end <= expected:
+            return
+        if expected is not None and skipped.start < expected:
+            skipped = skipped._replace(start=expected)
+        batch = self._batch(tp, skipped.start)
+        batch.skipped.append(skipped)
+        batch.next_offset = skipped.end
 
     def _install_signal_handlers(self) -> None:
         def stop(signum: int, _frame: Any) -> None:
@@ -193,12 +243,20 @@ class Worker:
             records = [r for r in records if r.offset >= expected]
             if not records:
                 return
-        if batch is None:
-            start = records[0].offset if expected is None else expected
-            batch = self.batches[tp] = Pending(tp.topic, tp.partition, start, time.monotonic())
+        batch = self._batch(tp, records[0].offset)
         batch.records += records
         batch.next_offset = records[-1].offset + 1
         batch.value_bytes += sum(map(_VALUE_SIZE, records))
+
+    def _batch(self, tp: TopicPartition, first: int) -> Pending:
+        """``tp``'s open batch; a new one if none, starting where the lake ends (at ``first``, the
+        first offset read, when the lake has nothing of ``tp`` yet)."""
+        batch = self.batches.get(tp)
+        if batch is None:
+            start = self.positions[tp]
+            batch = self.batches[tp] = Pending(tp.topic, tp.partition,
+                                               first if start is None else start, time.monotonic())
+        return batch
 
     def _due(self) -> list[TopicPartition]:
         """Partitions whose batch must be flushed now."""
@@ -221,7 +279,7 @@ class Worker:
             self.positions[tp] = batch.next_offset
             self.focus.handed_over(tp)
             self._landing().submit(*pack(batch.topic, batch.partition, batch.start,
-                                         batch.next_offset, batch.records))
+                                         batch.next_offset, batch.records, batch.skipped))
             self.inflight.append(InFlight(tp, batch.next_offset))
             del batch
             self.release()
@@ -236,7 +294,7 @@ class Worker:
             self.consumer.resume(*(self.paused - paused))
             self.consumer.pause(*(paused - self.paused))
             self.paused = paused
-        _restore_parked(self.consumer)
+        kafka_internals.restore_parked(self.consumer)
 
     def _lag(self, tp: TopicPartition) -> int:
         """Records of ``tp`` on the broker not buffered yet (0 when not known)."""
@@ -336,8 +394,9 @@ class Worker:
         t = self.totals
         buffered = sum(b.size for b in self.batches.values())
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
-              f"duplicates, {t.dead} dead letters, {t.batches} batches, {t.conflicts} conflicts, "
-              f"{buffered} buffered, {len(self.positions)} partitions", file=sys.stderr, flush=True)
+              f"duplicates, {t.dead} dead letters, {t.undecodable} undecodable ranges, "
+              f"{t.batches} batches, {t.conflicts} conflicts, {buffered} buffered, "
+              f"{len(self.positions)} partitions", file=sys.stderr, flush=True)
 
 
 def _log(message: str) -> None:
@@ -348,17 +407,6 @@ def _commit_done(_offsets: Any, response: Any) -> None:
     if isinstance(response, Exception):
         print(f"aftershock ingest: offset commit skipped ({type(response).__name__}: {response})",
               file=sys.stderr, flush=True)
-
-
-def _restore_parked(consumer: Any) -> None:
-    """Let kafka-python hand back the records it parked for a partition that was paused and is
-    resumed: it restores them only when its in-line slot is None, but leaves a drained batch of
-    records there (falsy, not None), which would keep the resumed partition from being read or
-    fetched again. A drained slot holds nothing, so clearing it loses nothing."""
-    fetcher = getattr(consumer, "_fetcher", None)
-    current = getattr(fetcher, "_next_partition_records", None)
-    if current is not None and not current:
-        fetcher._next_partition_records = None  # type: ignore[union-attr]
 
 
 @contextlib.contextmanager
@@ -377,9 +425,10 @@ def _spare_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def fetch_config(conf: IngestSettings) -> dict[str, int]:
-    """How the worker's consumer fetches (the throughput benchmark's bare loop uses the same)."""
-    return {"max_poll_records": conf.max_poll_records,
+def consumer_config(conf: IngestSettings) -> dict[str, Any]:
+    """How the worker's consumer reads: isolation level and fetch sizes (the throughput
+    benchmark's bare loop and the undecodable-batch probe use the same)."""
+    return {"isolation_level": conf.isolation_level, "max_poll_records": conf.max_poll_records,
             "max_partition_fetch_bytes": max(1 << 20, conf.max_record_bytes + 1024),
             "fetch_max_bytes": conf.fetch_max_bytes}
 

@@ -9,9 +9,11 @@ from typing import NamedTuple
 import pyarrow as pa
 import pytest
 
+from aftershock.errors import EventError
 from aftershock.settings import IngestSettings
 from ingest.batch_validation import CHUNK_RECORDS, chunk_size, validate
-from ingest.handoff import pack, unpack
+from ingest.handoff import Skipped, pack, unpack
+from lake.arrow_format import DeadLetter
 from schemas.examples import example_event
 
 
@@ -48,3 +50,35 @@ def test_a_batch_of_several_chunks_lands_each_record_once() -> None:
     assert landed == [100 + i for i in range(count) if i not in broken]
     assert sorted(table["event_id"].to_pylist()) == sorted(f"e{i}" for i in range(count) if i not in broken)
     assert sorted(d.offset for d in acc.dead) == sorted(100 + i for i in broken)
+
+
+def _with_skipped(conf: IngestSettings) -> tuple[list[DeadLetter], list[str]]:
+    """Validate a batch of two events around offsets 11-14 the consumer could not decode:
+    (dead letters, event ids)."""
+    body = json.loads(example_event("change").model_dump_json())
+    records = [_Record(o, json.dumps(body | {"event_id": f"e{o}"}).encode(), None, 1_700_000_000_000)
+               for o in (10, 15)]
+    skipped = [Skipped(11, 15, "CorruptRecordError", "Record batch at offset 11 failed crc check")]
+    handoff, fd = pack("audit.changes", 2, 10, 16, records, skipped)
+    received = unpack(handoff, fd)
+    try:
+        acc = validate(received, conf)
+    finally:
+        received.close()
+    table = pa.concat_tables(t for parts in acc.parts.values() for t in parts)
+    return list(acc.dead), sorted(table["event_id"].to_pylist())
+
+
+def test_skipped_offsets_become_one_dead_letter_naming_the_range() -> None:
+    dead, events = _with_skipped(IngestSettings())
+    assert events == ["e10", "e15"]
+    assert [(d.reason, d.error_class, d.topic, d.partition, d.offset, d.raw, d.key)
+            for d in dead] == [("undecodable", "CorruptRecordError", "audit.changes", 2, 11, b"", None)]
+    message = dead[0].error_message
+    assert message.startswith("offsets 11-14 of audit.changes[2] could not be decoded")
+    assert message.endswith("CorruptRecordError: Record batch at offset 11 failed crc check")
+
+
+def test_skipped_offsets_stop_the_batch_under_bad_data_fail() -> None:
+    with pytest.raises(EventError, match=r"audit\.changes\[2\]@11: undecodable: offsets 11-14"):
+        _with_skipped(IngestSettings(bad_data="fail"))

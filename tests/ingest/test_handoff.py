@@ -6,7 +6,7 @@ import os
 from typing import NamedTuple
 
 from ingest.fast_path import lines_of
-from ingest.handoff import pack, unpack
+from ingest.handoff import Skipped, pack, unpack
 from ingest.validate import line_value
 
 
@@ -20,7 +20,8 @@ class _Record(NamedTuple):
 def test_values_offsets_keys_and_timestamps_arrive_as_sent() -> None:
     records = [_Record(7, b'{"a": 1}', b"k1", 1_700_000_000_000), _Record(8, None, None, -1),
                _Record(10, b"", b"", 5), _Record(11, b"line\nbreak \xff", None, 6)]
-    handoff, fd = pack("audit.changes", 2, 7, 12, records)
+    skipped = [Skipped(9, 10, "CorruptRecordError", "failed crc check")]
+    handoff, fd = pack("audit.changes", 2, 7, 12, records, skipped)
     received = unpack(handoff, os.dup(fd))
     os.close(fd)
     lines = lines_of(received.joined, received.lengths)
@@ -31,6 +32,7 @@ def test_values_offsets_keys_and_timestamps_arrive_as_sent() -> None:
         assert list(received.offsets) == [r.offset for r in records]
         assert received.keys == [r.key for r in records]
         assert list(received.timestamps) == [r.timestamp for r in records]
+        assert received.skipped == skipped
     finally:
         del lines
         received.close()
@@ -43,6 +45,7 @@ def test_many_values_cross_the_writev_limit() -> None:
     lines = lines_of(received.joined, received.lengths)
     try:
         assert [line_value(lines, i) for i in range(5000)] == [r.value for r in records]
+        assert received.skipped == []
     finally:
         del lines
         received.close()
