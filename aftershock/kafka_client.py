@@ -73,9 +73,24 @@ def connect(factory: Callable[..., T], config: Mapping[str, Any], **kwargs: Any)
             raise  # a wrong client setting: no connection was tried
         except KafkaError as exc:
             cause: BaseException = seen[-1] if seen else exc
-    if not seen and config.get("sasl_mechanism") and _answers(config):
-        cause = _SaslRefused()
-    raise connection_error(config, cause)
+    raise explain(config, cause, refusal_seen=bool(seen))
+
+
+def explain(config: Mapping[str, Any], exc: BaseException, refusal_seen: bool = False) -> BrokerError:
+    """The one-line error of a client that could not bootstrap with ``config``; when kafka-python
+    said nothing about a refusal, a broker that completes the connection (and TLS) but not the SASL
+    login has refused the credentials."""
+    if not refusal_seen and config.get("sasl_mechanism") and _answers(config):
+        exc = _SaslRefused()
+    return connection_error(config, exc)
+
+
+def is_bootstrap_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` says a client never reached any broker (rather than failing later)."""
+    from kafka.errors import KafkaTimeoutError, NoBrokersAvailable
+
+    return isinstance(exc, NoBrokersAvailable) or (
+        isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc).lower())
 
 
 def describe(config: Mapping[str, Any]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
-from aftershock.kafka_client import client_config
+from aftershock.kafka_client import client_config, connect
 from aftershock.settings import KafkaSettings
 from lake.anchors import Anchor
 from lake.manifest import Manifest
@@ -37,8 +37,8 @@ class HeadsPublisher:
         self.topic, self.manifest = topic, Manifest(lake)
         self.witness = Witness(anchor_dir, lake)
         self.read_to: int | None = None  # bytes of the witness file already looked at
-        self.producer = KafkaProducer(**_client(bootstrap, kafka), acks="all", linger_ms=20,
-                                      client_id=f"{client_id}-heads")
+        self.producer = connect(KafkaProducer, _client(bootstrap, kafka), acks="all", linger_ms=20,
+                                client_id=f"{client_id}-heads")
 
     def publish_new(self) -> None:
         """Send the heads written since the last call (the first call: only the newest)."""

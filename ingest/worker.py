@@ -47,7 +47,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from aftershock.errors import BrokerError, ExitCode
-from aftershock.kafka_client import client_config, connect
+from aftershock.kafka_client import client_config, connect, explain, is_bootstrap_failure
 from aftershock.settings import IngestSettings, Settings
 from ingest import kafka_internals, memory
 from ingest.backlog import BacklogFocus
@@ -144,6 +144,8 @@ class Worker:
                 self._flush(list(self.batches))
                 self._settle(wait_all=True)
         except KafkaError as exc:
+            if is_bootstrap_failure(exc):  # e.g. credentials the broker refuses: say which
+                raise explain(client_config(self.settings.kafka, self.bootstrap), exc) from None
             raise BrokerError(f"Kafka failed ({type(exc).__name__}: {exc}); the lake is consistent: "
                               "restart the worker to resume from the manifest") from exc
         finally:
