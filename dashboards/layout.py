@@ -19,9 +19,7 @@ from analytics.board.filters import DEFAULT_ENVIRONMENT, Filters
 from analytics.board.session import options
 from analytics.board.source import Source, locate
 from analytics.model import LinkParams
-
-LAKE_ENV = "AFTERSHOCK_DASHBOARD_LAKE"
-RULES_ENV = "AFTERSHOCK_DASHBOARD_RULES"
+from dashboards.commands import LAKE_ENV, RULES_ENV
 MIN_CONFIDENCE = 0.5
 WATCH_SECONDS = 5
 KEYS = ("since", "until", "service", "team", "env")

@@ -1,14 +1,19 @@
--- The team of each service: the most frequent `team` attribute its change and deployment events
--- carry (services without one are left out). Reads the lake's files of the snapshot directly:
--- duplicates do not change which value is most frequent enough to matter for a filter.
+-- The team of each service: the most frequent `team` attribute its events carry (services
+-- without one are left out). Reads the lake's files of the snapshot directly: duplicates do not change which value is most frequent enough to matter for a filter.
 -- Output: service_name, team.  Grain: service_name.  Parameters: none (session variables
---   change_files and deployment_files of lake.reader).
+--   <type>_files of lake.reader).
 WITH tagged AS (
     SELECT service_name, attributes['team'] AS team
     FROM read_parquet(getvariable('change_files'), union_by_name = true)
     UNION ALL
     SELECT service_name, attributes['team'] AS team
     FROM read_parquet(getvariable('deployment_files'), union_by_name = true)
+    UNION ALL
+    SELECT service_name, attributes['team'] AS team
+    FROM read_parquet(getvariable('incident_files'), union_by_name = true)
+    UNION ALL
+    SELECT service_name, attributes['team'] AS team
+    FROM read_parquet(getvariable('agent_action_files'), union_by_name = true)
 )
 SELECT service_name, mode(team) AS team
 FROM tagged
