@@ -22,5 +22,6 @@ def register(sub: Any) -> None:
     board.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     board.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
     board.add_argument("--rules", type=Path, default=None, metavar="FILE",
-                       help="rules file the risk-rules page backtests (default: analytics/rules/default.toml)")
+                       help="rules file the risk-rules page backtests "
+                       "(default: analytics/rules/default.toml)")
     board.set_defaults(handler="dashboards.commands:run")

@@ -20,6 +20,7 @@ from analytics.board.session import options
 from analytics.board.source import Source, locate
 from analytics.model import LinkParams
 from dashboards.commands import LAKE_ENV, RULES_ENV
+
 MIN_CONFIDENCE = 0.5
 WATCH_SECONDS = 5
 KEYS = ("since", "until", "service", "team", "env")

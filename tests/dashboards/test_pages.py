@@ -90,10 +90,11 @@ def test_incidents_widest_and_without_cause(board_lake: Path) -> None:
 def test_agents_and_guardrails(board_lake: Path) -> None:
     at = run("agents")
     shown = metrics(at)
-    assert (shown["Agent actions"], shown["Destructive"], shown["Incidents traced to agents"]) == ("5", "3", "1")
+    assert (shown["Agent actions"], shown["Destructive"]) == ("5", "3")
+    assert shown["Incidents traced to agents"] == "1"
     assert shown["Executed without 2nd authorization"] == "50.0%"
     ranked = at.dataframe[2].value
-    assert ranked.iloc[0].to_dict() | {} == {"agent": "claude-code", "actions": 5, "destructive": 3,
+    assert ranked.iloc[0].to_dict() == {"agent": "claude-code", "actions": 5, "destructive": 3,
                                              "destructive_executed": 2, "unguarded": 1, "denied": 1,
                                              "incidents": 1, "impact_minutes": 7.5}
     assert list(at.dataframe[3].value.incident_id) == ["I4"]
