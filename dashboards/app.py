@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-HERE = Path(__file__).parent / "pages"
+HERE = Path(__file__).parent / "views"  # not "pages": Streamlit would list that folder itself
 
 st.set_page_config(page_title="Aftershock", layout="wide")
 st.navigation([

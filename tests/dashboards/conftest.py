@@ -16,7 +16,7 @@ from schemas.event import Event
 from tests.analytics.fixture import all_events
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "dashboards" / "pages"
+PAGES = ROOT / "dashboards" / "views"
 TEAMS = {"payments": "team-money", "checkout": "team-money", "search": "team-find", "ledger": "team-find"}
 
 
