@@ -80,7 +80,8 @@ def test_every_page_renders_in_chromium(dashboard: str, tmp_path: Path) -> None:
         page.goto(f"{dashboard}/?service=search")
         page.get_by_text("2/2").first.wait_for(timeout=90_000)
         assert "service=search" in page.url
-        page.locator("[data-testid='stSidebarNavLink']", has_text="Incidents").first.click()  # filters persist
+        # the filters persist across pages
+        page.locator("[data-testid='stSidebarNavLink']", has_text="Incidents").first.click()
         page.get_by_text("No credible cause").first.wait_for(timeout=90_000)
         page.wait_for_url("**/incidents?*service=search*", timeout=90_000)
         page.screenshot(path=str(tmp_path / "incidents-search.png"), full_page=True)
