@@ -71,6 +71,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     if worst:
         _step(6, ["postmortem", worst, "--lake", lake], env)
     print(f"lake: {lake}   truth: {out / 'truth.json'}")
+    print(f"dashboard: .venv/bin/aftershock dashboard --lake {lake}   (then open http://127.0.0.1:8501/)")
     return ExitCode.OK
 
 

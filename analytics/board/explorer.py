@@ -1,0 +1,31 @@
+"""The postmortem explorer: the incidents to pick from, and one incident's postmortem (timeline,
+blast radius, ranked suspects with evidence and source links) by our id or a source id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.board.filters import Filters
+from analytics.board.session import opened, resolve, rows
+from analytics.board.source import Source
+from analytics.metrics import ReportParams
+from analytics.postmortem import postmortem
+
+
+def choices(src: Source, filters: Filters) -> list[dict[str, Any]]:
+    """The filtered incidents, widest first: id, title, severity, impact minutes, source ids."""
+    with opened(src) as con:
+        found = rows(con, "board_incidents", resolve(con, filters))
+    return [{"incident_id": r["incident_id"], "title": r["title"], "severity": r["severity"],
+             "impact_minutes": r["impact_minutes"], "source_refs": list(r["source_refs"] or [])}
+            for r in found]
+
+
+def explore(src: Source, incident: str) -> dict[str, Any]:
+    """The postmortem of ``incident`` (our id or a source-native id) on the stored model."""
+    params = ReportParams(min_confidence=src.min_confidence, link=src.params)
+    with opened(src) as con:
+        found = postmortem(con, incident.strip(), params=params)
+    for s in found["suspects"]:
+        s["links"] = [u for u in (s.get("source_url"),) if u]
+    return found

@@ -1,0 +1,78 @@
+"""A connection over a :class:`~analytics.board.source.Source` and the filters resolved in it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+from aftershock.errors import AnalyticsError
+from analytics import queries
+from analytics.board.filters import Filters, scope_values
+from analytics.board.source import Source
+from analytics.metrics import HALF_Z
+from analytics.store import attach
+
+PACKAGE = "analytics.board.sql"
+
+
+@contextmanager
+def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The lake's views at its current snapshot with the source's stored model behind them."""
+    from lake.reader import open_lake
+
+    if src.model is None:
+        raise AnalyticsError(f"no stored model of {src.lake} yet: it is being built; this page "
+                             "shows it when it is ready")
+    con = open_lake(src.lake)
+    try:
+        attach(con, src.model)
+        yield con
+    finally:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, name: str,
+         values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Board query ``name`` (``analytics/board/sql``) as dicts."""
+    return queries.rows(con, name, values, package=PACKAGE)
+
+
+def service_teams(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """service -> team, from the events' ``team`` attribute."""
+    return {r["service_name"]: r["team"] for r in rows(con, "board_service_teams")}
+
+
+def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """The query values of ``filters``: period (the data's bounds unless chosen), services."""
+    bounds = queries.rows(con, "period_bounds", {"environment": filters.environment})[0]
+    since, until = filters.period(bounds["since"], bounds["until"])
+    teams = service_teams(con) if filters.teams else {}
+    return scope_values(since, until, filters.selected_services(teams), filters.environment)
+
+
+def options(src: Source) -> dict[str, Any]:
+    """What the filters can offer: services, teams (service -> team), environments, data bounds."""
+    with opened(src) as con:
+        bounds = queries.rows(con, "period_bounds", {"environment": src.params.environment})[0]
+        return {"services": [r["service_name"] for r in rows(con, "board_services")],
+                "teams": service_teams(con),
+                "environments": [r["environment"] for r in rows(con, "board_environments")],
+                "since": bounds["since"], "until": bounds["until"]}
+
+
+def median_interval(values: list[float], half_z: float = HALF_Z) -> dict[str, Any]:
+    """Median and the order-statistic 95 % interval of the median, as dora_lead_time.sql computes
+    them (ranks floor(n/2 - half_z sqrt n) and ceil(1 + n/2 + half_z sqrt n); None outside 1..n)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return {"n": 0, "median_minutes": None, "interval": None}
+    mid = n // 2
+    median = ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    lower, upper = math.floor(n / 2 - half_z * math.sqrt(n)), math.ceil(1 + n / 2 + half_z * math.sqrt(n))
+    interval = (ordered[lower - 1], ordered[upper - 1]) if 1 <= lower and upper <= n else None
+    return {"n": n, "median_minutes": median, "interval": interval}

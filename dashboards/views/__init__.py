@@ -1,0 +1,1 @@
+"""One Streamlit script per page; each answers the question in its title."""
