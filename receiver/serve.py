@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -31,7 +32,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=10)
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn stops gracefully on SIGTERM, then raises it again to the handler it found: a no-op, so
+    # a stop by SIGTERM (the spool flushed or kept) exits 0; Ctrl-C still ends in exit 130
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return int(ExitCode.OK)
 
 
