@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards")
+PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards",
+            "receiver")
 
 # package -> top-level modules it must never import
 FORBIDDEN: dict[str, set[str]] = {
@@ -25,6 +26,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "analytics": {"kafka", "ingest", "adapters", "simulator", "dashboards"},
     "adapters": {"analytics", "dashboards", "simulator"},
     "dashboards": {"kafka", "ingest", "duckdb"},
+    # the receiver reaches Kafka only through the emitter SDK, and never the lake side
+    "receiver": {"kafka", "ingest", "lake", "analytics", "simulator", "dashboards"},
 }
 # what of ``aftershock`` the lower packages may use: its errors, settings and file helpers
 AFTERSHOCK_ALLOWED = {"aftershock.errors", "aftershock.settings", "aftershock.fsutil"}
