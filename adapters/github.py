@@ -34,6 +34,8 @@ def adapt(body: Any, ctx: Context) -> list[Event]:
         "check_run": _ci_run,
         "workflow_job": _ci_run,
     }
+    if ctx.event == "ping":
+        raise ctx.reject("a ping (sent when a webhook is created) carries no audit event")
     if ctx.event not in handlers:
         raise ctx.fail(
             "$",

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "analytics.rules.cli",
     "gate.cli",
     "dashboards.cli",
+    "receiver.cli",
 )
 
 EPILOG = """\

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -252,6 +253,78 @@ class QuerySettings(_Section):
         return memory_size(value)
 
 
+WEBHOOK_SOURCES: tuple[str, ...] = (
+    "github", "gitlab", "pagerduty", "opsgenie", "cdevents", "claude-code", "aftershock",
+)
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def secrets_of(value: SecretStr | None) -> list[bytes]:
+    """The comma-separated secrets of a rotation setting (several are valid at once), as bytes."""
+    if value is None:
+        return []
+    return [part.strip().encode() for part in value.get_secret_value().split(",") if part.strip()]
+
+
+class WebhooksSettings(_Section):
+    """The webhook receiver, ``aftershock serve webhooks`` (``AFTERSHOCK_WEBHOOKS__...``).
+
+    Secret settings may hold several comma-separated values: any of them is accepted (rotation).
+    """
+
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=8787, ge=0, le=65535, description="Port to listen on.")
+    github_secret: SecretStr | None = Field(default=None, description="GitHub webhook secret(s): "
+                                            "X-Hub-Signature-256 is checked with each.")
+    gitlab_token: SecretStr | None = Field(default=None, description="GitLab secret token(s), "
+                                           "compared with X-Gitlab-Token.")
+    pagerduty_secret: SecretStr | None = Field(default=None, description="PagerDuty v3 "
+                                               "subscription secret(s) (X-PagerDuty-Signature).")
+    opsgenie_header: str | None = Field(default=None, description="Name of the custom header the "
+                                        "Opsgenie webhook integration sends with OPSGENIE_TOKEN.")
+    opsgenie_token: SecretStr | None = Field(default=None, description="Value(s) of that header.")
+    cdevents_token: SecretStr | None = Field(default=None, description="Bearer token(s) of CDEvents "
+                                             "senders (Authorization: Bearer ...).")
+    claude_code_token: SecretStr | None = Field(default=None, description="Bearer token(s) of "
+                                                "Claude Code hook forwards.")
+    aftershock_token: SecretStr | None = Field(default=None, description="Bearer token(s) of "
+                                               "senders of native events.")
+    spool_dir: Path = Field(default_factory=lambda: _state_home() / "webhooks",
+                            description="Spool and delivery-id store (fsync'd before a 2xx).")
+    spool_max_bytes: int = Field(default=256 * 1024 * 1024, ge=4096, description="When the spool "
+                                 "holds this much undelivered, deliveries get 503 + Retry-After.")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Larger bodies get "
+                                "413.")
+    dedupe_horizon: timedelta = Field(default=timedelta(hours=72), description="How long a "
+                                      "delivery id is remembered (seconds or ISO 8601, e.g. P3D).")
+    allow_unsigned: str = Field(default="", description="Sources accepted without a secret "
+                                "(comma-separated; loopback only, for demos).")
+    retry_after_s: int = Field(default=60, ge=1, description="Retry-After of a 503 (spool full).")
+
+    @property
+    def unsigned_sources(self) -> tuple[str, ...]:
+        return tuple(part.strip().lower() for part in self.allow_unsigned.split(",") if part.strip())
+
+    @model_validator(mode="after")
+    def _check(self) -> WebhooksSettings:
+        unknown = sorted(set(self.unsigned_sources) - set(WEBHOOK_SOURCES))
+        if unknown:
+            raise ValueError(f"AFTERSHOCK_WEBHOOKS__ALLOW_UNSIGNED names unknown sources {unknown}: "
+                             f"use some of {', '.join(WEBHOOK_SOURCES)}")
+        if (self.opsgenie_header is None) != (self.opsgenie_token is None):
+            raise ValueError("AFTERSHOCK_WEBHOOKS__OPSGENIE_HEADER and AFTERSHOCK_WEBHOOKS__OPSGENIE_TOKEN "
+                             "go together: set both or neither")
+        return self
+
+    def unsigned_problem(self, host: str) -> str | None:
+        """Why ``allow_unsigned`` must not be used on ``host`` (only loopback), or None."""
+        if self.unsigned_sources and host not in _LOOPBACK:
+            return (f"AFTERSHOCK_WEBHOOKS__ALLOW_UNSIGNED ({', '.join(self.unsigned_sources)}) is for "
+                    f"loopback only, but the receiver would listen on {host}: configure the "
+                    "sources' secrets, or listen on 127.0.0.1")
+        return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AFTERSHOCK_", env_nested_delimiter="__", frozen=True, extra="ignore"
@@ -262,6 +335,7 @@ class Settings(BaseSettings):
     lake: LakeSettings = Field(default_factory=LakeSettings)  # its defaults read XDG_STATE_HOME now
     ingest: IngestSettings = IngestSettings()
     query: QuerySettings = QuerySettings()
+    webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)  # reads XDG_STATE_HOME
 
 
 def load_settings() -> Settings:

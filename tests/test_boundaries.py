@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards",
-            "gate")
+            "gate", "receiver")
 
 # package -> top-level modules it must never import
 FORBIDDEN: dict[str, set[str]] = {
@@ -27,6 +27,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "adapters": {"analytics", "dashboards", "simulator"},
     "dashboards": {"kafka", "ingest", "duckdb"},
     "gate": {"kafka", "ingest", "lake", "duckdb", "pyarrow", "dashboards", "simulator"},
+    # the receiver reaches Kafka only through the emitter SDK, and never the lake side
+    "receiver": {"kafka", "ingest", "lake", "analytics", "simulator", "dashboards"},
 }
 # what of ``aftershock`` the lower packages may use: its errors, settings and file helpers
 AFTERSHOCK_ALLOWED = {"aftershock.errors", "aftershock.settings", "aftershock.fsutil"}
