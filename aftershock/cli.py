@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "analytics.cli",
     "analytics.rules.cli",
     "dashboards.cli",
+    "guard.cli",
 )
 
 EPILOG = """\
