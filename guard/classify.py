@@ -37,6 +37,7 @@ READ_COMMANDS = {
 _SYSTEM_DIRS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
                 "/sbin", "/sys", "/usr", "/var", "/home", "/Users", "/System", "/Library",
                 "/Applications", "/private", "/srv")
+_SYSTEM_BINS = ("/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/", "/opt/homebrew/bin/")
 _DISK_DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|disk|rdisk|mmcblk|md|dm-|mapper/|loop)")
 _SAFE_SINKS = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
 
@@ -52,6 +53,8 @@ def classify(words: Words, scene: Scene, stdin_text: str | None = None) -> list[
     if name.startswith("mkfs") or name in _DISK_TOOLS:
         return [Finding("destructive", "disk-format", short(words))]
     if name in READ_COMMANDS:
+        if "/" in words[0] and not words[0].startswith(_SYSTEM_BINS):
+            return [Finding(scene.unknown_tier, "unknown-command", short(words))]  # ./scripts/test
         return _read_or_in_place(name, words)
     if name in _DB_CLIENTS:
         return _database(name, words, stdin_text)
@@ -318,7 +321,7 @@ def _helm(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
 
 
 _CLOUD_DELETE = re.compile(r"^(delete|terminate|remove|purge|destroy|deregister|revoke|detach|"
-                           r"schedule-key-deletion|disable|stop-logging|rb$)")
+                           r"schedule-key-deletion|disable|stop-logging|rb$|rm$)")
 _CLOUD_READ = re.compile(r"^(describe|list|get|head|lookup|search|ls$|show|wait|help|check|"
                          r"validate|estimate|simulate|filter-log-events|tail)")
 _AWS_VALUE = {"--profile", "--region", "--output", "--endpoint-url", "--query", "--color",
@@ -504,10 +507,8 @@ _PUBLISH = {"publish"}
 
 def _builders(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
     """npm/cargo/yarn/pnpm: ``publish`` is a release, the rest a build step."""
-    if any(w in _PUBLISH for w in words[1:3]):
+    if any(w in _PUBLISH for w in words[1:3]) and "--dry-run" not in words:
         return [Finding("mutate_config", "publish", short(words))]
-    if _flags(words[1:]) & {"--dry-run"} or words[1:2] in (("test",), ("run",)):
-        return [Finding("mutate", "build", short(words))]
     return [Finding("mutate", "build", short(words))]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
@@ -11,6 +12,8 @@ from guard.findings import Finding, Scene
 from guard.policy import Policy
 from guard.shell import BUDGET_S
 from guard.tools import tool_findings
+
+_WORD_SPLIT = re.compile(r"[\s'\"=;|&(){}`$<>,:\\]+")
 
 
 def scene_of(policy: Policy, cwd: str, home: str | None = None) -> Scene:
@@ -24,7 +27,7 @@ def judge(policy: Policy, tool: str, tool_input: dict[str, Any], cwd: str, *, ag
     """The verdict on one call and the findings behind it."""
     scene = scene_of(policy, cwd, home)
     findings = tool_findings(tool, tool_input, scene, time.monotonic() + BUDGET_S)
-    words = [str(v) for v in tool_input.values() if isinstance(v, str)][:4]
-    call = Call(tool, agent, environments_of(policy, environment, scene.workspace,
-                                             " ".join(words).split()[:256]))
+    text = " ".join(str(v) for k, v in tool_input.items() if isinstance(v, str) and k != "description")
+    words = [w for w in _WORD_SPLIT.split(text[:65_536]) if w][:4096]
+    call = Call(tool, agent, environments_of(policy, environment, scene.workspace, words))
     return decide(findings, policy, call, scene_of(policy, cwd, home)), findings

@@ -151,9 +151,16 @@ class _Walker:
         """The text an ``echo``/``printf`` of literal words writes, else None."""
         if node.type != "command":
             return None
-        words = [self.word(c) for c in node.named_children if c.type != "variable_assignment"
-                 and c.type != "file_redirect"]
-        if not words or words[0] not in _ECHOES or any(DYNAMIC in w for w in words):
+        from guard.unwrap import name_of, unwrap
+
+        words = tuple(self.word(c) for c in node.named_children if c.type != "variable_assignment"
+                      and c.type != "file_redirect")
+        for _ in range(8):  # sudo echo ..., env X=1 echo ...
+            inner = unwrap(words)
+            if inner is None or not inner.words:
+                break
+            words = inner.words
+        if not words or name_of(words[0]) not in _ECHOES or any(DYNAMIC in w for w in words):
             return None
         args = [w for w in words[1:] if not re.fullmatch(r"-[neE]+", w)]
         return " ".join(args).replace("\\n", "\n")
