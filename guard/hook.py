@@ -30,6 +30,10 @@ class _OutOfTime(Exception):
     pass
 
 
+class _Crashed(Exception):
+    pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     policy: str | None = None
@@ -56,7 +60,13 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         if not isinstance(loaded, dict):
             return _blocked(stderr, hook_input, "hook input is not a JSON object")
         hook_input = loaded
-        return _answer(hook_input, stdout, stderr, policy)
+        code, out, err = _isolated(hook_input, policy)
+        stdout.write(out)
+        stdout.flush()
+        stderr.write(err)
+        return code
+    except _Crashed as exc:
+        return _blocked(stderr, hook_input, f"the guard's process died ({exc})")
     except _OutOfTime:
         return _blocked(stderr, hook_input, f"no decision within {BUDGET_S:.0f} s")
     except ValueError as exc:
@@ -65,6 +75,40 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         return _blocked(stderr, hook_input, f"internal error {type(exc).__name__}: {exc}")
     finally:
         _disarm(previous)
+
+
+def _isolated(hook_input: dict[str, Any], policy: str | None) -> tuple[int, str, str]:
+    """Answer in a forked child, so that even a crash of native code (the parser) ends as a
+    decision here rather than as a non-blocking hook error, which would let the call run."""
+    import io
+    import os
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, hand back (code, stdout, stderr), never return
+        os.close(read_end)
+        code = 2
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            code = _answer(hook_input, out, err, policy)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as a blocked call
+            code = _blocked(err, hook_input, f"internal error {type(exc).__name__}: {exc}")
+        finally:
+            os.write(write_end, json.dumps([code, out.getvalue(), err.getvalue()]).encode())
+            os._exit(0)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    if not data:
+        raise _Crashed(f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "no answer")
+    code, out, err = json.loads(data)
+    return int(code), str(out), str(err)
 
 
 def _arm(seconds: float) -> Any:

@@ -81,12 +81,23 @@ def parse(text: str, deadline: float | None = None) -> Parsed:
     if deadline is None:
         deadline = time.monotonic() + BUDGET_S
     source = text.encode("utf-8", "surrogatepass")
-    tree = parser().parse(source)
+    tree = parser().parse(_ascii_shape(source))
     walker = _Walker(source, _Budget(deadline), out)
     walker.visit(tree.root_node, 0, _Stdin())
     if tree.root_node.has_error and not out.over_budget:
         out.problems.append(f"shell syntax error near byte {_first_error(tree.root_node)}")
     return out
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _ascii_shape(source: bytes) -> bytes:
+    """``source`` with every non-ASCII byte replaced by ``a``: byte offsets stay the same (word text
+    is read from the original bytes), and the grammar's scanner, which crashes the process on some
+    code points (``{`` followed by U+E0000, for one), sees only ASCII. Bash treats those bytes as
+    word characters, as it treats ``a``."""
+    return _NON_ASCII.sub(b"a", source)
 
 
 def _first_error(root: Any) -> int:
