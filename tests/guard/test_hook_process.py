@@ -20,7 +20,8 @@ BIN = Path(sys.executable).parent
 
 
 def call(hook_input: Any, home: Path, *extra: str, raw: bytes | None = None,
-         entry: str = "aftershock-hook", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+         entry: str = "aftershock-hook",
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     data = raw if raw is not None else json.dumps(hook_input).encode()
     command = [str(BIN / entry), *( ["hook"] if entry == "aftershock" else []), "claude-code", *extra]
     environment = {**os.environ, "AFTERSHOCK_GUARD_HOME": str(home), **(env or {})}

@@ -13,8 +13,8 @@ from guard.analyze import analyze
 from guard.findings import RANK, Scene, highest
 from tests.guard.conftest import HOME, WORKSPACE
 
-SHELL_ALPHABET = st.sampled_from(list("abcrmf -/\\'\"$(){}[];|&<>`!*~=#\n\t0") + ["$(", "<<", "<<<", "||",
-                                                                                  "&&", "rm -rf /", "bash -c "])
+SHELL_ALPHABET = st.sampled_from(list("abcrmf -/\\'\"$(){}[];|&<>`!*~=#\n\t0")
+                                 + ["$(", "<<", "<<<", "||", "&&", "rm -rf /", "bash -c "])
 SHELL_TEXT = st.lists(SHELL_ALPHABET, max_size=200).map("".join)
 DESTRUCTIVE = ["rm -rf /var/lib/data", "terraform destroy", "kubectl delete ns payments",
                "git push --force origin main", "psql -c 'DROP TABLE users'", "git reset --hard",
