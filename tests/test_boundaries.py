@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards")
+PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards",
+            "guard")
 
 # package -> top-level modules it must never import
 FORBIDDEN: dict[str, set[str]] = {
@@ -25,6 +26,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "analytics": {"kafka", "ingest", "adapters", "simulator", "dashboards"},
     "adapters": {"analytics", "dashboards", "simulator"},
     "dashboards": {"kafka", "ingest", "duckdb"},
+    # the agent hook: shipping its spool goes through aftershock.sdk, never a Kafka client of its own
+    "guard": {"kafka", "ingest", "lake", "analytics", "adapters", "simulator", "dashboards", "duckdb",
+              "pyarrow"},
 }
 # what of ``aftershock`` the lower packages may use: its errors, settings and file helpers
 AFTERSHOCK_ALLOWED = {"aftershock.errors", "aftershock.settings", "aftershock.fsutil"}
@@ -71,7 +75,7 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     assert [m for _, m in imports_of("pkg", tmp_path)] == ["kafka", "streamlit.web"]
 
 
-@pytest.mark.parametrize("package", ["schemas", "lake", "analytics"])
+@pytest.mark.parametrize("package", ["schemas", "lake", "analytics", "guard"])
 def test_importing_every_module_loads_no_kafka_client(package: str) -> None:
     modules = sorted(
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
