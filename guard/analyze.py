@@ -9,7 +9,6 @@ paths resolve against.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 from guard import shell
@@ -58,7 +57,7 @@ def _command(words: tuple[str, ...], command: shell.Command, scene: Scene, depth
         if inner is None:
             return _simple(words, command, scene, depth, deadline)
         if inner.text is not None:
-            return _script(inner.text, dataclasses.replace(scene), depth + 1, deadline)
+            return _script(inner.text, scene.copy(), depth + 1, deadline)
         if inner.stdin_code:
             return _shell_stdin(inner.via, command, scene, depth, deadline)
         words = inner.words
@@ -68,7 +67,7 @@ def _command(words: tuple[str, ...], command: shell.Command, scene: Scene, depth
 def _shell_stdin(via: str, command: shell.Command, scene: Scene, depth: int,
                  deadline: float) -> list[Finding]:
     if command.stdin_text is not None:
-        return _script(command.stdin_text, dataclasses.replace(scene), depth + 1, deadline)
+        return _script(command.stdin_text, scene.copy(), depth + 1, deadline)
     if command.stdin_piped:
         return [Finding(scene.fallback_tier, "shell-reads-pipe", f"{via} runs code from a pipe")]
     return [Finding(scene.fallback_tier, "interactive-shell", f"{via} without a command")]

@@ -38,7 +38,8 @@ _SYSTEM_DIRS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", 
                 "/sbin", "/sys", "/usr", "/var", "/home", "/Users", "/System", "/Library",
                 "/Applications", "/private", "/srv")
 _SYSTEM_BINS = ("/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/", "/opt/homebrew/bin/")
-_DISK_DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|disk|rdisk|mmcblk|md|dm-|mapper/|loop)")
+# regular expressions are kept as text and compiled by ``re`` on first use: most calls need few
+_DISK_DEVICE = (r"^/dev/(sd|hd|vd|xvd|nvme|disk|rdisk|mmcblk|md|dm-|mapper/|loop)")
 _SAFE_SINKS = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
 
 
@@ -153,7 +154,7 @@ def _shred(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
 
 def _dd(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
     targets = [w[3:] for w in words[1:] if w.startswith("of=")]
-    if any(_DISK_DEVICE.match(t) or DYNAMIC in t for t in targets):
+    if any(re.match(_DISK_DEVICE, t) or DYNAMIC in t for t in targets):
         return [Finding("destructive", "disk-write", short(words), tuple(targets))]
     return [Finding("mutate", "dd", short(words), tuple(targets))]
 
@@ -320,9 +321,9 @@ def _helm(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
     return [Finding("mutate", "helm", what)]
 
 
-_CLOUD_DELETE = re.compile(r"^(delete|terminate|remove|purge|destroy|deregister|revoke|detach|"
+_CLOUD_DELETE = (r"^(delete|terminate|remove|purge|destroy|deregister|revoke|detach|"
                            r"schedule-key-deletion|disable|stop-logging|rb$|rm$)")
-_CLOUD_READ = re.compile(r"^(describe|list|get|head|lookup|search|ls$|show|wait|help|check|"
+_CLOUD_READ = (r"^(describe|list|get|head|lookup|search|ls$|show|wait|help|check|"
                          r"validate|estimate|simulate|filter-log-events|tail)")
 _AWS_VALUE = {"--profile", "--region", "--output", "--endpoint-url", "--query", "--color",
               "--cli-read-timeout", "--cli-connect-timeout", "--ca-bundle"}
@@ -350,9 +351,9 @@ def _aws(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
 
 
 def _cloud_op(op: str, service: str, what: str) -> list[Finding]:
-    if _CLOUD_DELETE.match(op):
+    if re.match(_CLOUD_DELETE, op):
         return [Finding("destructive", "cloud-delete", what)]
-    if _CLOUD_READ.match(op) or op == "" or service in ("sts", "help", "--version"):
+    if re.match(_CLOUD_READ, op) or op == "" or service in ("sts", "help", "--version"):
         return [Finding("read", "read-only", what)]
     return [Finding("mutate_config", "cloud-mutate", what)]
 
@@ -360,9 +361,9 @@ def _cloud_op(op: str, service: str, what: str) -> list[Finding]:
 def _gcloud(words: Words, scene: Scene, _stdin: str | None) -> list[Finding]:
     positional = [w for w in words[1:] if not w.startswith("-")]
     what = short(words)
-    if any(_CLOUD_DELETE.match(w) for w in positional[:5]):
+    if any(re.match(_CLOUD_DELETE, w) for w in positional[:5]):
         return [Finding("destructive", "cloud-delete", what)]
-    if any(_CLOUD_READ.match(w) for w in positional[:5]) or positional[:2] == ["config", "list"]:
+    if any(re.match(_CLOUD_READ, w) for w in positional[:5]) or positional[:2] == ["config", "list"]:
         return [Finding("read", "read-only", what)]
     if name_of(words[0]) == "gsutil" and positional[:1] in (["cp"], ["rsync"]):
         return [Finding("destructive" if "-d" in words else "mutate", "cloud-storage-write", what)]
@@ -406,15 +407,18 @@ _DB_CLIENTS = {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "clickhouse-clie
                "mongo", "mongosh", "redis-cli", "cockroach", "sqlcmd", "duckdb", "snowsql", "cqlsh",
                "bq", "pgcli", "mycli", "usql", "trino", "presto"}
 _SQL_OPTIONS = {"-c", "--command", "-e", "--execute", "-q", "--query", "--eval", "-Q", "-x"}
-_SQL_DESTRUCTIVE = re.compile(
+_SQL_DESTRUCTIVE = (r"(?i)"
     r"\b(drop\s+(table|database|schema|index|view|user|role|keyspace|collection|owned)|truncate\b|"
     r"delete\s+from\s+[\w.\"`]+\s*(;|$)|flushall|flushdb|dropdatabase\s*\(|\.drop\s*\(|"
-    r"deletemany\s*\(\s*\{\s*\}\s*\))", re.IGNORECASE)
-_SQL_CONFIG = re.compile(r"\b(alter|grant|revoke|create\s+(user|role)|config\s+set|rename\s+table|"
-                         r"vacuum\s+full)\b", re.IGNORECASE)
-_SQL_WRITE = re.compile(r"\b(insert|update|delete|create|merge|upsert|copy|replace|set|del|call|"
-                        r"exec)\b", re.IGNORECASE)
-_SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+    r"deletemany\s*\(\s*\{\s*\}\s*\))")
+_SQL_CONFIG = (r"(?i)"
+    r"\b(alter|grant|revoke|create\s+(user|role)|config\s+set|rename\s+table|"
+                         r"vacuum\s+full)\b")
+_SQL_WRITE = (r"(?i)"
+    r"\b(insert|update|delete|create|merge|upsert|copy|replace|set|del|call|"
+                        r"exec)\b")
+_SQL_COMMENT = (r"(?s)"
+    r"--[^\n]*|/\*.*?\*/")
 
 
 def _database(name: str, words: Words, stdin_text: str | None) -> list[Finding]:
@@ -428,14 +432,14 @@ def _database(name: str, words: Words, stdin_text: str | None) -> list[Finding]:
 
 
 def sql_finding(sql: str, what: str) -> Finding:
-    text = _SQL_COMMENT.sub(" ", sql)
-    if _SQL_DESTRUCTIVE.search(text):
+    text = re.sub(_SQL_COMMENT, " ", sql)
+    if re.search(_SQL_DESTRUCTIVE, text):
         return Finding("destructive", "sql-drop", what)
-    if _SQL_CONFIG.search(text):
+    if re.search(_SQL_CONFIG, text):
         return Finding("mutate_config", "sql-ddl", what)
     if DYNAMIC in text:
         return Finding("mutate_config", "sql-unseen", what)
-    if _SQL_WRITE.search(text):
+    if re.search(_SQL_WRITE, text):
         return Finding("mutate", "sql-write", what)
     return Finding("read", "read-only", what)
 

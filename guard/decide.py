@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.findings import RANK, Finding, Scene, highest
 from guard.paths import matches
 from guard.policy import STRICTNESS, Policy, Rule
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """Who calls what, where."""
 
     tool: str
@@ -25,8 +24,7 @@ class Call:
     environments: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     action: str
     tier: str
     finding: Finding

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
-from dataclasses import dataclass
+import os
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA_VERSION = "1.0"  # schemas.common.SCHEMA_VERSION (a test keeps them equal)
 SOURCE = "aftershock.guard"
@@ -25,8 +24,7 @@ _PRE = {"allow": ("allowed", "unknown", "policy"), "pass": ("allowed", "unknown"
         "grant": ("denied", "blocked", "none")}
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """What the guard decided about one PreToolUse (or what a recording hook reported)."""
 
     action: str = ""  # allow / pass / ask / grant / deny; "" for recorded events
@@ -91,7 +89,7 @@ def _fate(hook: str, decision: Decision) -> tuple[str, str, str]:
 def _event_id(session: str | None, call_id: str | None, hook: str, input_json: str,
               decision: Decision) -> str:
     if call_id is None:
-        return f"guard:{uuid.uuid4().hex}"
+        return f"guard:{os.urandom(16).hex()}"
     seed = json.dumps([session, call_id, hook, input_json, decision.action, decision.grant_id])
     return "guard:" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 

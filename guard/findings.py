@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # the consequence tiers of schemas.agent_action, in order (kept as plain strings: no pydantic here)
 TIERS = ("read", "propose", "mutate", "mutate_config", "destructive")
 RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing a tool call does: its tier, a label policies match on, the paths or refs it hits."""
 
     tier: str
@@ -19,23 +18,26 @@ class Finding:
     targets: tuple[str, ...] = ()
 
 
-@dataclass
 class Scene:
     """Where the call happens: the workspace (the session's cwd), the current directory of the
     command (``cd`` moves it; None once it depends on the run), the user's home, the protected
     path globs, the policy's tiers for unknown and uninspectable commands."""
 
-    workspace: str
-    home: str
-    protected: tuple[str, ...] = ()
-    unknown_tier: str = "mutate"
-    fallback_tier: str = "mutate_config"
-    over_budget_tier: str = "destructive"
-    cwd: str | None = None
+    __slots__ = ("workspace", "home", "protected", "unknown_tier", "fallback_tier", "over_budget_tier",
+                 "cwd")
 
-    def __post_init__(self) -> None:
-        if self.cwd is None:
-            self.cwd = self.workspace
+    def __init__(self, workspace: str, home: str, protected: tuple[str, ...] = (),
+                 unknown_tier: str = "mutate", fallback_tier: str = "mutate_config",
+                 over_budget_tier: str = "destructive", cwd: str | None = None) -> None:
+        self.workspace, self.home, self.protected = workspace, home, protected
+        self.unknown_tier, self.fallback_tier = unknown_tier, fallback_tier
+        self.over_budget_tier = over_budget_tier
+        self.cwd: str | None = workspace if cwd is None else cwd
+
+    def copy(self) -> Scene:
+        """The same scene for a nested shell (its ``cd`` does not move this one)."""
+        return Scene(self.workspace, self.home, self.protected, self.unknown_tier, self.fallback_tier,
+                     self.over_budget_tier, self.cwd)
 
 
 def highest(findings: list[Finding]) -> str:

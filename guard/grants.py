@@ -17,9 +17,8 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guard.policy import Approver
 
@@ -28,8 +27,7 @@ _IGNORED_INPUT = {"description", "timeout", "run_in_background"}
 MAX_TOKENS = 256
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     gid: str
     approver: str
     expires: int

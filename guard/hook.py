@@ -194,15 +194,13 @@ def _decide(hook_input: dict[str, Any], policy_arg: str | None, home: Path) -> A
 
 
 def _second_authorization(hook_input: dict[str, Any], decision: Any, loaded: Any, home: Path) -> Any:
-    import dataclasses
-
     from guard import grants
 
     rid = grants.request_id(hook_input["tool_name"], hook_input["tool_input"],
                             str(hook_input.get("cwd") or "/"), str(hook_input.get("session_id") or ""))
     grant, problem = grants.redeem(home, rid, loaded.approvers, loaded.max_ttl_s)
     if grant is not None:
-        return dataclasses.replace(decision, action="allow", request_id=rid, grant_id=grant.gid,
+        return decision._replace(action="allow", request_id=rid, grant_id=grant.gid,
                                    approver=grant.approver,
                                    reason=f"{decision.reason}; approved by {grant.approver} "
                                    f"(grant {grant.gid})")
@@ -212,7 +210,7 @@ def _second_authorization(hook_input: dict[str, Any], decision: Any, loaded: Any
            "the same call.")
     if not loaded.approvers:
         how += " The policy lists no approvers yet ([grants] approvers), so no grant can be given."
-    return dataclasses.replace(decision, request_id=rid, reason=f"{decision.reason}. {how}")
+    return decision._replace(request_id=rid, reason=f"{decision.reason}. {how}")
 
 
 def _note_request(home: Path, rid: str, hook_input: dict[str, Any], decision: Any) -> None:

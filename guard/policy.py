@@ -8,13 +8,14 @@ is broken: destructive and configuration changes denied, other changes asked, re
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guard.findings import TIERS
+from guard.home import home
 
 ACTIONS = ("allow", "pass", "ask", "grant", "deny")  # in order of strictness
 STRICTNESS = {action: rank for rank, action in enumerate(ACTIONS)}
@@ -28,8 +29,7 @@ class PolicyError(Exception):
     """The policy file is not valid; the message names the key."""
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     name: str
     action: str
     tools: tuple[str, ...] = ()
@@ -41,19 +41,17 @@ class Rule:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Approver:
+class Approver(NamedTuple):
     name: str
     key: bytes  # raw Ed25519 public key (32 bytes)
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     source: str
     tiers: dict[str, str]
     rules: tuple[Rule, ...] = ()
     protected: tuple[str, ...] = ()
-    environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    environments: dict[str, tuple[str, ...]] = {}  # never mutated
     approvers: tuple[Approver, ...] = ()
     max_ttl_s: int = 3600
     unknown_tier: str = "mutate"
@@ -70,19 +68,53 @@ def resolve_path(explicit: str | None = None) -> Path:
     configured = os.environ.get("AFTERSHOCK_GUARD_POLICY")
     if configured:
         return Path(configured).expanduser()
-    user = Path(os.environ.get("AFTERSHOCK_GUARD_HOME", "~/.aftershock/guard")).expanduser() / "policy.toml"
+    user = home() / "policy.toml"
     return user if user.is_file() else DEFAULT_PATH
 
 
 def load(path: Path) -> Policy:
+    """The validated policy at ``path``. The parsed file is kept in ``<guard home>/cache`` keyed by
+    its path, modification time and size (the hook starts faster without a TOML parser), and is
+    validated again on every load."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise PolicyError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    where = str(path.resolve())
+    key = [where, stat.st_mtime_ns, stat.st_size]
+    cache = home() / "cache" / f"policy-{hashlib.sha256(where.encode()).hexdigest()[:16]}.json"
+    try:
+        cached = json.loads(cache.read_bytes())
+        if cached["key"] == key:
+            return build(cached["data"], str(path))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    data = _parse(path)
+    policy = build(data, str(path))
+    _keep(cache, {"key": key, "data": data})
+    return policy
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise PolicyError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: not valid TOML: {exc}") from exc
-    return build(data, str(path))
+
+
+def _keep(cache: Path, entry: dict[str, Any]) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(entry, default=str), encoding="utf-8")
+        os.replace(temporary, cache)
+    except OSError:
+        pass  # only a speed-up
 
 
 def load_or_fail_safe(path: Path) -> Policy:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_CHARS = 16_384
 MAX_NODES = 10_000
@@ -30,8 +29,7 @@ DYNAMIC = "\x00"  # marks a word part whose value is unknown before the command 
 _parser: Any = None
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One simple command as the shell would run it."""
 
     words: tuple[str, ...]
@@ -39,15 +37,20 @@ class Command:
     stdin_text: str | None = None  # known text fed to standard input
     stdin_piped: bool = False  # fed by another command's output (unknown text unless stdin_text)
 
-    def dynamic(self, index: int) -> bool:
-        return DYNAMIC in self.words[index]
 
 
-@dataclass
 class Parsed:
-    commands: list[Command] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # syntax errors
-    over_budget: list[str] = field(default_factory=list)  # too long, too deep, too slow
+    """The commands found, syntax errors, and why inspection stopped early (if it did)."""
+
+    __slots__ = ("commands", "problems", "over_budget")
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.problems: list[str] = []
+        self.over_budget: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"Parsed(commands={self.commands}, problems={self.problems}, over_budget={self.over_budget})"
 
 
 class _Budget:
@@ -111,8 +114,7 @@ def _first_error(root: Any) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class _Stdin:
+class _Stdin(NamedTuple):
     text: str | None = None
     piped: bool = False
 

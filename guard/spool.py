@@ -14,12 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from guard.home import home
+
 FILE = "decisions.ndjson"
-
-
-def home() -> Path:
-    """``$AFTERSHOCK_GUARD_HOME``, else ``~/.aftershock/guard``."""
-    return Path(os.environ.get("AFTERSHOCK_GUARD_HOME") or "~/.aftershock/guard").expanduser()
+__all__ = ["FILE", "append", "home", "take"]
 
 
 def append(spool_dir: Path, event: dict[str, Any]) -> None:

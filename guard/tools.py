@@ -13,12 +13,15 @@ _READ_TOOLS = {"read", "grep", "glob", "ls", "webfetch", "websearch", "notebookr
                "bashoutput", "listmcpresourcestool", "readmcpresourcetool"}
 _PROPOSE_TOOLS = {"todowrite", "exitplanmode", "task", "agent", "enterplanmode", "askuserquestion"}
 _EDIT_TOOLS = {"write", "edit", "multiedit", "notebookedit"}
-_MCP_DESTRUCTIVE = re.compile(r"(^|_|-)(delete|destroy|drop|remove|purge|terminate|truncate|wipe|"
-                              r"uninstall|force_push|reset)", re.IGNORECASE)
-_MCP_READ = re.compile(r"^(get|list|read|search|fetch|find|describe|lookup|query|view|show|browse|"
-                       r"download|resolve|count|check)", re.IGNORECASE)
-_MCP_CONFIG = re.compile(r"(^|_|-)(deploy|apply|merge|publish|release|grant|revoke|permission|"
-                         r"secret|config|setting|role|policy)", re.IGNORECASE)
+_MCP_DESTRUCTIVE = (r"(?i)"
+    r"(^|_|-)(delete|destroy|drop|remove|purge|terminate|truncate|wipe|"
+                              r"uninstall|force_push|reset)")
+_MCP_READ = (r"(?i)"
+    r"^(get|list|read|search|fetch|find|describe|lookup|query|view|show|browse|"
+                       r"download|resolve|count|check)")
+_MCP_CONFIG = (r"(?i)"
+    r"(^|_|-)(deploy|apply|merge|publish|release|grant|revoke|permission|"
+                         r"secret|config|setting|role|policy)")
 
 
 def tool_findings(tool: str, tool_input: dict[str, Any], scene: Scene, deadline: float) -> list[Finding]:
@@ -61,10 +64,10 @@ def _mcp(tool: str) -> Finding:
     """``mcp__<server>__<tool>``: tiered by the tool's name; policy rows match the full name."""
     parts = tool.split("__", 2)
     short_name = parts[2] if len(parts) == 3 else tool
-    if _MCP_DESTRUCTIVE.search(short_name):
+    if re.search(_MCP_DESTRUCTIVE, short_name):
         return Finding("destructive", "mcp-destructive", tool)
-    if _MCP_READ.match(short_name):
+    if re.match(_MCP_READ, short_name):
         return Finding("read", "mcp-read", tool)
-    if _MCP_CONFIG.search(short_name):
+    if re.search(_MCP_CONFIG, short_name):
         return Finding("mutate_config", "mcp-config", tool)
     return Finding("mutate", "mcp-mutate", tool)

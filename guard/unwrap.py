@@ -9,7 +9,8 @@ real command is shell text to parse again: ``bash -c 'TEXT'``, ``su -c TEXT``, `
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 from guard.shell import DYNAMIC
 
@@ -44,11 +45,11 @@ _PREFIXES: dict[str, set[str]] = {
 _POSITIONAL = {"timeout": 1, "chroot": 1, "taskset": 1, "flock": 1, "chrt": 1}
 _XARGS_VALUE = {"-I", "-i", "-n", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a", "--arg-file",
                 "--delimiter", "--max-args", "--max-procs", "--max-lines", "--replace"}
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _ENV_VALUE = {"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}
 
 
-@dataclass(frozen=True)
-class Inner:
+class Inner(NamedTuple):
     """The command a wrapper runs (its words) or the shell text it runs."""
 
     words: tuple[str, ...] = ()
@@ -83,6 +84,8 @@ def unwrap(words: tuple[str, ...]) -> Inner | None:
     if name in _PREFIXES or name in _POSITIONAL:
         inner = _skip_options(rest, _PREFIXES.get(name, set()))
         inner = inner[_POSITIONAL.get(name, 0):]
+        while name in ("sudo", "doas") and inner and _ASSIGNMENT.match(inner[0]):
+            inner = inner[1:]  # sudo VAR=value command
         return Inner(inner, via=name) if inner else None
     return None
 

@@ -29,13 +29,20 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-WRAP = st.sampled_from([
-    lambda c: f"sudo {c}", lambda c: f"env X=1 {c}", lambda c: f"bash -c {_quote(c)}",
-    lambda c: f"sh -c {_quote(c)}", lambda c: f"true; {c}", lambda c: f"{c}; true",
-    lambda c: f"( {c} )", lambda c: f"echo $({c})", lambda c: f"nice -n 5 {c}", lambda c: f"A=b {c}",
-    lambda c: f"ls && {c}", lambda c: f"{c} | tee out.log", lambda c: f"timeout 5 {c}",
-    lambda c: f"eval {_quote(c)}", lambda c: f"echo {_quote(c)} | bash", lambda c: f"nohup {c} &",
-])
+# (wraps only a simple command, gives one other wrappers can run, wrapper): `nice A=b rm` or
+# `sudo ( rm )` are not valid compositions (nice would run a program named A=b)
+WRAPPERS = [
+    (True, True, lambda c: f"sudo {c}"), (True, True, lambda c: f"env X=1 {c}"),
+    (True, True, lambda c: f"nice -n 5 {c}"), (True, False, lambda c: f"A=b {c}"),
+    (True, True, lambda c: f"timeout 5 {c}"), (True, False, lambda c: f"sudo A=b {c}"),
+    (False, True, lambda c: f"bash -c {_quote(c)}"), (False, True, lambda c: f"sh -c {_quote(c)}"),
+    (False, True, lambda c: f"eval {_quote(c)}"), (False, True, lambda c: f"echo $({c})"),
+    (False, False, lambda c: f"true; {c}"), (False, False, lambda c: f"{c}; true"),
+    (False, False, lambda c: f"( {c} )"), (False, False, lambda c: f"ls && {c}"),
+    (False, False, lambda c: f"{c} | tee out.log"), (False, False, lambda c: f"echo {_quote(c)} | bash"),
+    (True, False, lambda c: f"nohup {c} &"),
+]
+WRAP = st.sampled_from(WRAPPERS)
 
 
 @settings(max_examples=400, deadline=None)
@@ -67,7 +74,9 @@ def test_pathological_input_ends_in_the_over_budget_or_fallback_tier() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(DESTRUCTIVE), st.lists(WRAP, min_size=1, max_size=4))
 def test_wrapping_never_lowers_the_tier(command: str, wraps: list) -> None:  # type: ignore[type-arg]
-    wrapped = command
-    for wrap in wraps:
-        wrapped = wrap(wrapped)
+    wrapped, simple = command, True
+    for needs_simple, gives_simple, wrap in wraps:
+        if needs_simple and not simple:  # `sudo ( x )` is not shell: wrap the compound in sh -c first
+            wrapped = f"sh -c {_quote(wrapped)}"
+        wrapped, simple = wrap(wrapped), gives_simple
     assert RANK[highest(analyze(wrapped, scene()))] >= RANK["destructive"], wrapped
