@@ -36,7 +36,8 @@ WRAPPERS = [
     (True, True, lambda c: f"nice -n 5 {c}"), (True, False, lambda c: f"A=b {c}"),
     (True, True, lambda c: f"timeout 5 {c}"), (True, False, lambda c: f"sudo A=b {c}"),
     (False, True, lambda c: f"bash -c {_quote(c)}"), (False, True, lambda c: f"sh -c {_quote(c)}"),
-    (False, True, lambda c: f"eval {_quote(c)}"), (False, True, lambda c: f"echo $({c})"),
+    (False, True, lambda c: f"eval {_quote(c)}"),
+    (False, True, lambda c: f"echo $( {c} )"),  # without the space, `$((` is arithmetic
     (False, False, lambda c: f"true; {c}"), (False, False, lambda c: f"{c}; true"),
     (False, False, lambda c: f"( {c} )"), (False, False, lambda c: f"ls && {c}"),
     (False, False, lambda c: f"{c} | tee out.log"), (False, False, lambda c: f"echo {_quote(c)} | bash"),
