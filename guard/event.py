@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from datetime import UTC, datetime
+import time
 from typing import Any, NamedTuple
 
 SCHEMA_VERSION = "1.0"  # schemas.common.SCHEMA_VERSION (a test keeps them equal)
@@ -38,7 +37,7 @@ class Decision(NamedTuple):
     policy: str = ""
 
 
-def build(hook_input: dict[str, Any], decision: Decision, now: datetime | None = None) -> dict[str, Any]:
+def build(hook_input: dict[str, Any], decision: Decision, now: float | None = None) -> dict[str, Any]:
     hook = str(hook_input.get("hook_event_name") or "PreToolUse")
     tool = str(hook_input.get("tool_name") or "unknown")[:256]
     raw_input = hook_input.get("tool_input")
@@ -50,12 +49,12 @@ def build(hook_input: dict[str, Any], decision: Decision, now: datetime | None =
     input_json = json.dumps(tool_input, sort_keys=True, ensure_ascii=False)
     model = hook_input.get("model")
     return {
-        "event_id": _event_id(session, call_id, hook, input_json, decision),
+        "event_id": _event_id(session, call_id, hook, decision),
         "event_type": "agent_action",
         "schema_version": SCHEMA_VERSION,
         "source": SOURCE,
         "source_ref": call_id,
-        "occurred_at": (now or datetime.now(UTC)).isoformat(),
+        "occurred_at": _utc(time.time() if now is None else now),
         "session_id": session,
         "attributes": _attributes(hook_input, hook, decision),
         "payload": {
@@ -86,12 +85,17 @@ def _fate(hook: str, decision: Decision) -> tuple[str, str, str]:
     return _PRE.get(decision.action, ("allowed", "unknown", "none"))
 
 
-def _event_id(session: str | None, call_id: str | None, hook: str, input_json: str,
-              decision: Decision) -> str:
+def _event_id(session: str | None, call_id: str | None, hook: str, decision: Decision) -> str:
+    """Stable for one call's one answer (a resend lands once), distinct between calls and answers."""
     if call_id is None:
         return f"guard:{os.urandom(16).hex()}"
-    seed = json.dumps([session, call_id, hook, input_json, decision.action, decision.grant_id])
-    return "guard:" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+    return f"guard:{session or '-'}:{call_id}:{hook}:{decision.action or 'recorded'}"[:256]
+
+
+def _utc(moment: float) -> str:
+    """ISO 8601 in UTC with microseconds (no datetime import on the hook path)."""
+    seconds, micros = divmod(round(moment * 1_000_000), 1_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros:06d}+00:00"
 
 
 def _attributes(hook_input: dict[str, Any], hook: str, decision: Decision) -> dict[str, str]:

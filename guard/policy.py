@@ -8,9 +8,9 @@ is broken: destructive and configuration changes denied, other changes asked, re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -82,7 +82,7 @@ def load(path: Path) -> Policy:
         raise PolicyError(f"cannot read {path}: {exc.strerror or exc}") from exc
     where = str(path.resolve())
     key = [where, stat.st_mtime_ns, stat.st_size]
-    cache = home() / "cache" / f"policy-{hashlib.sha256(where.encode()).hexdigest()[:16]}.json"
+    cache = home() / "cache" / f"policy-{zlib.crc32(where.encode()):08x}.json"
     try:
         cached = json.loads(cache.read_bytes())
         if cached["key"] == key:

@@ -44,3 +44,14 @@ def test_event_ids_are_stable_for_one_call_and_differ_between_calls() -> None:
     decision = Decision(action="pass", tier="mutate")
     assert build(body, decision)["event_id"] == build(body, decision)["event_id"]
     assert build(body | {"tool_use_id": "other"}, decision)["event_id"] != build(body, decision)["event_id"]
+
+
+@pytest.mark.parametrize("moment", [0.0, 1_700_000_000.25, 1_799_999_999.9999996, 1_765_000_000.000001])
+def test_occurred_at_is_the_moment_in_utc(moment: float) -> None:
+    from datetime import UTC, datetime
+
+    body = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}
+    built = build(body, Decision(action="pass", tier="read"), now=moment)
+    stamp = datetime.fromisoformat(built["occurred_at"])
+    assert abs(stamp.timestamp() - moment) < 1e-5 and stamp.tzinfo is not None
+    assert stamp.utcoffset() == datetime.fromtimestamp(moment, UTC).utcoffset()
