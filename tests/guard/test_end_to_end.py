@@ -20,7 +20,8 @@ from tests.ingest.worker_proc import start_worker, worker_env
 
 pytestmark = pytest.mark.kafka
 COMMANDS = ["ls -la", "npm test", "kubectl apply -f k8s/api.yaml", "terraform destroy",
-            "sudo bash -c 'rm -rf /'", "rm -rf node_modules", "git push --force origin main"]
+            "sudo bash -c 'rm -rf /'", "rm -rf node_modules", "git push --force origin main",
+            "PGPASSWORD=hunter2secret psql -h db -c 'DROP TABLE users'"]
 
 
 def aftershock(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -60,6 +61,9 @@ def test_decisions_reach_the_lake_and_the_report(kafka_bootstrap: str, topic_pre
     assert landed["kubectl apply -f k8s/api.yaml"] == ("mutate_config", "asked", "unknown")
     assert landed["ls -la"] == ("read", "allowed", "unknown")
     assert len(rows) == len(COMMANDS) + 1
+    secret = [r for r in rows if r[0] and "psql" in r[0]][0]
+    assert "hunter2secret" not in secret[0] and "[REDACTED" in secret[0]  # redacted when shipped
+    assert secret[1:3] == ("destructive", "denied")
 
     now = datetime.now(UTC)
     report = aftershock(["report", "--lake", str(lake), "--format", "json",
@@ -67,13 +71,13 @@ def test_decisions_reach_the_lake_and_the_report(kafka_bootstrap: str, topic_pre
                          "--until", (now + timedelta(days=1)).isoformat()], env)
     assert report.returncode == 0, report.stderr
     agents = json.loads(report.stdout)["agents"]
-    assert agents["destructive"] == 4  # terraform destroy, rm -rf /, node_modules, force push
+    assert agents["destructive"] == 5  # terraform destroy, rm -rf /, node_modules, force push, DROP
     assert agents["destructive_executed"] == 1  # rm -rf node_modules: passed by the policy row
     by = {(a["consequence_tier"], a["decision"]): a["actions"] for a in agents["actions"]}
-    assert by[("destructive", "denied")] == 3 and by[("mutate_config", "asked")] == 1
+    assert by[("destructive", "denied")] == 4 and by[("mutate_config", "asked")] == 1
     text = aftershock(["report", "--lake", str(lake), "--since", (now - timedelta(days=1)).isoformat(),
                        "--until", (now + timedelta(days=1)).isoformat()], env)
-    assert "Agents: 4 destructive actions, 1 executed" in text.stdout
+    assert "Agents: 5 destructive actions, 1 executed" in text.stdout
 
 
 def test_ship_keeps_events_when_the_broker_is_unreachable(guard_home: Path) -> None:
