@@ -105,7 +105,26 @@ def _inner_commands(name: str, words: tuple[str, ...], scene: Scene) -> list[tup
     if name in ("kubectl", "oc") and "exec" in words and "--" in words:
         inner = words[words.index("--") + 1:]
         return [inner] if inner else []
+    if name in ("docker", "podman"):
+        return _container_exec(words)
     return []
+
+
+_EXEC_VALUE = {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file"}
+
+
+def _container_exec(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``docker exec [opts] CONTAINER CMD...`` and ``docker compose exec [opts] SERVICE CMD...``."""
+    at = 1
+    if words[at:at + 1] == ("compose",):
+        at += 1
+    if words[at:at + 1] != ("exec",):
+        return []
+    rest, i = words[at + 1:], 0
+    while i < len(rest) and rest[i].startswith("-"):
+        i += 2 if rest[i] in _EXEC_VALUE else 1
+    inner = rest[i + 1:]
+    return [inner] if inner else []
 
 
 def _redirects(targets: tuple[str, ...], scene: Scene) -> list[Finding]:

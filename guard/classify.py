@@ -61,6 +61,8 @@ def classify(words: Words, scene: Scene, stdin_text: str | None = None) -> list[
         return _database(name, words, stdin_text)
     if name in _SIMPLE:
         tier, label = _SIMPLE[name]
+        if label == "inline-code" and any(re.search(_RISKY_CODE, w) for w in words[1:]):
+            return [Finding("mutate_config", "inline-code-risky", short(words))]
         return [Finding(tier, label, short(words))]
     return [Finding(scene.unknown_tier, "unknown-command", short(words))]
 
@@ -417,6 +419,11 @@ _SQL_CONFIG = (r"(?i)"
 _SQL_WRITE = (r"(?i)"
     r"\b(insert|update|delete|create|merge|upsert|copy|replace|set|del|call|"
                         r"exec)\b")
+# inline interpreter code (python -c, node -e...) that deletes files or starts a shell: what it
+# runs cannot be read, so it is asked about
+_RISKY_CODE = (r"(?i)rmtree|os\.(remove|unlink|rmdir|system|popen|exec)|\.unlink\(|subprocess|child_process|"
+               r"\bexecSync\b|\bspawn\(|rm\s+-[a-z]*[rf]|drop\s+(table|database)|truncate\s|"
+               r"fs\.(rm|unlink)|system\(|`")
 _SQL_COMMENT = (r"(?s)"
     r"--[^\n]*|/\*.*?\*/")
 

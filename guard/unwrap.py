@@ -79,8 +79,7 @@ def unwrap(words: tuple[str, ...]) -> Inner | None:
     if name in ("ssh", "watch"):
         return _joined(name, rest)
     if name == "xargs":
-        inner = _skip_options(rest, _XARGS_VALUE)
-        return Inner(inner + (DYNAMIC + "xargs-input",), via="xargs") if inner else None
+        return _xargs(rest)
     if name in _PREFIXES or name in _POSITIONAL:
         inner = _skip_options(rest, _PREFIXES.get(name, set()))
         inner = inner[_POSITIONAL.get(name, 0):]
@@ -88,6 +87,26 @@ def unwrap(words: tuple[str, ...]) -> Inner | None:
             inner = inner[1:]  # sudo VAR=value command
         return Inner(inner, via=name) if inner else None
     return None
+
+
+def _xargs(rest: tuple[str, ...]) -> Inner | None:
+    """``xargs [-I R] CMD``: CMD with its input appended, or put in place of R (unknown text)."""
+    replace = None
+    for i, word in enumerate(rest):
+        if word in ("-I", "--replace") and i + 1 < len(rest):
+            replace = rest[i + 1]
+        elif word.startswith("--replace="):
+            replace = word.split("=", 1)[1]
+        elif word.startswith("-I") and len(word) > 2:
+            replace = word[2:]
+        elif word == "-i" or word == "--replace":
+            replace = "{}"
+    inner = _skip_options(rest, _XARGS_VALUE)
+    if not inner:
+        return None
+    if replace:
+        return Inner(tuple(w.replace(replace, DYNAMIC + "xargs-input") for w in inner), via="xargs")
+    return Inner(inner + (DYNAMIC + "xargs-input",), via="xargs")
 
 
 def _skip_options(rest: tuple[str, ...], with_value: set[str]) -> tuple[str, ...]:
