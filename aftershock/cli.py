@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "gate.cli",
     "dashboards.cli",
     "receiver.cli",
+    "guard.cli",
 )
 
 EPILOG = """\

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("aftershock", "schemas", "adapters", "lake", "ingest", "simulator", "analytics", "dashboards",
-            "gate", "receiver")
+            "gate", "receiver", "guard")
 
 # package -> top-level modules it must never import
 FORBIDDEN: dict[str, set[str]] = {
@@ -29,6 +29,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "gate": {"kafka", "ingest", "lake", "duckdb", "pyarrow", "dashboards", "simulator"},
     # the receiver reaches Kafka only through the emitter SDK, and never the lake side
     "receiver": {"kafka", "ingest", "lake", "analytics", "simulator", "dashboards"},
+    # the agent hook: shipping its spool goes through aftershock.sdk, never a Kafka client of its own
+    "guard": {"kafka", "ingest", "lake", "analytics", "adapters", "simulator", "dashboards", "duckdb",
+              "pyarrow"},
 }
 # what of ``aftershock`` the lower packages may use: its errors, settings and file helpers
 AFTERSHOCK_ALLOWED = {"aftershock.errors", "aftershock.settings", "aftershock.fsutil"}
@@ -77,10 +80,11 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
 
 BASE = {"kafka", "streamlit", "ingest"}
 # the CI gate starts fast and stands alone: no lake, no DuckDB, no Arrow either
-NEVER_LOADED = {"gate": {"lake", "duckdb", "pyarrow"}}
+NEVER_LOADED = {"gate": {"lake", "duckdb", "pyarrow"},
+                "guard": {"lake", "analytics", "duckdb", "pyarrow"}}
 
 
-@pytest.mark.parametrize("package", ["schemas", "lake", "analytics", "gate"])
+@pytest.mark.parametrize("package", ["schemas", "lake", "analytics", "gate", "guard"])
 def test_importing_every_module_loads_no_kafka_client(package: str) -> None:
     modules = sorted(
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
