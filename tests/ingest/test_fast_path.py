@@ -18,7 +18,7 @@ import pytest
 from aftershock.settings import EVENT_TYPES
 from ingest import fast_path
 from ingest.fast_spec import event_rules
-from ingest.validate import Rejected, classify, classify_chunk
+from ingest.validate import Limits, Rejected, classify, classify_chunk
 from lake.arrow_format import merge_tables, with_lineage
 from lake.writer import Accumulator
 from tests.ingest.kafka_data import event_templates
@@ -32,7 +32,7 @@ Raw = bytes | None
 def reference(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]:
     acc, events, offsets, dead = Accumulator("t", 0, NOW), [], [], []
     for i, raw in enumerate(raws):
-        outcome = classify(raw, MAX)
+        outcome = classify(raw, Limits(MAX), Limits(MAX).window(NOW))
         if isinstance(outcome, Rejected):
             dead.append((i, outcome))
         else:
@@ -44,7 +44,7 @@ def reference(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]
 
 def vectorized(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]:
     acc = Accumulator("t", 0, NOW)
-    outcome = classify_chunk(raws, MAX)
+    outcome = classify_chunk(raws, Limits(MAX), NOW)
     fast = {t: with_lineage(table, acc.lineage(rows)) for t, (table, rows) in outcome.tables.items()}
     valid = [(i, e) for i, e in outcome.others if not isinstance(e, Rejected)]
     slow = acc.tables_of([e for _, e in valid], [i for i, _ in valid])
