@@ -7,13 +7,13 @@ differently:
 
 1. the first failure of a batch: the same range again, alone (nothing else in flight), in case
    the failure was not the batch's (the process was killed from outside, memory ran short);
-2. a range that fails alone: its first half, alone; a piece that fails alone is halved again,
-   and after a piece lands the rest of the range is handed over whole (and halved if it fails);
+2. a range that failed alone is searched by halves, each handed over alone: a failing half is
+   halved again; when the first half of a failing range lands, the culprit is in the second;
 3. a single record that fails alone: landed *unread* as a dead letter (reason ``unlandable``).
 
 Past the end of the first failed range the partition is read as usual again. A record that
-kills the landing process therefore costs about 2 + 2 log2(batch) landing attempts, after which
-every other record of its batch has landed and it is a dead letter.
+kills the landing process costs about 3 + log2(batch) landing attempts, after which every other
+record of its batch has landed and it is a dead letter.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 @dataclass
 class Suspect:
-    """One partition's failed range ``[.., end)``, handed over ``size`` records at a time."""
+    """One partition's failed range ``[.., end)``, handed over ``size`` records at a time; the
+    culprit lies before ``bad_end`` (the end of the last range that failed alone), when known."""
 
     end: int
     size: int
+    bad_end: int | None = None
     quarantine: int | None = None  # the offset of a lone record to land unread
 
 
@@ -46,11 +48,12 @@ class Suspects:
         if suspect is None or start >= suspect.end:
             self.ranges[tp] = Suspect(next_offset, length)
             return "retrying the range alone"
+        suspect.bad_end = next_offset
         if length <= 1:
             suspect.quarantine = start
             return f"dead-lettering offset {start} unread next (it failed alone)"
         suspect.size = (length + 1) // 2
-        return f"splitting it: {suspect.size} records at a time, each alone"
+        return f"searching it by halves: next {suspect.size} records alone"
 
     def piece_end(self, tp: Hashable, start: int) -> int | None:
         """Where the batch of ``tp`` starting at ``start`` must end (None: no limit)."""
@@ -74,8 +77,10 @@ class Suspects:
             self.quarantined += 1
         if next_offset >= suspect.end:
             del self.ranges[tp]
+        elif suspect.bad_end is not None and next_offset < suspect.bad_end:
+            suspect.size = (suspect.bad_end - next_offset + 1) // 2  # the culprit is in the rest
         else:
-            suspect.size = suspect.end - next_offset  # the rest in one piece: halved if it fails
+            suspect.bad_end, suspect.size = None, suspect.end - next_offset
 
     def forget(self, partitions: Iterable[Hashable]) -> None:
         for tp in partitions:
