@@ -18,12 +18,13 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 from aftershock.settings import EVENT_TYPES, KafkaSettings
+from lake.manifest import snapshot
 from lake.reader import open_lake
 from tests.ingest.kafka_data import create_topics, event_templates, produce, serialised_events
 from tests.ingest.worker_proc import raw_rows, start_worker, wait_for_log, worker_env
 
 pytestmark = pytest.mark.kafka
-DEEP = b'{"event_type": "change", "payload": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"  # ~40 KB
+DEEP = b'{"event_type": "change", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"  # ~40 KB
 
 
 def _event(event_type: str, event_id: str, **changes: Any) -> dict[str, Any]:
@@ -70,6 +71,8 @@ def _exactly_once(lake: Path, count: int) -> None:
     ids = _event_ids(lake)
     assert set(ids) == {f"e{i}" for i in range(count)} and max(ids.values()) == 1
     for table in EVENT_TYPES:  # not even a repeat the views' dedupe would hide
+        if not snapshot(lake).files_of(table):
+            continue
         total, distinct = raw_rows(lake, table).execute(
             "SELECT count(*), count(DISTINCT event_id) FROM raw").fetchone()  # type: ignore[misc]
         assert total == distinct
