@@ -23,6 +23,7 @@ down).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 import threading
@@ -140,17 +141,21 @@ class DeadLetterTopic:
             futures = [producer.send(self.topic, key=r.key, value=r.value, headers=list(r.headers))
                        for r in records]
             producer.flush(timeout=self.timeout_s + 5)
+            failed = [r for r, f in zip(records, futures, strict=True) if not (f.is_done and f.succeeded())]
         except KafkaError:
-            return list(records)
-        return [r for r, f in zip(records, futures, strict=True) if not (f.is_done and f.succeeded())]
+            failed = list(records)
+        return failed
 
     def _get(self) -> Any:
         if self._producer is None:
             from kafka import KafkaProducer
 
             timeout_ms, linger_ms = int(self.timeout_s * 1000), 20
+            # not idempotent: an idempotent producer that saw a batch refused keeps failing after
+            # the topic recovers; a dead letter is delivered at least once anyway
             self._producer = KafkaProducer(
-                bootstrap_servers=self.bootstrap, acks="all", linger_ms=linger_ms,
+                bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False,
+                linger_ms=linger_ms,
                 client_id=f"{self.client_id}-dlq", max_block_ms=timeout_ms,
                 delivery_timeout_ms=timeout_ms + linger_ms + 1,
                 request_timeout_ms=max(1, min(30_000, timeout_ms)),
@@ -165,7 +170,11 @@ class DeadLetterTopic:
 
     def _retry_loop(self) -> None:
         while not self._stop.wait(self.retry_s):
-            self.retry()
+            try:
+                self.retry()
+            except Exception as exc:  # noqa: BLE001 - the letters stay spooled: try again later
+                _say(f"sending spooled dead letters failed ({type(exc).__name__}: {exc}); "
+                     f"{self.spooled} waiting in {self.spool.dir}")
             if not self.spooled:
                 return
 
@@ -177,7 +186,10 @@ class DeadLetterTopic:
         if self.spooled:
             self.retry()
         if self._producer is not None:
-            self._producer.close(timeout=self.timeout_s)
+            from kafka.errors import KafkaError
+
+            with contextlib.suppress(KafkaError):  # letters not acknowledged by now are spooled
+                self._producer.close(timeout=self.timeout_s)
 
 
 def _say(message: str) -> None:
