@@ -38,7 +38,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from aftershock.errors import BrokerError, ExitCode
+from aftershock.errors import BrokerError, ExitCode, LakeError
 from aftershock.settings import IngestSettings, Settings
 from ingest import memory
 from ingest.backlog import BacklogFocus
@@ -80,6 +80,7 @@ class InFlight:
     tp: TopicPartition
     next_offset: int
     start: int = -1
+    unread: bool = False  # landed as dead letters without being parsed (ingest.suspects)
 
 
 @dataclass
@@ -225,7 +226,7 @@ class Worker:
             self.positions[tp] = batch.next_offset
             self.focus.handed_over(tp)
             quarantine = self._quarantine_reason(tp, batch) if alone else None
-            self.inflight.append(InFlight(tp, batch.next_offset, batch.start))
+            self.inflight.append(InFlight(tp, batch.next_offset, batch.start, quarantine is not None))
             try:
                 self._landing().submit(*pack(batch.topic, batch.partition, batch.start,
                                              batch.next_offset, batch.records), quarantine)
@@ -325,6 +326,10 @@ class Worker:
     def _failed(self, items: list[InFlight], why: str) -> None:
         """Batches that could not be landed: say so, and read their partitions again."""
         for item in items:
+            if item.unread:
+                raise LakeError(f"landing {_where(item.tp, item.start, item.next_offset)} failed even "
+                                f"without parsing it ({why}): the fault is not in the data; check the "
+                                "lake folder and the landing process's errors above")
             plan = self.suspects.failed(item.tp, item.start, item.next_offset)
             print(f"aftershock ingest: landing {_where(item.tp, item.start, item.next_offset)} "
                   f"failed ({why}); {plan}", file=sys.stderr, flush=True)
