@@ -8,8 +8,10 @@ Input files, detected per file:
   ``{"source": ..., "headers": {...}, "body": {...}[, "received_at": RFC 3339]}`` (GitHub's event
   comes from the ``X-GitHub-Event`` header there).
 
-A bad item (not JSON, unknown source, payload missing what the mapping needs) is reported on
-stderr with file:line, source, event, JSON path and reason, counted, and skipped.
+A bad item (not JSON, nested deeper than :data:`MAX_PAYLOAD_DEPTH`, unknown source, payload
+missing what the mapping needs) is reported on stderr with file:line, source, event, JSON path
+and reason, counted, and skipped. The depth is checked before the text is parsed: Python's parser
+recurses once per level.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from adapters.identity import Catalog
 from adapters.registry import adapt
 from aftershock.errors import ConfigError
 from schemas.event import Event
+from schemas.wire import too_deep
+
+MAX_PAYLOAD_DEPTH = 128
+"""Nesting levels of objects and arrays a captured payload may have (webhook payloads and audit
+records of the sources here nest about 20 at most)."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,10 @@ def read_items(path: Path, source: str | None, event: str | None) -> Iterator[It
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     try:
+        if too_deep(text.encode(), MAX_PAYLOAD_DEPTH):
+            raise ValueError("too deep to read whole")
         whole = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         yield from _ndjson(path, text, source, event)
         return
     yield _item(f"{path}:1", whole, source, event)
@@ -66,15 +75,17 @@ def _ndjson(path: Path, text: str, source: str | None, event: str | None) -> Ite
         if not line.strip():
             continue
         where = f"{path}:{number}"
+        if too_deep(line.encode(), MAX_PAYLOAD_DEPTH):
+            yield MappingError(source or "?", event, where,
+                               f"objects and arrays nest deeper than {MAX_PAYLOAD_DEPTH} levels: not read")
+            continue
         try:
             yield _item(where, json.loads(line), source, event)
-        except json.JSONDecodeError as exc:
-            yield MappingError(
-                source or "?",
-                event,
-                f"{where} (col {exc.colno})",
-                f"not JSON ({exc.msg}): malformed or truncated line",
-            )
+        except (ValueError, RecursionError) as exc:
+            col = f" (col {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)[:200]
+            yield MappingError(source or "?", event, f"{where}{col}",
+                               f"not JSON ({msg}): malformed or truncated line")
 
 
 def _item(where: str, data: Any, source: str | None, event: str | None) -> Item | MappingError:

@@ -195,6 +195,26 @@ class IngestSettings(_Section):
                                    "is this old.")
     max_record_bytes: int = Field(default=1024 * 1024, ge=1, description="Larger record values "
                                   "are dead-lettered as oversized.")
+    max_json_depth: int = Field(default=64, ge=8, description="Records whose objects and arrays "
+                                "nest deeper are dead-lettered as too_deep before any parser "
+                                "sees them.")
+    timestamp_max_ahead_s: float = Field(default=86_400.0, ge=0, description="A timestamp later "
+                                         "than the record's arrival plus this is implausible "
+                                         "(dead-lettered).")
+    timestamp_max_age_days: float = Field(default=7305.0, gt=0, description="A timestamp earlier "
+                                          "than the record's arrival minus this many days is "
+                                          "implausible (dead-lettered).")
+    dead_letter_max_bytes: int = Field(default=1_000_000, ge=4096, description="Largest "
+                                       "dead-letter topic record (key, value and headers): a "
+                                       "larger raw value is truncated with a marker, its SHA-256 "
+                                       "and length kept in headers.")
+    dead_letter_timeout_s: float = Field(default=30.0, gt=0, description="How long a dead letter "
+                                         "may take to reach its topic before it is spooled.")
+    dead_letter_retry_s: float = Field(default=30.0, gt=0, description="Seconds between attempts "
+                                       "to send spooled dead letters.")
+    dead_letter_spool_dir: Path | None = Field(default=None, description="Where dead letters wait "
+                                               "while their topic is unreachable (default: "
+                                               "<lake>/_dead_letter_spool).")
     bad_data: Literal["dead_letter", "fail"] = Field(
         default="dead_letter", description="Policy for bad records: dead_letter (land a row and "
         "send to the dead-letter topic, keep going) or fail (stop the worker).")

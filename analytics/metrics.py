@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from aftershock.errors import AnalyticsError
+from aftershock.settings import IngestSettings
 from analytics import queries
 from analytics.model import LinkParams, ensure
 from analytics.stats import Stratum, guard, mantel_haenszel_rr, poisson_rate, wilson
@@ -57,7 +58,10 @@ def prepare(con: duckdb.DuckDBPyConnection, p: ReportParams) -> None:
 
 
 def period(con: duckdb.DuckDBPyConnection, p: ReportParams) -> tuple[datetime, datetime]:
-    bounds = queries.rows(con, "period_bounds", {"environment": p.link.environment})[0]
+    window = IngestSettings()  # the worker's plausible window for timestamps
+    bounds = queries.rows(con, "period_bounds", {"environment": p.link.environment,
+                                                 "ahead_s": window.timestamp_max_ahead_s,
+                                                 "age_days": window.timestamp_max_age_days})[0]
     since, until = p.since or bounds["since"], p.until or bounds["until"]
     if since is None or until is None:
         raise AnalyticsError(f"no deployment to {p.link.environment!r} in the lake: nothing to report; "

@@ -17,7 +17,7 @@ from pathlib import Path
 from aftershock.errors import LakeError
 from aftershock.settings import IngestSettings
 from ingest.deadletters import letter
-from ingest.validate import Rejected, classify, enforce
+from ingest.validate import Limits, Rejected, classify, enforce
 from lake.arrow_format import DeadLetter
 from lake.manifest import ManifestConflict
 from lake.writer import Accumulator, LakeWriter
@@ -99,12 +99,12 @@ def backfill_files(lake_dir: Path, paths: Sequence[Path], settings: IngestSettin
     """Land NDJSON files of native events; bad lines become dead letters naming file:line."""
     lander = LakeWriter(Path(lake_dir), settings)
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
-    result = LandResult()
+    result, limits = LandResult(), Limits.of(settings)
     events: list[Event] = []
     dead: list[DeadLetter] = []
     for path in paths:
         for line_no, line in _lines(path):
-            outcome = classify(line, settings.max_record_bytes)
+            outcome = classify(line, limits)
             if isinstance(outcome, Rejected):
                 enforce(settings.bad_data, outcome, f"{path}:{line_no}")
                 dead.append(_dead_line(path, line_no, line, outcome))

@@ -7,10 +7,11 @@ the reference) would land unchanged, converted to the same row. Everything it is
 goes back to the caller as a *fallback* index, for the pydantic path to validate, redact or reject
 with its precise reason:
 
-- no value, oversized, not UTF-8, not one JSON object on one line, no plain ``event_type``;
+- no value, oversized, nested deeper than ``max_depth`` (never handed to the reader, which can
+  crash on deep nesting), not UTF-8, not one JSON object on one line, no plain ``event_type``;
 - a chunk the reader refuses (a type mismatch, an unknown or duplicate field, bad JSON): the
   chunk is halved until the offending records are alone;
-- a broken constraint (literal, bounds, length, pattern, a timestamp that is not
+- a broken constraint (literal, bounds, a float that is not finite, length, pattern, a timestamp that is not
   ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)``, a required field missing, a null list item);
 - a null where absent would mean the default, when the record may spell that field ``null``
   (absent and null read alike; see ``_explicit_null``);
@@ -38,6 +39,7 @@ from ingest.fast_spec import Rule, Unsupported, event_rules
 from schemas.envelope import MAX_ATTRIBUTES
 from schemas.event import EVENT_CLASSES
 from schemas.redaction import _precheck_pattern, might_hold_secret, names_secret
+from schemas.wire import MAX_DEPTH, too_deep
 
 Mask = np.ndarray
 EVENT_TYPE = r'"event_type"\s*:\s*"(?P<t>[a-z_]+)"'
@@ -75,9 +77,9 @@ def supported(event_type: str) -> bool:
     return True
 
 
-def split(raws: Sequence[bytes | None], max_record_bytes: int) -> Split:
+def split(raws: Sequence[bytes | None], max_record_bytes: int, max_depth: int = MAX_DEPTH) -> Split:
     """Convert what can be converted in bulk; the rest is ``fallback`` (sorted indices)."""
-    return split_lines(lines(raws), max_record_bytes)
+    return split_lines(lines(raws), max_record_bytes, max_depth)
 
 
 def lines(raws: Sequence[bytes | None]) -> pa.LargeBinaryArray:
@@ -98,11 +100,12 @@ def lines_of(joined: bytes | pa.Buffer, lengths: Sequence[int]) -> pa.LargeBinar
                                             [valid, pa.py_buffer(ends), pa.py_buffer(joined)])
 
 
-def split_lines(values: pa.LargeBinaryArray, max_record_bytes: int) -> Split:
+def split_lines(values: pa.LargeBinaryArray, max_record_bytes: int, max_depth: int = MAX_DEPTH) -> Split:
     """:func:`split` of values given as :func:`lines_of` lines."""
     out = Split()
     size = pc.subtract(pc.binary_length(values), 1)
-    chosen = _mask(pc.and_(pc.greater(size, 0), pc.less_equal(size, max_record_bytes)))
+    chosen = _shallow(values, _mask(pc.and_(pc.greater(size, 0), pc.less_equal(size, max_record_bytes))),
+                      max_depth)
     texts, chosen = _utf8(values, chosen)
     shaped = chosen & _mask(pc.and_(pc.starts_with(texts, "{"), pc.ends_with(texts, "}\n")))
     hint, rest = _as_one_type(out, texts, np.flatnonzero(shaped))
@@ -117,6 +120,25 @@ def split_lines(values: pa.LargeBinaryArray, max_record_bytes: int) -> Split:
         taken[rows] = True
     out.fallback = np.flatnonzero(~taken).tolist()
     return out
+
+
+def _shallow(values: pa.LargeBinaryArray, chosen: Mask, max_depth: int) -> Mask:
+    """``chosen`` less the values nested deeper than ``max_depth``: the count of ``[`` and ``{``
+    bounds the depth, so only values with more of them are scanned."""
+    for i in np.flatnonzero(chosen & (_openers(values) > max_depth)):
+        chosen[i] = not too_deep(values[int(i)].as_py(), max_depth)
+    return chosen
+
+
+def _openers(values: pa.LargeBinaryArray) -> np.ndarray:
+    """The number of ``[`` and ``{`` in each value: one pass over the bytes for their positions
+    (``[`` and ``{`` are the only bytes that are 123 with bit 5 set), then one search per line
+    (~5x faster than pyarrow's ``count_substring`` twice)."""
+    ends = np.frombuffer(values.buffers()[1], np.int64)[values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(values.buffers()[2], np.uint8)[ends[0]:ends[-1]]
+    at = np.flatnonzero((data | 32) == ord("{"))
+    counts: np.ndarray = np.diff(np.searchsorted(at, ends - ends[0]))
+    return counts
 
 
 def _as_one_type(out: Split, texts: pa.LargeStringArray, shaped: np.ndarray
@@ -314,6 +336,8 @@ def _item_flags(array: pa.ListArray, item: Rule, names: set[str]) -> tuple[Mask,
 def _violations(array: pa.Array, rule: Rule) -> Mask:
     """True where a (non-null) value breaks one of ``rule``'s constraints."""
     broken = np.zeros(len(array), dtype=bool)
+    if pa.types.is_floating(array.type):
+        broken |= ~_mask(pc.is_finite(array))
     if rule.literals is not None:
         broken |= ~_mask(pc.is_in(array, value_set=pa.array(rule.literals)))
     for op, limit in rule.bounds:

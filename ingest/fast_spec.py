@@ -27,7 +27,7 @@ from schemas.common import Model, _to_utc
 from schemas.envelope import Envelope
 from schemas.event import EVENT_CLASSES
 
-_CONFIG = {"frozen": True, "extra": "forbid", "use_attribute_docstrings": False}
+_CONFIG = {"frozen": True, "extra": "forbid", "use_attribute_docstrings": False, "allow_inf_nan": False}
 _VALIDATORS = {Envelope: {"_bounded"}}  # checked by ingest.fast_path (attributes) by hand
 _SCALARS: dict[Any, pa.DataType] = {bool: pa.bool_(), str: pa.string(), int: pa.int64(),
                                     float: pa.float64()}

@@ -9,7 +9,10 @@ landing each get a core; the poll process never imports pyarrow.
 
 The landing process dies with the poll process (``PR_SET_PDEATHSIG`` on Linux, and the end of
 its pipe elsewhere), ignores SIGINT/SIGTERM (the poll process stops it after the last batch) and
-kills the poll process first when it reaches a test crash point (:mod:`lake.crashpoints`).
+kills the poll process first when it reaches a test crash point (:mod:`lake.crashpoints`). If it
+dies on its own (a native library crashing on a record), the poll process gets
+:class:`LandingDied`, starts a new one and hands the unlanded ranges over again
+(``ingest.suspects``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from ingest.handoff import Handoff
 from lake import crashpoints
 
 _PR_SET_PDEATHSIG = 1
+SPOOL_DIR = "_dead_letter_spool"  # in the lake, unless AFTERSHOCK_INGEST__DEAD_LETTER_SPOOL_DIR
 # Arrow's C++ code allocates from its own default pool (mimalloc, which keeps freed pages) unless
 # told otherwise: the system allocator everywhere lets memory.release give everything back; and
 # numpy's BLAS (unused here) starts no thread pool
@@ -55,18 +59,20 @@ class LandingProcess:
                 [sys.executable, "-c", f"from {__name__} import main; main({theirs.fileno()})"],
                 pass_fds=[theirs.fileno()], env=os.environ | _ENVIRONMENT)
             self.conn = Connection(ours.detach())
+        spool = settings.ingest.dead_letter_spool_dir or lake / SPOOL_DIR
         self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
                                settings.kafka.client_id, os.getpid(), str(profile) if profile else None,
-                               settings.kafka))
+                               str(spool), settings.kafka))
         self.unanswered = 0  # batches submitted and not answered yet
         self.arrived: list[tuple[str, Any]] = []
 
-    def submit(self, handoff: Handoff, fd: int) -> None:
+    def submit(self, handoff: Handoff, fd: int, quarantine: str | None = None) -> None:
         """Queue a batch (its file ``fd``, closed here once sent: the landing process holds its
         own descriptor and unmaps the file once validated, which frees it) for landing; answers
-        come back in submission order."""
+        come back in submission order. With ``quarantine`` (why), its records are dead-lettered
+        unread."""
         try:
-            self.conn.send(handoff)
+            self.conn.send((handoff, quarantine))
             send_handle(self.conn, fd, self.process.pid)
         except OSError as exc:
             raise self._died() from exc
@@ -101,11 +107,12 @@ class LandingProcess:
         self.unanswered -= 1
         return True
 
-    def _died(self) -> LakeError:
+    def _died(self) -> LandingDied:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-        return LakeError(f"the landing process stopped (exit code {self.process.returncode}); the "
-                         "lake is consistent: restart the worker to resume from the manifest")
+        code = self.process.returncode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return LandingDied(f"the landing process stopped ({how})")
 
     def close(self) -> None:
         """Stop the landing process after the batches it has."""
@@ -120,12 +127,17 @@ class LandingProcess:
         self.unanswered = 0
 
 
+class LandingDied(LakeError):
+    """The landing process is gone; the batches it had were not answered."""
+
+
 class Counts(NamedTuple):
     """What landing one batch did (a plain tuple: unpickling it imports nothing)."""
 
     events: int
     duplicates: int
     dead: int
+    spooled: int  # dead letters waiting for their topic (ingest.letter_spool)
 
 
 class _Config(NamedTuple):
@@ -136,6 +148,7 @@ class _Config(NamedTuple):
     client_id: str
     parent: int
     profile: str | None
+    spool: str
     kafka: KafkaSettings
 
 
@@ -154,19 +167,21 @@ def serve(conn: Connection, config: _Config) -> None:
     validates batch n + 1; one writer keeps the commits and answers in order."""
     import pyarrow as pa
 
-    from ingest.batch_validation import Validated, finish, prepare
+    from ingest.batch_validation import Validated, finish_in_order, prepare
     from ingest.deadletters import DeadLetterTopic
     from lake.writer import LakeWriter
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
     release = memory.Releaser()
     lander = LakeWriter(Path(config.lake), config.ingest)
-    dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id, config.kafka)
+    dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id,
+                          Path(config.spool), config.ingest, config.kafka)
     profiles = _Profiles(config.profile)
+    failed: dict[tuple[str, int], int] = {}  # partition -> start of its failed batch
 
     def write(validated: Validated) -> None:
         with profiles.measure():
-            answer = finish(validated, lander, dlq)
+            answer = finish_in_order(validated, lander, dlq, failed)
         conn.send(answer)
         del validated
         release()
@@ -176,7 +191,8 @@ def serve(conn: Connection, config: _Config) -> None:
     try:
         while (received := _receive(conn)) is not None:
             with profiles.measure():
-                validated = prepare(*received, config.ingest)
+                handoff, fd, quarantine = received
+                validated = prepare(handoff, fd, config.ingest, quarantine)
             current = writer.submit(write, validated)
             del validated
             if previous is not None:
@@ -227,10 +243,10 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _receive(conn: Connection) -> tuple[Handoff, int] | None:
-    """The next batch and its file descriptor (None: stop)."""
+def _receive(conn: Connection) -> tuple[Handoff, int, str | None] | None:
+    """The next batch, its file descriptor and whether it is quarantined (None: stop)."""
     try:
-        handoff: Handoff | None = conn.recv()
-        return None if handoff is None else (handoff, recv_handle(conn))
+        message: tuple[Handoff, str | None] | None = conn.recv()
+        return None if message is None else (message[0], recv_handle(conn), message[1])
     except (EOFError, OSError):
         return None

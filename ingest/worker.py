@@ -46,14 +46,16 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from aftershock.errors import BrokerError, ExitCode
+from aftershock.errors import BrokerError, ExitCode, LakeError
 from aftershock.kafka_client import client_config, connect, explain, is_bootstrap_failure
 from aftershock.settings import IngestSettings, Settings
 from ingest import kafka_internals, memory
 from ingest.backlog import BacklogFocus
+from ingest.batch_validation import BatchFailed, BatchSkipped
 from ingest.handoff import Skipped, pack
 from ingest.heads import HeadsPublisher
-from ingest.landing_process import LandingProcess
+from ingest.landing_process import LandingDied, LandingProcess
+from ingest.suspects import Suspects
 from ingest.undecodable import Prober, may_be_undecodable
 from lake import crashpoints
 from lake.manifest import Manifest, ManifestConflict
@@ -88,6 +90,8 @@ class InFlight:
 
     tp: TopicPartition
     next_offset: int
+    start: int = -1
+    unread: bool = False  # landed as dead letters without being parsed (ingest.suspects)
 
 
 @dataclass
@@ -98,6 +102,7 @@ class Totals:
     batches: int = 0
     conflicts: int = 0
     undecodable: int = 0  # offset ranges skipped because the client could not decode them
+    spooled: int = 0  # dead letters waiting for their topic, as last reported
     landed_at: float | None = None  # time.monotonic() when the last batch was settled
 
 
@@ -124,6 +129,7 @@ class Worker:
         self.heads: HeadsPublisher | None = None
         self.prober = Prober(f"{settings.kafka.client_id}-ingest",
                              {**client_config(settings.kafka, bootstrap), **consumer_config(self.conf)})
+        self.suspects = Suspects()  # ranges that failed to land (ingest.suspects)
 
     def run(self) -> int:
         """Consume until SIGTERM/SIGINT or ``until_idle_s`` without records; flush; exit 0."""
@@ -246,6 +252,14 @@ class Worker:
             if not records:
                 return
         batch = self._batch(tp, records[0].offset)
+        end = self.suspects.piece_end(tp, batch.start)
+        if end is not None and records[-1].offset >= end - 1:  # a failed range's piece: alone
+            batch.records += [r for r in records if r.offset < end]
+            batch.next_offset = end
+            self._flush([tp])
+            if self.positions.get(tp) == end:  # else the piece failed: the partition was re-seeked
+                self._handle(tp, [r for r in records if r.offset >= end])
+            return
         batch.records += records
         batch.next_offset = records[-1].offset + 1
         batch.value_bytes += sum(map(_VALUE_SIZE, records))
@@ -275,16 +289,28 @@ class Worker:
         """Hand the batches of ``partitions`` to the landing process; the partition's next batch
         starts where this one ends."""
         for tp in partitions:
-            batch = self.batches.pop(tp)
-            while len(self.inflight) >= MAX_IN_FLIGHT:
+            batch = self.batches.pop(tp, None)
+            if batch is None:  # dropped meanwhile (a failed batch before it re-seeked the partition)
+                continue
+            alone = self.suspects.piece_end(tp, batch.start) is not None
+            while len(self.inflight) >= (1 if alone else MAX_IN_FLIGHT):
                 self._settle(wait_all=False, oldest=True)
+            if tp not in self.positions or self.positions[tp] not in (None, batch.start):
+                continue  # revoked or re-seeked while the batches before it settled
             self.positions[tp] = batch.next_offset
             self.focus.handed_over(tp)
-            self._landing().submit(*pack(batch.topic, batch.partition, batch.start,
-                                         batch.next_offset, batch.records, batch.skipped))
-            self.inflight.append(InFlight(tp, batch.next_offset))
+            quarantine = self._quarantine_reason(tp, batch) if alone else None
+            self.inflight.append(InFlight(tp, batch.next_offset, batch.start, quarantine is not None))
+            try:
+                self._landing().submit(*pack(batch.topic, batch.partition, batch.start,
+                                             batch.next_offset, batch.records, batch.skipped),
+                                             quarantine)
+            except LandingDied as exc:
+                self._recover(exc)
             del batch
             self.release()
+            if alone:
+                self._settle(wait_all=True)
 
     def _refocus(self, got_records: bool) -> None:
         """Pause the lagging partitions that are not being read now (see :mod:`ingest.backlog`);
@@ -328,7 +354,8 @@ class Worker:
             self._commit(dict(self.landed) if wait_all else committed, wait=wait_all)
 
     def _settled(self, item: InFlight) -> bool:
-        """Count a landed batch (True), or re-seek its partition after a conflict (False)."""
+        """Count a landed batch (True), or re-seek its partition after a conflict or a failure
+        (False)."""
         try:
             landed = self._landing().answer()
         except ManifestConflict as exc:
@@ -337,12 +364,61 @@ class Worker:
             if item.tp in self.positions:
                 self._seek_from_manifest([item.tp])
             return False
+        except BatchSkipped:
+            return False  # its partition was re-seeked when the batch before it failed
+        except BatchFailed as exc:
+            self._failed([item], str(exc))
+            return False
+        except LandingDied as exc:
+            self.inflight.insert(0, item)
+            self._recover(exc)
+            return False
+        self.suspects.landed(item.tp, item.start, item.next_offset)
         self.totals.events += landed.events
         self.totals.duplicates += landed.duplicates
         self.totals.dead += landed.dead
+        self.totals.spooled = landed.spooled
         self.totals.batches += 1
         self.totals.landed_at = time.monotonic()
         return True
+
+    def _recover(self, exc: LandingDied) -> None:
+        """The landing process died: start another, and read again what it did not commit (its
+        first unlanded batch per partition counts as failed)."""
+        lost, self.inflight = self.inflight, []
+        self._landing().close()
+        self.landing = LandingProcess(self.lake, self.settings, self.bootstrap, self.landing_profile)
+        state = self.manifest.refresh()
+        unlanded = []
+        for item in lost:
+            position = state.positions.get((item.tp.topic, item.tp.partition))
+            if position is not None and position >= item.next_offset:
+                self.suspects.landed(item.tp, item.start, item.next_offset)
+            else:
+                unlanded.append(item)
+        first = {item.tp: item for item in reversed(unlanded)}
+        self._failed(list(first.values()), str(exc))
+        self._seek_from_manifest([tp for tp in {item.tp for item in lost} if tp in self.positions])
+
+    def _failed(self, items: list[InFlight], why: str) -> None:
+        """Batches that could not be landed: say so, and read their partitions again."""
+        for item in items:
+            if item.unread:
+                raise LakeError(f"landing {_where(item.tp, item.start, item.next_offset)} failed even "
+                                f"without parsing it ({why}): the fault is not in the data; check the "
+                                "lake folder and the landing process's errors above")
+            plan = self.suspects.failed(item.tp, item.start, item.next_offset)
+            print(f"aftershock ingest: landing {_where(item.tp, item.start, item.next_offset)} "
+                  f"failed ({why}); {plan}", file=sys.stderr, flush=True)
+        self._seek_from_manifest([item.tp for item in items if item.tp in self.positions])
+
+    def _quarantine_reason(self, tp: TopicPartition, batch: Pending) -> str | None:
+        if not self.suspects.quarantine(tp, batch.start):
+            return None
+        print(f"aftershock ingest: dead-lettering {_where(tp, batch.start, batch.next_offset)} "
+              "unread as unlandable (its landing failed alone)", file=sys.stderr, flush=True)
+        return ("landing this record failed repeatedly (the landing process crashed or raised on "
+                "it); kept unread")
 
     def _wait_for_landing(self) -> None:
         """Block until no batch is being landed (settled later, by the poll loop)."""
@@ -381,6 +457,7 @@ class Worker:
         self._wait_for_landing()
         self.focus.forget(partitions)
         self.paused.difference_update(partitions)
+        self.suspects.forget(partitions)
         for tp in partitions:
             self.batches.pop(tp, None)
             self.positions.pop(tp, None)
@@ -398,7 +475,9 @@ class Worker:
         print(f"aftershock ingest {what}: {t.events} events landed, {t.duplicates} in-batch "
               f"duplicates, {t.dead} dead letters, {t.undecodable} undecodable ranges, "
               f"{t.batches} batches, {t.conflicts} conflicts, {buffered} buffered, "
-              f"{len(self.positions)} partitions", file=sys.stderr, flush=True)
+              f"{len(self.positions)} partitions, {self.suspects.retried} failed landings, "
+              f"{self.suspects.quarantined} unlandable, {t.spooled} dead letters spooled",
+              file=sys.stderr, flush=True)
 
 
 def _log(message: str) -> None:
@@ -444,3 +523,7 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.worker.on_assigned(list(assigned))
+
+
+def _where(tp: TopicPartition, start: int, next_offset: int) -> str:
+    return f"{tp.topic}[{tp.partition}]@{start}..{next_offset - 1}"

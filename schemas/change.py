@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from schemas.common import Model, ShortStr, UtcDatetime, field
+from schemas.common import INT64_MAX, Model, ShortStr, UtcDatetime, field
 
 AILevel = Literal["none", "suggested", "co_authored", "agent_authored", "unknown"]
 AuthorKind = Literal["human", "bot", "agent", "unknown"]
@@ -21,8 +21,8 @@ AI_LEVELS: tuple[AILevel, ...] = ("none", "suggested", "co_authored", "agent_aut
 
 class FileChange(Model):
     path: ShortStr = field("Repository-relative path.", "deploy/helm/values-prod.yaml")
-    lines_added: int | None = field("Lines added.", 12, default=None, ge=0)
-    lines_deleted: int | None = field("Lines deleted.", 3, default=None, ge=0)
+    lines_added: int | None = field("Lines added.", 12, default=None, ge=0, le=INT64_MAX)
+    lines_deleted: int | None = field("Lines deleted.", 3, default=None, ge=0, le=INT64_MAX)
     category: PathCategory | None = field("Path category this file falls in.", "deploy_logic",
                                           default=None)
 
@@ -78,8 +78,8 @@ class Change(Model):
         "Files touched.", [{"path": "src/app.py", "lines_added": 10, "lines_deleted": 2}],
         default_factory=list,
     )
-    lines_added: int | None = field("Total lines added.", 120, default=None, ge=0)
-    lines_deleted: int | None = field("Total lines deleted.", 30, default=None, ge=0)
+    lines_added: int | None = field("Total lines added.", 120, default=None, ge=0, le=INT64_MAX)
+    lines_deleted: int | None = field("Total lines deleted.", 30, default=None, ge=0, le=INT64_MAX)
     path_categories: list[PathCategory] = field(
         "Distinct path categories touched.", ["app_code", "config"], default_factory=list
     )
@@ -92,7 +92,7 @@ class Change(Model):
     labels: list[str] = field("Labels of the pull/merge request.", ["ai-assisted"],
                               default_factory=list)
     forced: bool | None = field("Whether the push rewrote history (force-push).", False, default=None)
-    review_count: int | None = field("Number of reviews.", 2, default=None, ge=0)
+    review_count: int | None = field("Number of reviews.", 2, default=None, ge=0, le=INT64_MAX)
     committed_at: UtcDatetime | None = field(
         "First commit time (start of lead time for changes).", "2026-11-01T09:00:00Z",
         default=None,

@@ -24,6 +24,9 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 ShortStr = Annotated[str, Field(min_length=1, max_length=256)]
 Text = Annotated[str, Field(max_length=65_536)]
 
+INT64_MAX = 2**63 - 1
+"""The largest integer the lake stores (int64 columns): every integer field is bounded by it."""
+
 
 def field(description: str, example: Any, **kwargs: Any) -> Any:
     """A documented field: every field carries a description and one example."""
@@ -31,6 +34,7 @@ def field(description: str, example: Any, **kwargs: Any) -> Any:
 
 
 class Model(BaseModel):
-    """Frozen, strict about unknown fields, documented."""
+    """Frozen, strict about unknown fields and non-finite numbers (NaN, Infinity), documented."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False,
+                              allow_inf_nan=False)

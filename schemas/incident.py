@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from schemas.common import Model, ShortStr, UtcDatetime, field
+from schemas.common import INT64_MAX, Model, ShortStr, UtcDatetime, field
 
 IncidentStatus = Literal["triggered", "acknowledged", "mitigated", "resolved"]
 CauseKind = Literal["change", "deployment", "agent_action", "other"]
@@ -17,7 +17,7 @@ class AffectedService(Model):
     criticality: Annotated[int, Field(ge=1, le=4)] = field(
         "1 = business critical .. 4 = internal tooling.", 1, default=3
     )
-    dependency_depth: Annotated[int, Field(ge=0)] = field(
+    dependency_depth: Annotated[int, Field(ge=0, le=INT64_MAX)] = field(
         "0 = the failing service itself, 1 = a direct dependent, ...", 0, default=0
     )
 
@@ -50,9 +50,9 @@ class Incident(Model):
     )
     regions: list[str] = field("Regions affected.", ["eu-west-1"], default_factory=list)
     cells: list[str] = field("Cells affected.", ["cell-3"], default_factory=list)
-    users_affected: int | None = field("Users affected.", 12000, default=None, ge=0)
-    tenants_affected: int | None = field("Tenants affected.", 14, default=None, ge=0)
-    failed_requests: int | None = field("Failed requests.", 250000, default=None, ge=0)
+    users_affected: int | None = field("Users affected.", 12000, default=None, ge=0, le=INT64_MAX)
+    tenants_affected: int | None = field("Tenants affected.", 14, default=None, ge=0, le=INT64_MAX)
+    failed_requests: int | None = field("Failed requests.", 250000, default=None, ge=0, le=INT64_MAX)
     error_budget_burn: float | None = field(
         "Fraction of the period's error budget burnt (1.0 = all of it).", 0.35, default=None,
         ge=0.0,

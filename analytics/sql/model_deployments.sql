@@ -1,7 +1,8 @@
 -- One row per deployment (all its stages and status events folded together), with whether it
 -- failed: a failed or rolled_back status, or a later deployment that names it in rollback_of.
 -- Output: deployment_id, service_name, environment, started_at, finished_at, last_status,
---   terminal (a final status was seen), failed, rolled_back_by, rollback_of, strategy, artifact
+--   terminal (a final status was seen), failed, rolled_back_by, rollback_of, strategy, artifact,
+--   landed_at (when its first event was landed: the anchor of a plausible started_at)
 --   (the listed change ids, shas, regions and source refs are rows of a_deployment_refs)
 -- Grain: deployment_id.  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_deployments AS
@@ -19,7 +20,8 @@ WITH folded AS (
         max(occurred_at) FILTER (WHERE status IN ('failed', 'rolled_back')) AS failed_at,
         any_value(rollback_of) FILTER (WHERE rollback_of IS NOT NULL) AS rollback_of,
         arg_max(strategy, occurred_at) AS strategy,
-        any_value(artifact) FILTER (WHERE artifact IS NOT NULL) AS artifact
+        any_value(artifact) FILTER (WHERE artifact IS NOT NULL) AS artifact,
+        min(_ingested_at) AS landed_at
     FROM a_deployment_events
     WHERE deployment_id IS NOT NULL
     GROUP BY deployment_id

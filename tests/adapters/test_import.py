@@ -105,3 +105,31 @@ def test_raw_payload_without_source_is_rejected(
     code = main(["import", str(real_events / "gitlab/push.json"), "--lake", str(tmp_path / "lake")])
     assert code == ExitCode.REJECTED
     assert "a raw payload needs --source" in capsys.readouterr().err
+
+
+def _hook(command: str) -> dict[str, object]:
+    """A captured Claude Code PreToolUse delivery (the shape of the real hook input)."""
+    body = {"session_id": "abc123", "cwd": "/home/user/my-project", "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": {"command": command, "description": "Run", "timeout": 120000},
+            "tool_use_id": f"toolu_{command.replace(' ', '_')}"}
+    return {"source": "claude-code", "headers": {}, "received_at": "2026-11-02T14:03:11Z", "body": body}
+
+
+def test_a_deeply_nested_line_is_reported_and_skipped_the_good_ones_land(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lake.reader import open_lake
+
+    good = [json.dumps(_hook(f"npm test {i}")) for i in range(4)]
+    deep = '{"source": "claude-code", "headers": {}, "body": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    path = tmp_path / "deep.ndjson"
+    path.write_text("\n".join([deep, good[0], good[1], deep, good[2], good[3]]) + "\n")
+    code = main(["import", str(path), "--lake", str(tmp_path / "lake")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.REJECTED
+    for line in (1, 4):
+        assert f"deep.ndjson:{line}: objects and arrays nest deeper than 128 levels" in err
+    assert "6 items -> 4 events" in err and "2 rejected" in err
+    lake = open_lake(tmp_path / "lake")
+    assert lake.execute("SELECT count(*) FROM agent_action").fetchone() == (4,)

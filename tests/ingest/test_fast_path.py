@@ -8,6 +8,7 @@ import json
 import random
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from aftershock.settings import EVENT_TYPES
 from ingest import fast_path
 from ingest.fast_spec import event_rules
-from ingest.validate import Rejected, classify, classify_chunk
+from ingest.validate import Limits, Rejected, classify, classify_chunk
 from lake.arrow_format import merge_tables, with_lineage
 from lake.writer import Accumulator
 from tests.ingest.kafka_data import event_templates
@@ -32,7 +33,7 @@ Raw = bytes | None
 def reference(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]:
     acc, events, offsets, dead = Accumulator("t", 0, NOW), [], [], []
     for i, raw in enumerate(raws):
-        outcome = classify(raw, MAX)
+        outcome = classify(raw, Limits(MAX), Limits(MAX).window(NOW))
         if isinstance(outcome, Rejected):
             dead.append((i, outcome))
         else:
@@ -44,7 +45,7 @@ def reference(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]
 
 def vectorized(raws: list[Raw]) -> tuple[Accumulator, list[tuple[int, Rejected]]]:
     acc = Accumulator("t", 0, NOW)
-    outcome = classify_chunk(raws, MAX)
+    outcome = classify_chunk(raws, Limits(MAX), NOW)
     fast = {t: with_lineage(table, acc.lineage(rows)) for t, (table, rows) in outcome.tables.items()}
     valid = [(i, e) for i, e in outcome.others if not isinstance(e, Rejected)]
     slow = acc.tables_of([e for _, e in valid], [i for i, _ in valid])
@@ -295,3 +296,44 @@ def test_several_attributes_keep_each_records_order() -> None:
     for raw in raws:
         assert_same([raw])
     assert assert_same([raws[1], raws[4]]) == 2  # several attributes, the chunk's order: vectorized
+
+
+def _wire_poison() -> list[Raw]:
+    """Records that parsers would take but the contract refuses: deep nesting, NaN and Infinity,
+    numbers beyond int64 or a double, duplicate keys at every level, implausible dates."""
+    change, incident, gate = (event_templates()[t] for t in ("change", "incident", "gate_decision"))
+    text = _dump(change | {"event_id": "dup"})
+    deep = [b'{"event_type":"change","x":' + b"[" * n + b"]" * n + b"}" for n in (65, 300)]
+    deep.append(_dump(change)[:-1] + b',"payload":' + b'{"a":' * 70 + b"1" + b"}" * 70 + b"}")
+    return [
+        *deep,
+        _dump(gate).replace(b'"score":7.5', b'"score":NaN'),
+        _dump(gate).replace(b'"score":7.5', b'"score":-Infinity'),
+        _dump(gate).replace(b'"score":7.5', b'"score":1e400'),
+        _dump(_set(incident, ("payload", "users_affected"), 2**63)),
+        _dump(_set(incident, ("payload", "users_affected"), 2**63 - 1)),  # the largest: lands
+        _dump(_set(incident, ("payload", "failed_requests"), -(2**63) - 1)),
+        text.replace(b'"event_id":"dup"', b'"event_id":"dup","event_id":"dup2"'),
+        text.replace(b'"kind":', b'"kind":"revert","kind":'),
+        text.replace(b'"attributes":{"team":"payments"}', b'"attributes":{"team":"a","team":"b"}'),
+        text.replace(b'"ai":{', b'"ai":{"level":"none",'),
+        _dump(change | {"event_id": "far", "occurred_at": "9999-12-31T00:00:00Z"}),
+        _dump(change | {"event_id": "old", "occurred_at": "1990-01-01T00:00:00Z"}),
+        _dump(_set(change | {"event_id": "merged"}, ("payload", "merged_at"), "2099-01-01T00:00:00Z")),
+        _dump(change | {"event_id": "soon", "occurred_at": "2026-11-24T23:00:00Z"}),  # lands
+    ]
+
+
+def test_wire_level_poison_is_rejected_identically_per_record() -> None:
+    valid = [_dump(t | {"event_id": f"v{i}"}) for i, t in enumerate(_templates())]
+    poison = _wire_poison()
+    raws = [v for pair in zip(valid * 4, poison, strict=False) for v in pair] + poison
+    assert assert_same(raws) >= len(valid)
+    _acc, dead = reference(raws)
+    reasons = Counter(why.reason for _, why in dead)
+    assert reasons == {"too_deep": 6, "invalid": 18, "implausible": 6}
+    messages = {why.message for _, why in dead}
+    assert "$.payload.score: Input should be a finite number" in messages
+    assert '$: duplicate key "event_id"' in messages and '$.attributes: duplicate key "team"' in messages
+    assert '$.payload.ai: duplicate key "level"' in messages
+    assert any(m.startswith("$.payload.merged_at: 2099-01-01T00:00:00+00:00 is later than") for m in messages)

@@ -11,7 +11,7 @@ import pytest
 from aftershock.settings import EVENT_TYPES
 from ingest.deadletters import headers, letter
 from ingest.fast_spec import Rule, event_rules
-from ingest.validate import Rejected, classify
+from ingest.validate import Limits, Rejected, classify
 from schemas.redaction import redact_text
 from tests.ingest.test_fast_path import MAX, assert_same, vectorized
 from tests.schemas.secret_corpus import events, invalid_records, template
@@ -33,7 +33,7 @@ def test_corpus_lands_the_same_on_both_paths_without_a_secret() -> None:
 
 @pytest.mark.parametrize(("label", "raw", "secret"), INVALID, ids=[c[0] for c in INVALID])
 def test_an_invalid_record_is_dead_lettered_without_its_secret(label: str, raw: bytes, secret: str) -> None:
-    why = classify(raw, MAX)
+    why = classify(raw, Limits(MAX))
     assert isinstance(why, Rejected)
     dead = letter(why, raw, raw, None, "audit.changes", 1, 7)
     kept = [dead.raw, dead.key or b"", dead.error_message.encode(), *(v for _, v in headers(dead))]
@@ -47,7 +47,7 @@ def test_an_invalid_record_is_dead_lettered_without_its_secret(label: str, raw: 
 @pytest.mark.parametrize("raw", [b"\xff\xfe\x00 not utf-8", b"{not json", b'{"a": "\\u0041", "b": 1}',
                                  b"", json.dumps({"event_type": "nope", "note": "ls -la"}).encode()])
 def test_a_dead_letter_without_a_secret_keeps_its_bytes_as_received(raw: bytes) -> None:
-    why = classify(raw, MAX)
+    why = classify(raw, Limits(MAX))
     assert isinstance(why, Rejected)
     dead = letter(why, raw, b"key\xff", None, "audit.changes", 0, 1)
     assert (dead.raw, dead.key, dead.raw_sha256) == (raw, b"key\xff", hashlib.sha256(raw).hexdigest())
@@ -55,7 +55,7 @@ def test_a_dead_letter_without_a_secret_keeps_its_bytes_as_received(raw: bytes) 
 
 def test_the_error_message_names_a_secret_key_redacted() -> None:
     body = template("change") | {"attributes": {"ghp_" + "Zq1" * 12: "v" * 1100}}
-    why = classify(json.dumps(body).encode(), MAX)
+    why = classify(json.dumps(body).encode(), Limits(MAX))
     assert isinstance(why, Rejected) and "$.attributes: Value error, attribute '[REDACTED:github_token]'" \
         in why.message
     assert "Zq1Zq1" not in why.message

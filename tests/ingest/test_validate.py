@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aftershock.errors import EventError
-from ingest.validate import Rejected, classify, enforce
+from ingest.validate import Limits, Rejected, classify, enforce
 from schemas.examples import example_event
 
 
@@ -13,7 +13,7 @@ def test_a_valid_event_comes_back_redacted() -> None:
     event = example_event("agent_action", payload={
         **example_event("agent_action").payload.model_dump(),
         "command": "aws s3 ls --profile x AKIAABCDEFGHIJKLMNOP"})
-    outcome = classify(event.model_dump_json().encode(), 1 << 20)
+    outcome = classify(event.model_dump_json().encode(), Limits())
     assert not isinstance(outcome, Rejected)
     assert "AKIAABCDEFGHIJKLMNOP" not in outcome.model_dump_json()
     assert any(r.kind == "aws_access_key_id" for r in outcome.redactions)
@@ -24,13 +24,13 @@ def test_a_valid_event_comes_back_redacted() -> None:
     (b'{"event_type": "nope"}', "unknown_type"), (b"[]", "invalid"), (b"x" * 101, "oversized"),
 ])
 def test_bad_records_are_classified(raw: bytes | None, reason: str) -> None:
-    outcome = classify(raw, 100)
+    outcome = classify(raw, Limits(100))
     assert isinstance(outcome, Rejected) and outcome.reason == reason and outcome.message
 
 
 def test_invalid_names_the_json_path() -> None:
     body = example_event("change").model_dump_json().replace('"author_kind":"human"', '"author_kind":"robot"')
-    outcome = classify(body.encode(), 1 << 20)
+    outcome = classify(body.encode(), Limits())
     assert isinstance(outcome, Rejected) and "$.payload.author_kind" in outcome.message
 
 

@@ -1,0 +1,42 @@
+"""The report's default period ignores implausible deployment dates: one valid deployment dated
+9999-12-31 (or 1970) in a lake landed by ``land_events`` (no worker checked it) must not stretch
+the period and flatten the deployment frequency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from analytics.metrics import build_report
+from ingest.backfill import land_events
+from lake.reader import open_lake
+from schemas.deployment import Deployment
+from schemas.event import DeploymentEvent, Event
+from tests.analytics.fixture import all_events
+
+
+def _absurd(did: str, when: datetime) -> DeploymentEvent:
+    return DeploymentEvent(
+        event_id=f"dep-{did}", source="github", occurred_at=when, service_name="payments",
+        deployment_environment_name="production", deployment_id=did,
+        payload=Deployment(status="succeeded", started_at=when, finished_at=when))
+
+
+def _frequency(lake: Path, events: list[Event]) -> tuple[str, str, float]:
+    land_events(lake, events)
+    con = open_lake(lake)
+    try:
+        report = build_report(con)
+    finally:
+        con.close()
+    freq = report["dora"]["deployment_frequency"]
+    return report["period"]["since"], report["period"]["until"], freq["rate"]
+
+
+@pytest.mark.parametrize("when", [datetime(9999, 12, 31, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)])
+def test_one_absurd_deployment_date_leaves_the_period_and_the_rate(tmp_path: Path, when: datetime) -> None:
+    plain = _frequency(tmp_path / "plain", all_events())
+    assert plain[2] > 1  # several deployments a day in the hand-checked lake
+    assert _frequency(tmp_path / "absurd", [*all_events(), _absurd("D-absurd", when)]) == plain
