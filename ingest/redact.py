@@ -21,7 +21,7 @@ import json
 import re
 
 from schemas.event import Event
-from schemas.redaction import redact_event, redact_text
+from schemas.redaction import has_utf8_form, redact_event, redact_text
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -53,7 +53,7 @@ def _canonical_string(match: re.Match[str]) -> str:
     except ValueError:
         return token
     plain = json.dumps(value, ensure_ascii=False)
-    return plain if _has_utf8_form(plain) else json.dumps(value)
+    return plain if has_utf8_form(plain) else json.dumps(value)
 
 
 def _redact(text: str) -> str:
@@ -70,11 +70,3 @@ def _redact_string(match: re.Match[str]) -> str:
         return token
     clean, kinds = redact_text(value) if isinstance(value, str) else (value, [])
     return json.dumps(clean) if kinds else token
-
-
-def _has_utf8_form(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True

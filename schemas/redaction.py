@@ -175,7 +175,7 @@ def might_hold_secret(text: str | bytes) -> bool:
         return bool(_CANDIDATE(text.decode().translate(_FOLD).lower()))
     folded = text.translate(_FOLD).lower()
     # the Rust engine refuses a text with a lone surrogate (it has no UTF-8 form): the full scan decides
-    return bool(_CANDIDATE(folded)) or not _has_utf8_form(folded)
+    return bool(_CANDIDATE(folded)) or not has_utf8_form(folded)
 
 
 def names_secret(key: str) -> bool:
@@ -183,7 +183,8 @@ def names_secret(key: str) -> bool:
     return _SECRET_NAME.fullmatch(key) is not None
 
 
-def _has_utf8_form(text: str) -> bool:
+def has_utf8_form(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (no lone surrogates)."""
     try:
         text.encode()
     except UnicodeEncodeError:
