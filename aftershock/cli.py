@@ -32,13 +32,17 @@ COMMAND_MODULES = (
     "guard.cli",
 )
 
+# commands run on every CI job, where start-up time counts: only their own parser is built
+LEAN_COMMANDS = {"classify": "gate.cli"}
+
 EPILOG = """\
 exit codes: 0 ok, 1 error, 2 bad configuration or arguments, 3 broker, 4 invalid event,
 5 lake, 6 integrity finding, 7 analytics, 8 some items rejected, 130 interrupted.
 Settings come from AFTERSHOCK_* environment variables (see README, "Configuration")."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or for a command of ``LEAN_COMMANDS`` one that knows only that command."""
     parser = argparse.ArgumentParser(
         prog="aftershock",
         description="Audit events of AI-assisted changes and agent actions: Kafka -> Parquet lake "
@@ -48,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    lean = LEAN_COMMANDS.get(command or "")
+    for name in [lean] if lean else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
@@ -67,7 +72,8 @@ def _handler(spec: str) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     from aftershock.errors import AftershockError, ExitCode
 
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

@@ -1,4 +1,5 @@
-"""The leadership report: DORA five, AI vs non-AI, blast radius, agent guardrails, linking.
+"""The leadership report: DORA five, AI vs non-AI, blast radius, agent guardrails, linking,
+layers that held (analytics/layers.py).
 
 :func:`build_report` returns a plain dict (documented field by field in METRICS.md, "Report
 JSON"); every rate carries numerator, denominator, coverage and a 95 % interval.
@@ -14,7 +15,7 @@ import duckdb
 
 from aftershock.errors import AnalyticsError
 from aftershock.settings import IngestSettings
-from analytics import queries
+from analytics import layers, queries
 from analytics.model import LinkParams, ensure
 from analytics.stats import Stratum, guard, mantel_haenszel_rr, poisson_rate, wilson
 
@@ -49,6 +50,7 @@ def build_report(con: duckdb.DuckDBPyConnection, params: ReportParams | None = N
         "ai": ai_section(con, values, p),
         "blast_radius": {"top_changes": queries.rows(con, "blast_by_change", values | {"limit": 10})},
         "agents": agents(con, values),
+        "layers": layers.section(con, since, until),
     }
 
 

@@ -7,10 +7,11 @@ lake here; :mod:`analytics.store` keeps a built model beside the lake):
 
 - the model (``a_change_events``, ``a_changes``, ``a_change_refs``, ``a_deployment_events``,
   ``a_deployments``, ``a_deployment_refs``, ``a_deployment_changes``, ``a_incidents``,
-  ``a_incident_services``, ``a_agent_actions``, ``a_link_evidence``, ``a_links``), which depends
-  on the linking parameters;
+  ``a_incident_services``, ``a_agent_actions``, ``a_link_evidence``, ``a_links``, and for the
+  layers that held ``a_gate_changes`` and ``a_change_reviews``), which depends on the linking
+  parameters;
 - the outcomes (``a_change_outcomes``, ``a_incident_blame``, ``a_blast``, ``a_deploy_outcomes``,
-  ``a_change_lead``), which depend on those and on the confidence a link needs to count. None
+  ``a_change_lead``, ``a_layers``), which depend on those and on the confidence a link needs to count. None
   depends on the report period: the report filters their rows.
 
 :func:`ensure` builds a layer only when it is missing or was built with other parameters.
@@ -45,6 +46,8 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_window",
     "link_agent",
     "link_suspects",
+    "layers_gate",
+    "layers_reviews",
 )
 OUTCOME_STEPS: tuple[str, ...] = (
     "model_change_outcomes",
@@ -52,6 +55,7 @@ OUTCOME_STEPS: tuple[str, ...] = (
     "blast_incidents",
     "deploy_outcomes",
     "change_lead",
+    "layers_incidents",
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from aftershock.errors import AnalyticsError
-from analytics import queries
+from analytics import layers, queries
 from analytics.metrics import ReportParams, prepare
 
 
@@ -34,6 +34,7 @@ def postmortem(con: duckdb.DuckDBPyConnection, incident: str, window_minutes: in
         "min_confidence": p.min_confidence,
         "suspects": queries.rows(con, "postmortem_suspects", values),
         "timeline": timeline(con, values),
+        "layers": layers.of_incident(con, row["incident_id"]),
     }
 
 

@@ -58,7 +58,22 @@ def report_text(r: dict[str, Any]) -> str:
     lines.append(f"Agents: {g['destructive']} destructive actions, {g['destructive_executed']} executed, "
                  f"{g['destructive_without_second_authorization']} without second authorization, "
                  f"{g['incidents_linked_to_agents']} incidents linked to agent actions")
-    return "\n".join(lines)
+    return "\n".join(lines + layers_text(r["layers"]))
+
+
+def layers_text(layers: dict[str, Any]) -> list[str]:
+    """The report's "layers that held" lines."""
+    t, g = layers["incident_changes"], layers["gate"]
+    held = ", ".join(f"{x['layers_held']}: {x['incidents']}" for x in layers["incidents_by_layers_held"])
+    return [
+        f"Layers that held ({t['changes']} incident-causing changes; incidents by layers held {held}):",
+        f"  gate flagged           {pct(t['gate_flagged'])}",
+        f"  caught at canary       {pct(t['caught_at_canary'])}",
+        f"  rolled back pre-impact {pct(t['rolled_back_before_impact'])}",
+        f"  through every layer    {pct(t['reached_customers_through_every_layer'])}",
+        f"  gate recall            {pct(g['recall'])} at flag rate {pct(g['flag_rate'])}",
+        f"  overrides -> incident  {pct(g['overrides_before_incidents'])}",
+    ]
 
 
 def _rr(x: dict[str, Any] | None) -> str:
@@ -83,7 +98,19 @@ def postmortem_text(pm: dict[str, Any]) -> str:
     lines.append(f"Timeline ({pm['window_minutes']} min before impact):")
     lines.extend(f"  {t['at']} {t['kind']:<12} {t['service_name']} {t['ref']}: {t['what']}"
                  for t in pm["timeline"])
-    return "\n".join(lines)
+    return "\n".join(lines + incident_layers_text(pm.get("layers")))
+
+
+def incident_layers_text(x: dict[str, Any] | None) -> list[str]:
+    """A postmortem's "layers" lines: what each defence did about the change that caused it."""
+    if x is None:
+        return ["Layers: the incident is not linked to a change"]
+    gate = f"{x['gate']} (tier {x['gate_tier']}, verification {x['verification'] or 'not required'})" \
+        if x["gate_tier"] is not None else x["gate"]
+    detect = "n/a" if x["detection_minutes"] is None else f"{x['detection_minutes']:.0f} min"
+    return [f"Layers ({x['change_id']}, {x['layers_held']} of 3 held):",
+            f"  gate {gate}; review {x['review']}; rollout {x['rollout']} ({x['strategy'] or 'unknown'}); "
+            f"rollback before impact {x['rollback']}; detected after {detect}"]
 
 
 def table_text(columns: list[str], rows: list[tuple[object, ...]]) -> str:

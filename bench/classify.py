@@ -1,17 +1,22 @@
 """Gate start-up and diff reading: ``aftershock classify --git RANGE`` on a 1,000-file change.
 
-Run: python bench/classify.py [--files 1000] [--runs 7]
+Run: python bench/classify.py [--files 1000] [--runs 7] [--compare DIR]
 Builds a real git repository in a temporary folder (a base commit, then one commit changing
 every file: app code, IAM policies with a wildcard, migrations with a DROP, workflows, docs),
 then times, alternately in the same run, the whole command (a fresh interpreter, JSON output)
-and ``git diff --numstat`` of the same range as the floor. Prints medians and their ratio;
-the target is a median under 300 ms for classify.
+and ``git diff --numstat`` of the same range as the floor. Prints medians of wall time and of
+CPU time (user + system of the process and its git children: less sensitive to a loaded
+machine than wall time) and the ratio of the wall times;
+the target is a median under 300 ms for classify. ``--compare DIR`` also times, in the same
+alternation, the command of another source tree (e.g. ``git archive`` of an older commit
+unpacked in DIR: it runs with DIR first on the path).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,10 +59,20 @@ def build_repo(root: Path, files: int) -> str:
     return "HEAD~1..HEAD"
 
 
-def _timed(cmd: list[str]) -> tuple[float, str]:
-    began = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+CPU: list[float] = []  # CPU ms of each timed command, in order
+
+
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
+
+
+def _timed(cmd: list[str], src: Path | None = None) -> tuple[float, str]:
+    env = os.environ | {"PYTHONPATH": str(src)} if src else None
+    cpu, began = _cpu(), time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=src)
     took = (time.perf_counter() - began) * 1000
+    CPU.append(_cpu() - cpu)
     if done.returncode not in (0, 10, 11):
         raise SystemExit(f"bench: {' '.join(cmd[:4])} failed: {done.stderr.strip()}")
     return took, done.stdout
@@ -71,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--compare", type=Path, metavar="DIR", help="another source tree to time alike")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -79,18 +95,30 @@ def main() -> None:
                     "--format", "json"]
         numstat = ["git", "-C", str(root), "diff", "--numstat", rng]
         _timed(classify), _timed(numstat)  # warm the page cache and git's index
-        ours, floor = [], []
+        ours, floor, other = [], [], []
+        cpu: dict[str, list[float]] = {"ours": [], "floor": [], "other": []}
         for _ in range(args.runs):
             took, out = _timed(classify)
             ours.append(took)
+            cpu["ours"].append(CPU[-1])
             floor.append(_timed(numstat)[0])
+            cpu["floor"].append(CPU[-1])
+            if args.compare:
+                other.append(_timed(classify, args.compare.resolve())[0])
+                cpu["other"].append(CPU[-1])
         assert f'"files": {args.files}' in out, "classify did not see every file"
     load = os.getloadavg()[0]
     med, base = statistics.median(ours), statistics.median(floor)
     print(f"files changed                 {args.files}")
-    print(f"git diff --numstat            median {base:7.1f} ms  (runs {_runs(floor)})")
-    print(f"aftershock classify --git     median {med:7.1f} ms  (runs {_runs(ours)})")
+    print(f"git diff --numstat            median {base:7.1f} ms  (runs {_runs(floor)}), "
+          f"CPU {statistics.median(cpu['floor']):.0f} ms")
+    print(f"aftershock classify --git     median {med:7.1f} ms  (runs {_runs(ours)}), "
+          f"CPU {statistics.median(cpu['ours']):.0f} ms")
     print(f"ratio classify / numstat      {med / base:.1f}x")
+    if other:
+        was = statistics.median(other)
+        print(f"classify of {args.compare}  median {was:7.1f} ms  (runs {_runs(other)}), "
+              f"CPU {statistics.median(cpu['other']):.0f} ms, {was / base:.1f}x numstat")
     print(f"target < {TARGET_MS:.0f} ms               {'met' if med < TARGET_MS else 'NOT met'}")
     print(f"load average (1 min)          {load:.2f}")
 

@@ -9,7 +9,6 @@ first written as a change payload plus envelope attributes (``service.criticalit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
 from analytics.rules.evaluate import (
@@ -18,6 +17,7 @@ from analytics.rules.evaluate import (
     Facts,
     evaluate,
     facts_of,
+    glob_matcher,
     signal_attributes,
 )
 from analytics.rules.model import Rule, Rules, Tier
@@ -91,7 +91,7 @@ def classify(rules: Rules, change: ChangeInput, signals: dict[str, list[str]] | 
     facts = facts_of(payload, attributes)
     assessment = evaluate(rules, facts)
     tier = next(t for t in rules.tier if t.name == assessment.tier)
-    cat_paths = {c.name: [p for p in facts.paths if any(fnmatchcase(p, g) for g in c.globs)]
+    cat_paths = {c.name: [p for p in facts.paths if glob_matcher(c.globs).match(p)]
                  for c in rules.category if c.name in assessment.categories}
     fired = [FiredRule(r.id, r.weight, r.description, why(r, facts, cat_paths, signals or {}))
              for r in rules.rule if r.id in assessment.rules_fired]

@@ -37,26 +37,27 @@ def parse_patch(text: str) -> list[FileDiff]:
     old: str | None = None
     in_hunk = False
     for line in text.split("\n"):
-        if line.startswith("diff --git "):
+        head = line[:1]
+        if in_hunk and head == "+":  # the bulk of a patch: tested first
+            current.lines_added += 1  # type: ignore[union-attr]
+            current.added.append(line[1:])  # type: ignore[union-attr]
+        elif in_hunk and head == "-":
+            current.lines_deleted += 1  # type: ignore[union-attr]
+            current.removed.append(line[1:])  # type: ignore[union-attr]
+        elif line.startswith("diff --git "):
             current, old, in_hunk = None, None, False
             files.append(FileDiff(_from_diff_git(line)))
             current = files[-1]
         elif current is None:
             continue
+        elif line.startswith("@@"):
+            in_hunk = True
         elif not in_hunk and line.startswith("rename to "):
             current.path = line[len("rename to "):]
         elif not in_hunk and line.startswith("--- "):
             old = _path(line)
         elif not in_hunk and line.startswith("+++ "):
             current.path = _path(line) or old or current.path
-        elif line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line.startswith("+"):
-            current.lines_added += 1
-            current.added.append(line[1:])
-        elif in_hunk and line.startswith("-"):
-            current.lines_deleted += 1
-            current.removed.append(line[1:])
     return files
 
 

@@ -27,7 +27,7 @@ def catalog_of(path: Path | None) -> Catalog:
 def gather(args: Namespace, event: RequestEvent | None, pending: Pending | None = None) -> ChangeInput:
     """One change from every input given: files and diff from git (else --files), metadata from
     the event; AI attribution from the event's texts and labels plus every commit message."""
-    from schemas.attribution import parse_attribution
+    from schemas.attribution import attribution_data
 
     if not (args.git or args.files or event):
         raise ConfigError(_NOTHING)
@@ -43,17 +43,17 @@ def gather(args: Namespace, event: RequestEvent | None, pending: Pending | None 
     head = (event.head_sha if event else None) or (git.commits[0].sha if git and git.commits else None)
     if event:
         p = event.payload
-        ai = parse_attribution(event.texts + messages, event.author, event.labels)
+        ai = attribution_data(event.texts + messages, event.author, event.labels)
         return ChangeInput(
             event.change_id, repository, files, git is not None,
             None if git or args.files else p.get("lines_added"),
             None if git or args.files else p.get("lines_deleted"),
-            p["kind"], event.author, p["author_kind"], ai.model_dump(mode="json"), event.labels, head)
+            p["kind"], event.author, p["author_kind"], ai, event.labels, head)
     author = git.commits[0].author if git and git.commits else None
-    ai = parse_attribution(messages, author.split(" <")[0] if author else None, [])
+    ai = attribution_data(messages, author.split(" <")[0] if author else None, [])
     return ChangeInput(
         f"{repository}@{head}" if head else f"{repository}:files", repository, files, git is not None,
-        None, None, "commit", author, _author_kind(author), ai.model_dump(mode="json"), [], head)
+        None, None, "commit", author, _author_kind(author), ai, [], head)
 
 
 def _author_kind(author: str | None) -> str:

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from schemas.change import AIAttribution, AILevel
+if TYPE_CHECKING:  # the CI gate reads attribution as plain data and must not load pydantic
+    from schemas.change import AIAttribution, AILevel
 
 # identity regex (matched against "name <email>", lower-cased) -> tool
 _AI_IDENTITIES: tuple[tuple[str, str], ...] = (
@@ -172,9 +174,9 @@ def _label_markers(labels: list[str]) -> list[Marker]:
     return markers
 
 
-def _combine(markers: list[Marker]) -> AIAttribution:
+def _combine(markers: list[Marker]) -> dict[str, Any]:
     if not markers:
-        return AIAttribution(level="unknown", confidence=0.0)
+        return {"level": "unknown", "tool": None, "model": None, "confidence": 0.0, "evidence": []}
     level = max((m.level for m in markers), key=_RANK.__getitem__)
     floor = min(_RANK[level], _RANK["suggested"])  # every AI marker backs an AI level
     agreeing = sorted((m for m in markers if _RANK[m.level] >= floor and (m.level == level or floor > 1)),
@@ -184,12 +186,19 @@ def _combine(markers: list[Marker]) -> AIAttribution:
     tool = next((m.tool for m in ranked if m.tool), None)
     model = next((m.model for m in ranked if m.model), None)
     evidence = list(dict.fromkeys(m.evidence for m in ranked))
-    return AIAttribution(level=level, tool=tool, model=model, confidence=round(confidence, 3),
-                         evidence=evidence)
+    return {"level": level, "tool": tool, "model": model, "confidence": round(confidence, 3),
+            "evidence": evidence}
+
+
+def attribution_data(messages: list[str], author: str | None, labels: list[str]) -> dict[str, Any]:
+    """:func:`parse_attribution` as plain JSON-ready data (the fields of ``AIAttribution``)."""
+    markers = [m for message in messages for m in _message_markers(message)]
+    markers += _author_markers(author) + _label_markers(labels)
+    return _combine(markers)
 
 
 def parse_attribution(messages: list[str], author: str | None, labels: list[str]) -> AIAttribution:
     """Level, tool, model, confidence and evidence of AI involvement in one change."""
-    markers = [m for message in messages for m in _message_markers(message)]
-    markers += _author_markers(author) + _label_markers(labels)
-    return _combine(markers)
+    from schemas.change import AIAttribution
+
+    return AIAttribution(**attribution_data(messages, author, labels))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.context import DAY, Ctx
+from simulator.gates import gate_change
 from simulator.org import AGENTS, MODELS, Service
 from simulator.paths import sample_files
 from simulator.signals import dependents, signals
@@ -117,9 +118,6 @@ def _payload(ctx: Ctx, ch: SimChange, level: str, author: str, author_kind: str)
 
 
 def _emit_change(ctx: Ctx, ch: SimChange, payload: dict[str, Any]) -> None:
-    if ctx.rng.random() < ctx.effects.p_drop_change_event:
-        ctx.truth.changes_missing.append(ch.change_id)
-        return
     svc = ch.service
     envelope = {"source": "github", "source_ref": ch.sha, "service_name": svc.name,
                 "source_url": f"https://github.com/acme/{svc.name}/pull/{payload['vcs_change_id']}",
@@ -127,4 +125,8 @@ def _emit_change(ctx: Ctx, ch: SimChange, payload: dict[str, Any]) -> None:
                 "attributes": {"team": svc.team.name, "service.criticality": str(svc.criticality),
                                "change.signals": ",".join(signals(ctx.seed, ch.change_id, ch.files, ch.bad)),
                                "service.dependents": str(dependents(ctx.org, svc.name))}}
+    gate_change(ctx, ch.change_id, svc.name, svc.team.people, ch.merged_at, envelope, payload)
+    if ctx.rng.random() < ctx.effects.p_drop_change_event:
+        ctx.truth.changes_missing.append(ch.change_id)
+        return
     ctx.emit("change", ch.merged_at, envelope, payload)

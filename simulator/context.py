@@ -25,6 +25,8 @@ MAX_LATE = 3 * DAY
 T = TypeVar("T")
 HORIZON_DAYS = 10
 """No event is emitted more than this many days after the day that caused it."""
+ASIDE_SEQ = 10**15
+"""Sequence numbers of events emitted aside start here (they never equal a main one)."""
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Truth:
     incidents: list[dict[str, str | None]] = field(default_factory=list)
     changes_missing: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    gate_flagged: list[str] = field(default_factory=list)
+    gate_overridden: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +87,18 @@ class Ctx:
         event = {"event_id": event_id, "event_type": event_type, "occurred_at": self.iso(t),
                  "emitted_at": self.iso(t + delay), **envelope, "payload": payload}
         self.buckets.setdefault(int((t + delay) // DAY), []).append((t + delay, seq, event))
+        return event_id
+
+    def emit_aside(self, event_type: str, t: float, delay: float, envelope: dict[str, Any],
+                   payload: dict[str, Any]) -> str:
+        """Buffer an event whose emission delay the caller drew from a random stream of its own:
+        the main stream, the main event ids and so every other event stay as they are."""
+        n = self.next(f"aside:{event_type}")
+        event_id = f"{event_type.split('_')[0]}{self.seed}-{n:09d}"
+        self.truth.counts[event_type] = self.truth.counts.get(event_type, 0) + 1
+        event = {"event_id": event_id, "event_type": event_type, "occurred_at": self.iso(t),
+                 "emitted_at": self.iso(t + delay), **envelope, "payload": payload}
+        self.buckets.setdefault(int((t + delay) // DAY), []).append((t + delay, ASIDE_SEQ + n, event))
         return event_id
 
     def release(self, before_day: int) -> list[dict[str, Any]]:

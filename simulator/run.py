@@ -53,6 +53,8 @@ def truth_document(ctx: Ctx) -> dict[str, Any]:
         "changes_bad": ctx.truth.changes_bad,
         "incidents": ctx.truth.incidents,
         "changes_missing": ctx.truth.changes_missing,
+        "gate_flagged": ctx.truth.gate_flagged,
+        "gate_overridden": ctx.truth.gate_overridden,
         "event_counts": dict(sorted(ctx.truth.counts.items())),
     }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from typing import Any
 
 from analytics.rules.model import Rule, Rules, Tier
@@ -82,10 +82,26 @@ def signal_attributes(signals: tuple[str, ...] | None, dependents: int | None) -
     return out | ({DEPENDENTS_ATTRIBUTE: str(dependents)} if dependents is not None else {})
 
 
+_GLOBS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def glob_matcher(globs: list[str]) -> re.Pattern[str]:
+    """One regex that matches a path exactly when ``fnmatchcase`` matches one of ``globs``."""
+    key = tuple(globs)
+    rx = _GLOBS.get(key)
+    if rx is None:
+        rx = _GLOBS[key] = re.compile("|".join(f"(?:{translate(g)})" for g in key))
+    return rx
+
+
 def categories(rules: Rules, paths: tuple[str, ...]) -> tuple[str, ...]:
     """Names of the categories some path falls in, in file order of the rules."""
-    return tuple(c.name for c in rules.category
-                 if any(fnmatchcase(p, g) for p in paths for g in c.globs))
+    out = []
+    for c in rules.category:
+        match = glob_matcher(c.globs).match
+        if any(match(p) for p in paths):
+            out.append(c.name)
+    return tuple(out)
 
 
 def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -75,13 +75,13 @@ def _feature_rules(base: Rules, learned: list[Candidate], split: datetime) -> Ru
     day = split.date().isoformat()
     cats = list(base.category) + [Category(name=category_name(c.glob), globs=[c.glob],
                                            evidence=c.evidence(day)) for c in learned]
-    rules = [r.model_copy(update={"weight": 0.0}) for r in base.rule]
-    taken = {r.when.model_dump_json() for r in rules}
+    rules = [replace(r, weight=0.0) for r in base.rule]
+    taken = {repr(r.when) for r in rules}
     for rule in _generated(cats):
-        if rule.when.model_dump_json() not in taken:
+        if repr(rule.when) not in taken:
             rules.append(rule)
-            taken.add(rule.when.model_dump_json())
-    return base.model_copy(update={"category": cats, "rule": rules})
+            taken.add(repr(rule.when))
+    return replace(base, category=cats, rule=rules)
 
 
 def _generated(cats: list[Category]) -> list[Rule]:
@@ -112,7 +112,7 @@ def _tuned(base: Rules, features: Rules, weights: tuple[float, ...], patterns: l
             dropped.append(rule.id)
             continue
         evidence = _rule_evidence(i, w, patterns, day)
-        kept.append(rule.model_copy(update={"weight": weight, "evidence": evidence}))
+        kept.append(replace(rule, weight=weight, evidence=evidence))
     used = {c for r in kept for c in r.when.categories_any}
     cats = [c for c in features.category if c.name in used or not c.name.startswith("learned_")]
     scores = [(sum(round(weights[a], 2) for a in p.active if abs(round(weights[a], 2)) >= MIN_WEIGHT), p.n)
@@ -141,13 +141,12 @@ def _tiers(base: Rules, scores: list[tuple[float, int]], day: str) -> list[Tier]
     """Lowest tier keeps everything below; the tiers above flag the TIER_BUDGETS shares."""
     ascending = base.tiers_ascending()
     total = sum(n for _, n in scores) or 1
-    out = [ascending[0].model_copy(update={"min_score": min((s for s, _ in scores), default=0.0) - 1.0,
-                                           "evidence": None})]
+    out = [replace(ascending[0], min_score=min((s for s, _ in scores), default=0.0) - 1.0, evidence=None)]
     for tier, budget in zip(reversed(ascending[1:]), TIER_BUDGETS, strict=False):
         threshold = _threshold(scores, budget * total)
         share = sum(n for s, n in scores if s >= threshold) / total
-        out.append(tier.model_copy(update={"min_score": round(threshold, 3),
-                                           "evidence": f"flags {share:.1%} of the changes before {day}"}))
+        out.append(replace(tier, min_score=round(threshold, 3),
+                           evidence=f"flags {share:.1%} of the changes before {day}"))
     return _distinct(sorted(out, key=lambda t: t.min_score))
 
 
@@ -170,6 +169,6 @@ def _distinct(tiers: list[Tier]) -> list[Tier]:
     out: list[Tier] = []
     for tier in tiers:
         if out and tier.min_score <= out[-1].min_score:
-            tier = tier.model_copy(update={"min_score": round(out[-1].min_score + 0.001, 3)})
+            tier = replace(tier, min_score=round(out[-1].min_score + 0.001, 3))
         out.append(tier)
     return out

@@ -16,7 +16,7 @@ def test_report_json_has_the_documented_sections(lake: Path, capsys: pytest.Capt
                  "--until", "2026-11-03T00:00:00Z", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == ExitCode.OK
-    assert set(data) == {"period", "parameters", "dora", "linking", "ai", "blast_radius", "agents"}
+    assert set(data) == {"period", "parameters", "dora", "linking", "ai", "blast_radius", "agents", "layers"}
     assert data["dora"]["change_failure_rate"]["numerator"] == 5
 
 

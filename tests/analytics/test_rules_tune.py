@@ -42,7 +42,7 @@ def _category_weight(rules: Rules, category: str) -> tuple[float, set[str]]:
     paths = tuple(sample_path(rng, category, "payments-api") for _ in range(40))
     matched = {c for p in paths for c in categories(rules, (p,))}
     weights = [r.weight for r in rules.rule if set(r.when.categories_any) & matched
-               and r.when.model_dump(exclude={"categories_any"}, exclude_defaults=True) == {}]
+               and set(r.when.conditions()) <= {"categories_any"}]
     return max(weights, default=0.0), matched
 
 

@@ -25,7 +25,7 @@ def _simulate(tmp_path: Path, name: str, *extra: str, days: int = 21, seed: int 
 def test_every_event_of_a_run_is_a_valid_event(tmp_path: Path) -> None:
     out, _ = _simulate(tmp_path, "run")
     kinds = Counter(parse_event(line).event_type for line in out.read_bytes().splitlines())
-    assert set(kinds) == {"change", "deployment", "incident", "agent_action"}
+    assert set(kinds) == {"change", "deployment", "incident", "agent_action", "gate_decision"}
     assert kinds["change"] > 1000
 
 

@@ -40,7 +40,7 @@ def test_kafka_sink_delivers_every_event(tmp_path: Path, kafka_bootstrap: str, t
     consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap)
     try:
         suffix = {"agent_action": "agent_actions", "change": "changes", "deployment": "deployments",
-                  "incident": "incidents"}
+                  "incident": "incidents", "gate_decision": "gate_decisions"}
         for event_type, count in expected.items():
             topic = topic_prefix + suffix[event_type]
             parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
