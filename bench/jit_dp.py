@@ -58,8 +58,9 @@ def change_events(name: str, rows: list[dict[str, Any]]) -> Iterator[Any]:
             "event_id": f"{name}-{r['sha']}", "event_type": "change", "source": "git",
             "occurred_at": when, "service_name": name, "change_id": f"{name}@{r['sha']}",
             "attributes": attrs,
-            "payload": {"vcs_repository_name": name, "vcs_ref_head_revision": r["sha"], "commit_shas": [r["sha"]],
-                        "kind": "commit", "author": "unknown", "files": files, "merged_at": when,
+            "payload": {"vcs_repository_name": name, "vcs_ref_head_revision": r["sha"],
+                        "commit_shas": [r["sha"]], "kind": "commit", "author": "unknown", "files": files,
+                        "merged_at": when,
                         "lines_added": int(r["la"]), "lines_deleted": int(r["ld"])}})
 
 
@@ -103,7 +104,8 @@ def _newton(x: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
 def metrics(scores: Any, rows: list[dict[str, Any]]) -> dict[str, float]:
     from analytics.rules.metrics import Item, score_metrics
 
-    found = score_metrics(Item(float(s), r["bug"], int(r["la"] + r["ld"])) for s, r in zip(scores, rows, strict=True))
+    found = score_metrics(Item(float(s), r["bug"], int(r["la"] + r["ld"]))
+                          for s, r in zip(scores, rows, strict=True))
     return {"auc": found["auc"], "pr_auc": found["pr_auc"], "effort_recall": found["effort_aware"]["recall"]}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from aftershock.errors import ConfigError
+from analytics.rules.features import FEATURES
 
 AI_LEVELS = ("none", "suggested", "co_authored", "agent_authored", "unknown")
 KINDS = ("commit", "pull_request", "merge", "revert")
@@ -57,10 +58,28 @@ class When(_Strict):
     lines_changed_min: int | None = Field(default=None, ge=0)
     lines_changed_max: int | None = Field(default=None, ge=0)
     lines_added_min: int | None = Field(default=None, ge=0)
+    lines_deleted_min: int | None = Field(default=None, ge=0)
     files_min: int | None = Field(default=None, ge=0)
     criticality_max: int | None = Field(default=None, ge=1, le=4)
     signals_any: list[str] = Field(default_factory=list)
     dependents_min: int | None = Field(default=None, ge=0)
+    # change features (analytics/rules/features.py): known and >= the value, in thousandths
+    subsystems_min: float | None = Field(default=None, ge=0)
+    directories_min: float | None = Field(default=None, ge=0)
+    entropy_min: float | None = Field(default=None, ge=0)
+    lines_before_min: float | None = Field(default=None, ge=0)
+    developers_min: float | None = Field(default=None, ge=0)
+    age_days_min: float | None = Field(default=None, ge=0)
+    prior_changes_min: float | None = Field(default=None, ge=0)
+    author_changes_min: float | None = Field(default=None, ge=0)
+    author_recent_changes_min: float | None = Field(default=None, ge=0)
+    author_subsystem_changes_min: float | None = Field(default=None, ge=0)
+    fix_min: float | None = Field(default=None, ge=0)
+
+    def feature_mins(self) -> dict[str, float]:
+        """The feature conditions that are set: feature name -> minimum."""
+        found = {name: getattr(self, f"{name}_min") for name in FEATURES}
+        return {name: value for name, value in found.items() if value is not None}
 
     @model_validator(mode="after")
     def _known_values(self) -> When:
