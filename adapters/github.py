@@ -11,6 +11,8 @@ from adapters.vcs import Push, push_event, touched_paths
 from schemas.attribution import parse_attribution
 from schemas.event import Event
 
+FILES_CHANGED_ATTRIBUTE = "change.files_changed"  # analytics/RULES.md "Semantics"
+
 _ZERO = "0" * 40
 _DEPLOY_STATES = {
     "pending": "started",
@@ -99,7 +101,8 @@ def _pull_request(body: dict[str, Any], ctx: Context) -> list[Event]:
                 "occurred_at": when,
                 "service_name": service,
                 "change_id": f"{full}#{number}",
-                "attributes": {"action": str(body.get("action")), "state": str(pr.get("state"))},
+                "attributes": {"action": str(body.get("action")), "state": str(pr.get("state"))}
+                | _files_changed(pr),
                 "payload": {
                     "vcs_repository_name": full,
                     "vcs_repository_url_full": url,
@@ -125,6 +128,13 @@ def _pull_request(body: dict[str, Any], ctx: Context) -> list[Event]:
             },
         )
     ]
+
+
+def _files_changed(pr: dict[str, Any]) -> dict[str, str]:
+    """A pull request states how many files it changes but not which: the count as an attribute
+    (``change.files_changed``, read by the risk rules when a change lists no files)."""
+    count = pr.get("changed_files")
+    return {FILES_CHANGED_ATTRIBUTE: str(count)} if isinstance(count, int) and count >= 0 else {}
 
 
 def _deployment_fields(body: dict[str, Any], ctx: Context) -> dict[str, Any]:

@@ -122,8 +122,12 @@ def why(rule: Rule, facts: Facts, cat_paths: dict[str, list[str]],
                    f"{w.lines_changed_max if w.lines_changed_max is not None else ''})")
     if w.lines_added_min is not None:
         out.append(f"{facts.lines_added} lines added >= {w.lines_added_min}")
+    if w.lines_deleted_min is not None:
+        out.append(f"{facts.lines_deleted} lines deleted >= {w.lines_deleted_min}")
     if w.files_min is not None:
-        out.append(f"{len(facts.paths)} files >= {w.files_min}")
+        out.append(f"{facts.files} files >= {w.files_min}")
+    out += [f"{name} {facts.features[name] / 1000:g} >= {value:g}" for name, value in w.feature_mins().items()
+            if name in facts.features]
     if w.criticality_max is not None:
         out.append(f"service criticality {facts.criticality} <= {w.criticality_max}")
     if w.dependents_min is not None:

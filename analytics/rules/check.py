@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from analytics.rules.features import FEATURES
 from analytics.rules.model import (
     AI_LEVELS,
     AUTHOR_KINDS,
@@ -115,15 +116,28 @@ def category_of(data: Any, loc: str) -> Category:
 _WHEN_LISTS = {"categories_any": None, "ai_levels": AI_LEVELS, "kinds": KINDS, "author_kinds": AUTHOR_KINDS,
                "signals_any": SIGNALS}
 _WHEN_COUNTS = {"lines_changed_min": (0, None), "lines_changed_max": (0, None), "lines_added_min": (0, None),
-                "files_min": (0, None), "criticality_max": (1, 4), "dependents_min": (0, None)}
+                "lines_deleted_min": (0, None), "files_min": (0, None), "criticality_max": (1, 4),
+                "dependents_min": (0, None)}
+_WHEN_FEATURES = tuple(f"{name}_min" for name in FEATURES)  # non-negative numbers
 
 
 def when_of(data: Any, loc: str) -> When:
-    d = _table(data, loc, (*_WHEN_LISTS, *_WHEN_COUNTS))
+    d = _table(data, loc, (*_WHEN_LISTS, *_WHEN_COUNTS, *_WHEN_FEATURES))
     values: dict[str, Any] = {k: _strs(d.get(k, []), _at(loc, k), allowed)
                               for k, allowed in _WHEN_LISTS.items()}
     values |= {k: _count(d.get(k), _at(loc, k), *bounds) for k, bounds in _WHEN_COUNTS.items()}
+    values |= {k: _minimum(d.get(k), _at(loc, k)) for k in _WHEN_FEATURES}
     return When(**values)
+
+
+def _minimum(value: Any, loc: str) -> float | None:
+    """A feature condition: unset, or a number >= 0."""
+    if value is None:
+        return None
+    number = _number(value, loc)
+    if number < 0:
+        raise RulesError(loc, f"must be >= 0, got {number}")
+    return number
 
 
 def rule_of(data: Any, loc: str) -> Rule:

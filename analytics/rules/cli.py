@@ -22,6 +22,12 @@ Writes a readable rules file with the evidence for every change, and reports the
 and after tuning on the changes on and after --split, next to the baselines."""
 
 
+_SCORE = """\
+Score every change of the lake (or of [--since, --until), by merge time) with a rules file:
+change id, event id, service, time, score, tier, fired rules, categories and size. The same
+evaluation as backtest and tune (analytics/RULES.md); no labels are needed."""
+
+
 def register(sub: Any) -> None:
     """Add this area's subcommands to the ``aftershock`` parser."""
     rules = sub.add_parser("rules", help="backtest and tune the change risk rules on history",
@@ -40,6 +46,16 @@ def register(sub: Any) -> None:
                       help="where to write the tuned rules")
     _common(tune)
     tune.set_defaults(handler="analytics.rules.commands:tune")
+    score = verbs.add_parser("score", help="the score, tier and fired rules of every change",
+                             description=_SCORE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    score.add_argument("--rules", type=Path, required=True, metavar="FILE", help="rules file (TOML)")
+    add_lake_option(score)
+    score.add_argument("--since", metavar="DATE", help="ISO date or timestamp (inclusive, UTC if no offset)")
+    score.add_argument("--until", metavar="DATE", help="ISO date or timestamp (exclusive)")
+    score.add_argument("--format", choices=("csv", "json", "parquet"), default="csv",
+                       help="csv (lists joined by ';'), json (one object a line) or parquet (needs --out)")
+    score.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    score.set_defaults(handler="analytics.rules.commands:score")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -47,8 +63,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", required=True, metavar="DATE",
                         help="ISO date or timestamp (UTC if no offset): learn before, score on and after")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    parser.add_argument("--truth", type=Path, metavar="FILE",
+    labels = parser.add_mutually_exclusive_group()
+    labels.add_argument("--truth", type=Path, metavar="FILE",
                         help="label with a simulator truth file's bad changes instead of the lake's outcomes")
+    labels.add_argument("--defects", type=Path, metavar="FILE",
+                        help="label from defect links (JSON or CSV: change, fixed_by; analytics/RULES.md)")
     parser.add_argument("--min-confidence", type=float, default=0.5, metavar="X",
                         help="confidence a linked incident cause needs to count as a failure (default 0.5)")
     parser.add_argument("--refresh-model", action="store_true",

@@ -14,26 +14,33 @@ from aftershock.errors import AnalyticsError, ConfigError, ExitCode
 from analytics.rules.model import load_rules
 
 
-def parse_split(text: str) -> datetime:
+def parse_split(text: str, option: str = "--split") -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ConfigError(f"--split {text!r}: not an ISO date or timestamp (e.g. 2026-03-01)") from exc
+        raise ConfigError(f"{option} {text!r}: not an ISO date or timestamp (e.g. 2026-03-01)") from exc
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _connect(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
     from analytics.model import LinkParams
-    from analytics.rules.labels import label_from_outcomes, label_from_truth
+    from analytics.rules.labels import label_from_defects, label_from_outcomes, label_from_truth
     from analytics.store import connect
     from lake.location import resolve_lake
     from lake.reader import open_lake
 
     lake = resolve_lake(args.lake, settings)
-    print(f"rules: labelling changes ({'truth file' if args.truth else 'lake outcomes'})", file=sys.stderr)
+    source = "truth file" if args.truth else "defect links" if args.defects else "lake outcomes"
+    print(f"rules: labelling changes ({source})", file=sys.stderr)
     if args.truth is not None:
         con = open_lake(lake)
         label_from_truth(con, args.truth)
+        return con
+    if args.defects is not None:
+        con = open_lake(lake)
+        unmatched = label_from_defects(con, args.defects)
+        if unmatched:
+            _say(f"{unmatched} defective change(s) named in {args.defects} are not in the lake")
         return con
     con = connect(lake, LinkParams(), args.min_confidence, refresh=args.refresh_model, progress=_say)
     label_from_outcomes(con, args.min_confidence)
@@ -77,6 +84,32 @@ def tune(args: argparse.Namespace, settings: Any) -> int:
     result.report["written"] = str(args.out)
     print(json.dumps(result.report, indent=2, default=str) if args.format == "json"
           else tune_text(result.report))
+    return ExitCode.OK
+
+
+def score(args: argparse.Namespace, settings: Any) -> int:
+    from analytics.rules.score import score_changes, write_parquet, write_text
+    from lake.location import resolve_lake
+    from lake.reader import open_lake
+
+    rules = load_rules(args.rules)
+    since = parse_split(args.since, "--since") if args.since else None
+    until = parse_split(args.until, "--until") if args.until else None
+    if args.format == "parquet" and args.out is None:
+        raise ConfigError("--format parquet (command line): needs --out FILE")
+    con = open_lake(resolve_lake(args.lake, settings))
+    score_changes(con, rules)
+    period = {"since": since, "until": until}
+    try:
+        if args.format == "parquet":
+            write_parquet(con, period, args.out)
+        elif args.out is not None:
+            with args.out.open("w", encoding="utf-8", newline="") as fh:
+                write_text(con, period, args.format, fh)
+        else:
+            write_text(con, period, args.format, sys.stdout)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from exc
     return ExitCode.OK
 
 

@@ -6,26 +6,30 @@ the two agree on every rule. The facts of a change:
 - paths: the paths of its files; categories: every category with a glob matching some path
   (``fnmatchcase``: ``*`` matches any run of characters including ``/``, ``?`` one character);
 - lines_added / lines_deleted: the change's totals, or else the sum over its files (missing = 0);
-  lines_changed = added + deleted; files = number of files;
+  lines_changed = added + deleted; files = number of files, or when the change lists none the
+  ``change.files_changed`` attribute (1 to 9 ASCII digits; a pull request's stated count), else 0;
 - ai_level, kind, author_kind as recorded; criticality: the ``service.criticality`` attribute
   when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold);
 - signals: the ``change.signals`` attribute split on "," (empty parts dropped), else unknown;
-- dependents: the ``service.dependents`` attribute when it is 1 to 9 ASCII digits, else unknown.
+- dependents: the ``service.dependents`` attribute when it is 1 to 9 ASCII digits, else unknown;
+- change features (``features.py``): the ``change.<name>`` attributes, in thousandths, else unknown.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import translate
 from typing import Any
 
+from analytics.rules.features import features_of, milli
 from analytics.rules.model import Rule, Rules, Tier
 
 CRITICALITY_ATTRIBUTE = "service.criticality"
 SIGNALS_ATTRIBUTE = "change.signals"
 DEPENDENTS_ATTRIBUTE = "service.dependents"
+FILES_CHANGED_ATTRIBUTE = "change.files_changed"
 _DEPENDENTS = re.compile(r"[0-9]{1,9}")
 
 
@@ -40,6 +44,12 @@ class Facts:
     criticality: int | None
     signals: tuple[str, ...] | None = None
     dependents: int | None = None
+    features: Mapping[str, int] = field(default_factory=dict)  # thousandths
+    stated_files: int | None = None  # files_changed attribute, used when no paths are listed
+
+    @property
+    def files(self) -> int:
+        return len(self.paths) if self.paths or self.stated_files is None else self.stated_files
 
     @property
     def lines_changed(self) -> int:
@@ -73,7 +83,13 @@ def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts
         criticality=int(crit) if crit in ("1", "2", "3", "4") else None,
         signals=tuple(s for s in signals.split(",") if s) if signals is not None else None,
         dependents=int(dependents) if dependents is not None and _DEPENDENTS.fullmatch(dependents) else None,
+        features=features_of(attributes),
+        stated_files=_digits(attributes.get(FILES_CHANGED_ATTRIBUTE)),
     )
+
+
+def _digits(value: str | None) -> int | None:
+    return int(value) if value is not None and _DEPENDENTS.fullmatch(value) else None
 
 
 def signal_attributes(signals: tuple[str, ...] | None, dependents: int | None) -> dict[str, str]:
@@ -114,11 +130,13 @@ def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:
         w.lines_changed_min is None or facts.lines_changed >= w.lines_changed_min,
         w.lines_changed_max is None or facts.lines_changed <= w.lines_changed_max,
         w.lines_added_min is None or facts.lines_added >= w.lines_added_min,
-        w.files_min is None or len(facts.paths) >= w.files_min,
+        w.lines_deleted_min is None or facts.lines_deleted >= w.lines_deleted_min,
+        w.files_min is None or facts.files >= w.files_min,
         w.criticality_max is None
         or (facts.criticality is not None and facts.criticality <= w.criticality_max),
         not w.signals_any or any(s in (facts.signals or ()) for s in w.signals_any),
         w.dependents_min is None or (facts.dependents is not None and facts.dependents >= w.dependents_min),
+        *(facts.features.get(name, -1) >= milli(value) for name, value in w.feature_mins().items()),
     )
     return all(checks)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from analytics import queries
+from analytics.rules.features import milli
 from analytics.rules.model import Rule, Rules
 
 PACKAGE = "analytics.rules.sql"
@@ -28,8 +29,10 @@ def _rule_row(ord_: int, rule: Rule) -> dict[str, object]:
             "categories_any": w.categories_any, "ai_levels": w.ai_levels, "kinds": w.kinds,
             "author_kinds": w.author_kinds, "lines_changed_min": w.lines_changed_min,
             "lines_changed_max": w.lines_changed_max, "lines_added_min": w.lines_added_min,
+            "lines_deleted_min": w.lines_deleted_min,
             "files_min": w.files_min, "criticality_max": w.criticality_max,
-            "signals_any": w.signals_any, "dependents_min": w.dependents_min}
+            "signals_any": w.signals_any, "dependents_min": w.dependents_min,
+            "feature_mins": [{"name": k, "milli": milli(v)} for k, v in w.feature_mins().items()]}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, object]]) -> None:

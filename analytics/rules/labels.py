@@ -32,3 +32,14 @@ def label_from_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> None:
     queries.execute(con, "rules_truth_bad", {"bad": [str(b) for b in bad]}, package=PACKAGE)
     queries.execute(con, "rules_drop_change_label", package=PACKAGE)
     queries.execute(con, "rules_truth_label", package=PACKAGE)
+
+
+def label_from_defects(con: duckdb.DuckDBPyConnection, links_path: Path) -> int:
+    """Label from a defect-links file (``defects.py``); returns how many links name no change."""
+    from analytics.rules.defects import read_links
+
+    defective = sorted({link.change for link in read_links(links_path)})
+    queries.execute(con, "rules_drop_change_label", package=PACKAGE)
+    queries.execute(con, "rules_defects_label", {"defective": defective}, package=PACKAGE)
+    known = queries.rows(con, "rules_defects_known", package=PACKAGE)[0]["failed"]
+    return len(defective) - int(known)

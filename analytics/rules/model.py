@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.errors import ConfigError
+from analytics.rules.features import FEATURES
 
 AI_LEVELS = ("none", "suggested", "co_authored", "agent_authored", "unknown")
 KINDS = ("commit", "pull_request", "merge", "revert")
@@ -49,10 +50,28 @@ class When:
     lines_changed_min: int | None = None
     lines_changed_max: int | None = None
     lines_added_min: int | None = None
+    lines_deleted_min: int | None = None
     files_min: int | None = None
     criticality_max: int | None = None
     signals_any: list[str] = field(default_factory=list)
     dependents_min: int | None = None
+    # change features (analytics/rules/features.py): known and >= the value, in thousandths
+    subsystems_min: float | None = None
+    directories_min: float | None = None
+    entropy_min: float | None = None
+    lines_before_min: float | None = None
+    developers_min: float | None = None
+    age_days_min: float | None = None
+    prior_changes_min: float | None = None
+    author_changes_min: float | None = None
+    author_recent_changes_min: float | None = None
+    author_subsystem_changes_min: float | None = None
+    fix_min: float | None = None
+
+    def feature_mins(self) -> dict[str, float]:
+        """The feature conditions that are set: feature name -> minimum."""
+        found = {name: getattr(self, f"{name}_min") for name in FEATURES}
+        return {name: value for name, value in found.items() if value is not None}
 
     def conditions(self) -> dict[str, Any]:
         """The conditions that are set (name -> value), in field order."""

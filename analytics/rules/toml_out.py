@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from analytics.rules.features import FEATURES
 from analytics.rules.model import Category, Rule, Rules, Tier
 
 _WHEN_ORDER = ("categories_any", "ai_levels", "kinds", "author_kinds", "lines_changed_min",
-               "lines_changed_max", "lines_added_min", "files_min", "criticality_max", "signals_any",
-               "dependents_min")
+               "lines_changed_max", "lines_added_min", "lines_deleted_min", "files_min", "criticality_max",
+               "signals_any", "dependents_min", *(f"{name}_min" for name in FEATURES))
 _REQUIRE_ORDER = ("approvals", "codeowner_approval", "labels", "ci_jobs")
 
 

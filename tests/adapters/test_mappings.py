@@ -145,3 +145,25 @@ def test_bad_input_names_source_event_path_and_reason(real_events: Path) -> None
         broken = _load(real_events, "pagerduty/incident.triggered.json")
         broken["event"]["occurred_at"] = "2021-06-04T13:35:29"
         adapt("pagerduty", broken)
+
+
+def test_github_pull_request_keeps_every_size_field(real_events: Path) -> None:
+    """additions, deletions and changed_files arrive: totals in the payload, the file count (a PR
+    webhook lists no files) as the attribute the risk rules read for files."""
+    from analytics.rules.evaluate import FILES_CHANGED_ATTRIBUTE, evaluate_change
+    from analytics.rules.model import parse_rules
+
+    body = _load(real_events, "github/pull_request.closed.merged.json")
+    stated = adapt("github", body, event="pull_request")[0]
+    assert (stated.payload.lines_added, stated.payload.lines_deleted) == (0, 0)
+    assert stated.attributes[FILES_CHANGED_ATTRIBUTE] == "0"
+    body["pull_request"] |= {"additions": 120, "deletions": 7, "changed_files": 9}
+    pr = adapt("github", body, event="pull_request")[0]
+    assert (pr.payload.lines_added, pr.payload.lines_deleted, pr.payload.files) == (120, 7, [])
+    assert pr.attributes[FILES_CHANGED_ATTRIBUTE] == "9"
+    rules = parse_rules('version = "t"\n[[rule]]\nid = "wide"\nweight = 1.0\nwhen.files_min = 9\n'
+                        '[[tier]]\nname = "low"\nmin_score = 0\n', "test")
+    assert evaluate_change(rules, pr).rules_fired == ("wide",)
+    assert evaluate_change(rules, stated).rules_fired == ()
+    del body["pull_request"]["changed_files"]
+    assert FILES_CHANGED_ATTRIBUTE not in adapt("github", body, event="pull_request")[0].attributes

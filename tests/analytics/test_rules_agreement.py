@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from analytics.rules.evaluate import evaluate_change
+from analytics.rules.features import FEATURES, feature_attributes
 from analytics.rules.history import score_history
 from analytics.rules.model import Rules, load_rules, parse_rules
 from ingest.backfill import land_events
@@ -86,6 +88,48 @@ when.categories_any = ["deploy", "code"]
 id = "many-dependents"
 weight = 0.55
 when.dependents_min = 3
+[[rule]]
+id = "deletes"
+weight = 0.35
+when.lines_deleted_min = 20
+[[rule]]
+id = "diffuse"
+weight = 0.45
+when.subsystems_min = 2
+when.directories_min = 3
+[[rule]]
+id = "entropy"
+weight = 0.31
+when.entropy_min = 0.5
+[[rule]]
+id = "big-files"
+weight = 0.21
+when.lines_before_min = 800
+[[rule]]
+id = "crowded"
+weight = 0.17
+when.developers_min = 4.5
+[[rule]]
+id = "stale"
+weight = -0.19
+when.age_days_min = 30.25
+[[rule]]
+id = "churny"
+weight = 0.13
+when.prior_changes_min = 10
+[[rule]]
+id = "veteran"
+weight = -0.4
+when.author_changes_min = 100
+when.author_recent_changes_min = 2.5
+[[rule]]
+id = "local-expert"
+weight = -0.27
+when.author_subsystem_changes_min = 20
+[[rule]]
+id = "a-fix"
+weight = 0.66
+when.fix_min = 1
 [[tier]]
 name = "low"
 min_score = 0.5
@@ -123,15 +167,34 @@ def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
         variant(14, attributes={"service.dependents": "-4"}),
         variant(15, attributes={"service.dependents": "\u0663"}),
         variant(16, attributes={"service.dependents": "1234567890"}),
+        variant(17, attributes={"change.entropy": "0.5", "change.fix": "1"}),
+        variant(18, attributes={"change.entropy": "0.4995", "change.fix": "0.9995"}),  # rounds up
+        variant(19, attributes={"change.entropy": "0.4994999", "change.fix": "0.9994"}),  # down
+        variant(20, attributes={"change.entropy": "-1", "change.fix": "1e3", "change.age_days": " 40"}),
+        variant(21, attributes={"change.developers": "4.5", "change.age_days": "30.25"}),
+        variant(22, attributes={"change.developers": "4.4994", "change.age_days": "30.2495"}),
+        variant(23, attributes={"change.files_changed": "4"}, payload={"files": []}),
+        variant(24, attributes={"change.files_changed": "4"}, payload={"files": files}),  # paths win
+        variant(25, attributes={"change.files_changed": "x4"}, payload={"files": []}),
         variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
         variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),
     ]
 
 
+def _with_features(event: dict[str, Any], i: int) -> dict[str, Any]:
+    """The simulated change with change features as a source would record them; some unknown."""
+    rng = random.Random(i)  # noqa: S311 (test data, not secrets)
+    values = {name: rng.choice((0, 1, 2, 3, 5, 8, 20, 40, 100, 1000)) * rng.choice((1.0, 0.5, 0.0625, 1.1))
+              for name in FEATURES if rng.random() < 0.8}
+    values["fix"] = float(rng.random() < 0.3)
+    return event | {"attributes": event.get("attributes", {}) | feature_attributes(values)}
+
+
 @pytest.fixture(scope="module")
 def changes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ChangeEvent]]:
     ctx = new_context(Effects(), seed=11, days=5)
-    raw = [e for e in simulate(ctx) if e["event_type"] == "change"]
+    simulated = [e for e in simulate(ctx) if e["event_type"] == "change"]
+    raw = [_with_features(e, i) for i, e in enumerate(simulated)]
     events = [parse_obj(e) for e in raw + _edge_cases(raw[0])]
     lake = tmp_path_factory.mktemp("lake")
     land_events(lake, events)
@@ -219,3 +282,20 @@ def test_classify_and_history_agree_on_the_same_change(tmp_path: Path) -> None:
                     [c["name"] for c in d["categories"]])]
     assert {"dangerous-diff", "no-safety-net", "many-dependents", "critical-sql", "ai-heavy"} <= \
         set(row[0][2])
+
+
+def test_feature_conditions_compare_in_thousandths() -> None:
+    """A feature is known only as a plain non-negative decimal, and compared rounded half up to
+    thousandths: 0.4995 reaches 0.5, 0.4994999 does not; a missing or malformed value never does."""
+    from analytics.rules.evaluate import evaluate, facts_of
+
+    rules = parse_rules(EVERY_CONDITION, "test")
+
+    def fired(attributes: dict[str, str]) -> set[str]:
+        return set(evaluate(rules, facts_of({"files": []}, attributes)).rules_fired)
+
+    assert "entropy" in fired({"change.entropy": "0.4995"})
+    assert "entropy" not in fired({"change.entropy": "0.4994999"})
+    assert "entropy" not in fired({}) | fired({"change.entropy": "5e1"}) | fired({"change.entropy": "+1"})
+    assert "veteran" in fired({"change.author_changes": "100", "change.author_recent_changes": "2.5"})
+    assert "veteran" not in fired({"change.author_changes": "100"})  # both conditions must hold

@@ -2,7 +2,8 @@
 -- (the same semantics as analytics/rules/evaluate.py; RULES.md "Semantics").
 -- Output: change_id, event_id, service_name, occurred_at, lines_added, lines_deleted,
 -- lines_changed, files, ai_level, kind, author_kind, criticality, signals (NULL = unknown),
--- dependents (NULL = unknown), categories (rules-file order),
+-- dependents (NULL = unknown), features (MAP name -> thousandths; known ones only),
+-- categories (rules-file order),
 -- rules_fired (rules-file order), score_milli, score, tier.
 -- Grain: one row per change_id (its latest event; change_id falls back to event_id).
 -- Parameters: none (reads the `change` view of ingest.reader.open_lake).
@@ -31,13 +32,29 @@ facts AS (
         coalesce(l.lines_added, list_sum([coalesce(f.lines_added, 0) FOR f IN l.files]), 0) AS lines_added,
         coalesce(l.lines_deleted, list_sum([coalesce(f.lines_deleted, 0) FOR f IN l.files]), 0)
             AS lines_deleted,
-        coalesce(len(l.files), 0) AS files,
+        CASE WHEN coalesce(len(l.files), 0) = 0
+                  AND regexp_full_match(coalesce(l.attributes['change.files_changed'], ''), '[0-9]{1,9}')
+             THEN CAST(l.attributes['change.files_changed'] AS BIGINT)
+             ELSE coalesce(len(l.files), 0) END AS files,
         l.ai.level AS ai_level, l.kind, l.author_kind,
         CASE WHEN l.attributes['service.criticality'] IN ('1', '2', '3', '4')
              THEN CAST(l.attributes['service.criticality'] AS INTEGER) END AS criticality,
         [x FOR x IN string_split(l.attributes['change.signals'], ',') IF x <> ''] AS signals,
         CASE WHEN regexp_full_match(coalesce(l.attributes['service.dependents'], ''), '[0-9]{1,9}')
              THEN CAST(l.attributes['service.dependents'] AS BIGINT) END AS dependents,
+        map_from_entries([e FOR e IN [
+            {'k': 'subsystems', 'v': rule_feature_milli(l.attributes['change.subsystems'])},
+            {'k': 'directories', 'v': rule_feature_milli(l.attributes['change.directories'])},
+            {'k': 'entropy', 'v': rule_feature_milli(l.attributes['change.entropy'])},
+            {'k': 'lines_before', 'v': rule_feature_milli(l.attributes['change.lines_before'])},
+            {'k': 'developers', 'v': rule_feature_milli(l.attributes['change.developers'])},
+            {'k': 'age_days', 'v': rule_feature_milli(l.attributes['change.age_days'])},
+            {'k': 'prior_changes', 'v': rule_feature_milli(l.attributes['change.prior_changes'])},
+            {'k': 'author_changes', 'v': rule_feature_milli(l.attributes['change.author_changes'])},
+            {'k': 'author_recent_changes', 'v': rule_feature_milli(l.attributes['change.author_recent_changes'])},
+            {'k': 'author_subsystem_changes', 'v': rule_feature_milli(l.attributes['change.author_subsystem_changes'])},
+            {'k': 'fix', 'v': rule_feature_milli(l.attributes['change.fix'])}
+        ] IF e.v IS NOT NULL]) AS features,
         coalesce(c.categories, []::VARCHAR[]) AS categories
     FROM latest AS l
     LEFT JOIN cat_lists AS c ON c.cid = l.cid
@@ -53,10 +70,12 @@ fired AS (
       AND (r.lines_changed_min IS NULL OR f.lines_added + f.lines_deleted >= r.lines_changed_min)
       AND (r.lines_changed_max IS NULL OR f.lines_added + f.lines_deleted <= r.lines_changed_max)
       AND (r.lines_added_min IS NULL OR f.lines_added >= r.lines_added_min)
+      AND (r.lines_deleted_min IS NULL OR f.lines_deleted >= r.lines_deleted_min)
       AND (r.files_min IS NULL OR f.files >= r.files_min)
       AND (r.criticality_max IS NULL OR coalesce(f.criticality <= r.criticality_max, false))
       AND (len(r.signals_any) = 0 OR coalesce(len(list_intersect(r.signals_any, f.signals)) > 0, false))
       AND (r.dependents_min IS NULL OR coalesce(f.dependents >= r.dependents_min, false))
+      AND len([t FOR t IN r.feature_mins IF NOT coalesce(f.features[t.name] >= t.milli, false)]) = 0
 ),
 scored AS (
     SELECT
@@ -71,7 +90,7 @@ scored AS (
 SELECT
     s.change_id, s.event_id, s.service_name, s.occurred_at, s.lines_added, s.lines_deleted,
     s.lines_changed, s.files, s.ai_level, s.kind, s.author_kind, s.criticality, s.signals,
-    s.dependents, s.categories,
+    s.dependents, s.features, s.categories,
     s.rules_fired, s.score_milli, s.score_milli / 1000.0 AS score,
     coalesce(
         (SELECT arg_max(t.name, t.min_score_milli) FROM rule_tier AS t WHERE t.min_score_milli <= s.score_milli),
