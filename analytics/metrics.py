@@ -59,11 +59,17 @@ def prepare(con: duckdb.DuckDBPyConnection, p: ReportParams) -> None:
     ensure(con, p.link, p.min_confidence)
 
 
+def data_bounds(con: duckdb.DuckDBPyConnection, environment: str) -> dict[str, Any]:
+    """``since``/``until`` of the plausible deployment starts to ``environment`` (a deployment dated
+    outside the worker's plausible window for timestamps does not stretch the period)."""
+    window = IngestSettings()
+    return queries.rows(con, "period_bounds", {"environment": environment,
+                                               "ahead_s": window.timestamp_max_ahead_s,
+                                               "age_days": window.timestamp_max_age_days})[0]
+
+
 def period(con: duckdb.DuckDBPyConnection, p: ReportParams) -> tuple[datetime, datetime]:
-    window = IngestSettings()  # the worker's plausible window for timestamps
-    bounds = queries.rows(con, "period_bounds", {"environment": p.link.environment,
-                                                 "ahead_s": window.timestamp_max_ahead_s,
-                                                 "age_days": window.timestamp_max_age_days})[0]
+    bounds = data_bounds(con, p.link.environment)
     since, until = p.since or bounds["since"], p.until or bounds["until"]
     if since is None or until is None:
         raise AnalyticsError(f"no deployment to {p.link.environment!r} in the lake: nothing to report; "

@@ -13,7 +13,7 @@ from aftershock.errors import AnalyticsError
 from analytics import queries
 from analytics.board.filters import Filters, scope_values
 from analytics.board.source import Source
-from analytics.metrics import HALF_Z
+from analytics.metrics import HALF_Z, data_bounds
 from analytics.store import attach
 
 PACKAGE = "analytics.board.sql"
@@ -48,7 +48,7 @@ def service_teams(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """The query values of ``filters``: period (the data's bounds unless chosen), services."""
-    bounds = queries.rows(con, "period_bounds", {"environment": filters.environment})[0]
+    bounds = data_bounds(con, filters.environment)
     since, until = filters.period(bounds["since"], bounds["until"])
     teams = service_teams(con) if filters.teams else {}
     return scope_values(since, until, filters.selected_services(teams), filters.environment)
@@ -57,7 +57,7 @@ def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
 def options(src: Source) -> dict[str, Any]:
     """What the filters can offer: services, teams (service -> team), environments, data bounds."""
     with opened(src) as con:
-        bounds = queries.rows(con, "period_bounds", {"environment": src.params.environment})[0]
+        bounds = data_bounds(con, src.params.environment)
         return {"services": [r["service_name"] for r in rows(con, "board_services")],
                 "teams": service_teams(con),
                 "environments": [r["environment"] for r in rows(con, "board_environments")],
