@@ -60,7 +60,7 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         if not isinstance(loaded, dict):
             return _blocked(stderr, hook_input, "hook input is not a JSON object")
         hook_input = loaded
-        code, out, err = _isolated(hook_input, policy)
+        code, out, err = _in_process(hook_input, policy) or _isolated(hook_input, policy)
         stdout.write(out)
         stdout.flush()
         stderr.write(err)
@@ -75,6 +75,25 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         return _blocked(stderr, hook_input, f"internal error {type(exc).__name__}: {exc}")
     finally:
         _disarm(previous)
+
+
+def _in_process(hook_input: dict[str, Any], policy: str | None) -> tuple[int, str, str] | None:
+    """Answer here when no native parser is needed (plain commands, other tools); None when the
+    text needs the parser. Nothing is recorded or written before the parse, so the answer can then
+    be computed again, isolated."""
+    import io
+
+    from guard import shell
+
+    out, err = io.StringIO(), io.StringIO()
+    shell.allow_native(False)
+    try:
+        code = _answer(hook_input, out, err, policy)
+    except shell.NeedsParser:
+        return None
+    finally:
+        shell.allow_native(True)
+    return code, out.getvalue(), err.getvalue()
 
 
 def _isolated(hook_input: dict[str, Any], policy: str | None) -> tuple[int, str, str]:
