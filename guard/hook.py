@@ -18,7 +18,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 MAX_INPUT = 4 * 1024 * 1024
 BUDGET_S = 5.0
@@ -46,6 +46,21 @@ def main(argv: list[str] | None = None) -> int:
               "the hook input comes on stdin", file=sys.stderr)
         return 2
     return run(sys.stdin.buffer, sys.stdout, sys.stderr, policy)
+
+
+def entry() -> NoReturn:
+    """The ``aftershock-hook`` script and ``python -m guard.hook``: :func:`main`, then leave without
+    tearing the interpreter down. The decision is spooled and fsync'd and the answer written by then;
+    finalizing every module would only add to each tool call's wait."""
+    import os
+
+    code = 2  # anything escaping main (an interrupt) still blocks the call
+    try:
+        code = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
 
 
 def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None = None) -> int:
@@ -266,4 +281,4 @@ def _respond(decision: Any, stdout: IO[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
