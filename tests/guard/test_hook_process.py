@@ -228,3 +228,17 @@ def test_only_text_that_needs_the_parser_is_answered_in_a_child(command: str, is
     assert (code, answer) == (0, "deny" if "push" in command else "ask")
     assert (forks, parser_loaded) == ((1, False) if isolated else (0, False))
     assert len(spooled(guard_home)) == 1  # the attempt in the hook's process recorded nothing
+
+
+@pytest.mark.parametrize("command", ["ls -la", 'ls "src"'])  # answered in-process / in the child
+def test_a_decision_stuck_past_the_budget_blocks(command: str, guard_home: Path) -> None:
+    import fcntl
+
+    spool_dir = guard_home / "spool"
+    spool_dir.mkdir(parents=True)
+    with open(spool_dir / "decisions.ndjson", "ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the hook cannot record, so it cannot answer in time
+        done = call(pre(command), guard_home)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "no decision within 5 s" in done.stderr
