@@ -83,8 +83,10 @@ def allow_native(allowed: bool) -> None:
 
 
 def parser() -> Any:
-    """The bash parser (built once per process)."""
+    """The bash parser (built once per process); :class:`NeedsParser` while it is not allowed."""
     global _parser
+    if not _native_allowed:
+        raise NeedsParser("shell text that is not plain needs the native parser")
     if _parser is None:
         import tree_sitter_bash
         from tree_sitter import Language, Parser
@@ -100,8 +102,6 @@ def parse(text: str, deadline: float | None = None) -> Parsed:
         out = Parsed()
         out.commands.append(Command(words))
         return out
-    if not _native_allowed and len(text) <= MAX_CHARS:
-        raise NeedsParser(f"{text[:60]!r} is not plain shell text")
     return parse_native(text, deadline)
 
 

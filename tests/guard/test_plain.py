@@ -84,6 +84,8 @@ def test_forbidden_native_parser_is_asked_for_not_loaded() -> None:
         assert [c.words for c in shell.parse("ls -la").commands] == [("ls", "-la")]
         with pytest.raises(shell.NeedsParser):
             shell.parse("ls | sh")
+        with pytest.raises(shell.NeedsParser):
+            shell.parse_native("ls")  # plain or not: the native parser is what is forbidden
         assert shell.parse("x" * (shell.MAX_CHARS + 1)).over_budget  # too long: no parse needed
     finally:
         shell.allow_native(True)
