@@ -4,7 +4,8 @@ Run: python bench/hook.py [--rounds N] [--entry aftershock-hook|aftershock|modul
 For every command of tests/guard/commands.txt the hook answers a PreToolUse input on stdin, as
 Claude Code runs it; `python -c pass` (the same interpreter) runs interleaved as the baseline. Prints
 median and p99 of both and their ratio, all measured in this one run (targets: median < 60 ms and
-< 2x the baseline).
+< 2x the baseline), and the median CPU time (user + system) of each, which other work on a shared
+machine disturbs less than the wall time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,11 +39,15 @@ def entry_command(entry: str) -> list[str]:
     return [str(BIN / "aftershock-hook"), "claude-code"]
 
 
-def timed(command: list[str], data: bytes, env: dict[str, str]) -> float:
+def timed(command: list[str], data: bytes, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the process and what it waited for) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run(command, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=env, check=False)
-    return time.perf_counter() - began
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,9 +70,9 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["AFTERSHOCK_GUARD_HOME"] = home
         timed(hook, b"{}", env)
-        hook_s: list[float] = []
-        base_s: list[float] = []
-        floor_s: list[float] = []
+        hook_s: list[tuple[float, float]] = []
+        base_s: list[tuple[float, float]] = []
+        floor_s: list[tuple[float, float]] = []
         for _ in range(args.rounds):
             for i, command in enumerate(commands()):
                 data = json.dumps({"session_id": "bench", "cwd": "/work/proj", "tool_use_id": f"t{i}",
@@ -75,16 +81,15 @@ def main() -> None:
                 base_s.append(timed(baseline, b"", env))
                 floor_s.append(timed(floor, b"", env))
                 hook_s.append(timed(hook, data, env))
-    ms = 1000
     print(f"{len(hook_s)} invocations of {Path(hook[0]).name} {' '.join(hook[1:])}")
-    print(f"hook            median {statistics.median(hook_s) * ms:6.1f} ms  p99 "
-          f"{percentile(hook_s, 0.99) * ms:6.1f} ms")
-    print(f"python -c pass  median {statistics.median(base_s) * ms:6.1f} ms  p99 "
-          f"{percentile(base_s, 0.99) * ms:6.1f} ms")
-    print(f"parser import   median {statistics.median(floor_s) * ms:6.1f} ms  p99 "
-          f"{percentile(floor_s, 0.99) * ms:6.1f} ms")
-    print(f"ratio (median)  {statistics.median(hook_s) / statistics.median(base_s):.2f}x python -c pass, "
-          f"{statistics.median(hook_s) / statistics.median(floor_s):.2f}x the parser import")
+    for name, samples in (("hook", hook_s), ("python -c pass", base_s), ("parser import", floor_s)):
+        wall, cpu = [w for w, _ in samples], [c for _, c in samples]
+        print(f"{name:15s} median {statistics.median(wall) * 1000:6.1f} ms  p99 "
+              f"{percentile(wall, 0.99) * 1000:6.1f} ms  cpu median {statistics.median(cpu) * 1000:5.1f} ms")
+    for kind, at in (("wall", 0), ("cpu", 1)):
+        hook_m, base_m, floor_m = (statistics.median(x[at] for x in s) for s in (hook_s, base_s, floor_s))
+        print(f"ratio ({kind} median) {hook_m / base_m:.2f}x python -c pass, "
+              f"{hook_m / floor_m:.2f}x the parser import")
 
 
 if __name__ == "__main__":

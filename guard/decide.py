@@ -40,7 +40,7 @@ def environments_of(policy: Policy, declared: str | None, cwd: str, words: list[
     for word in words:
         candidates += [part for part in word.replace("=", " ").split() if part]
     for name, globs in policy.environments.items():
-        if any(fnmatch.fnmatchcase(c.lower(), g) for c in candidates for g in globs):
+        if any(glob_match(c.lower(), g) for c in candidates for g in globs):
             found.add(name)
     return frozenset(found)
 
@@ -62,13 +62,13 @@ def _one(finding: Finding, policy: Policy, call: Call, scene: Scene) -> Verdict:
 
 
 def _matches(rule: Rule, finding: Finding, call: Call, scene: Scene) -> bool:
-    if rule.tools and not any(fnmatch.fnmatchcase(call.tool, g) for g in rule.tools):
+    if rule.tools and not any(glob_match(call.tool, g) for g in rule.tools):
         return False
     if rule.tiers and finding.tier not in rule.tiers:
         return False
-    if rule.labels and not any(fnmatch.fnmatchcase(finding.label, g) for g in rule.labels):
+    if rule.labels and not any(glob_match(finding.label, g) for g in rule.labels):
         return False
-    if rule.agents and not any(fnmatch.fnmatchcase(call.agent, g) for g in rule.agents):
+    if rule.agents and not any(glob_match(call.agent, g) for g in rule.agents):
         return False
     if rule.environments and not call.environments & set(rule.environments):
         return False
@@ -80,4 +80,23 @@ def _matches(rule: Rule, finding: Finding, call: Call, scene: Scene) -> bool:
 def _target(target: str, globs: tuple[str, ...], scene: Scene) -> bool:
     if target.startswith("/"):
         return any(matches(g, posixpath.normpath(target), scene.workspace, scene.home) for g in globs)
-    return any(fnmatch.fnmatchcase(target, g) for g in globs)
+    return any(glob_match(target, g) for g in globs)
+
+
+def glob_match(text: str, glob: str) -> bool:
+    """``fnmatch.fnmatchcase(text, glob)``; globs with no wildcard but ``*`` (labels, branches,
+    environment names: nearly all of them) are matched without compiling a regular expression."""
+    if "?" in glob or "[" in glob:
+        return fnmatch.fnmatchcase(text, glob)
+    if "*" not in glob:
+        return text == glob
+    first, *middle, last = glob.split("*")
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for part in middle:
+        at = text.find(part, at, end)
+        if at < 0:
+            return False
+        at += len(part)
+    return True

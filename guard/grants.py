@@ -11,11 +11,9 @@ call is allowed, and the token file is removed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,10 +45,14 @@ def key_id(public_key: bytes) -> str:
 
 
 def _b64(data: bytes) -> str:
+    import base64  # here and below: not on the hook's path unless a token is read
+
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _unb64(text: str) -> bytes:
+    import base64
+
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -64,7 +66,7 @@ def sign(private_key_pem: bytes, rid: str, ttl_s: int, approver: str, now: float
         raise ValueError("not an Ed25519 private key")
     raw_public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     issued = int(now if now is not None else time.time())
-    payload = {"rid": rid, "gid": secrets.token_hex(12), "iat": issued, "exp": issued + ttl_s,
+    payload = {"rid": rid, "gid": os.urandom(12).hex(), "iat": issued, "exp": issued + ttl_s,
                "by": approver, "kid": key_id(raw_public)}
     body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
     signature = key.sign(f"{PREFIX}.{body}".encode())
@@ -73,6 +75,8 @@ def sign(private_key_pem: bytes, rid: str, ttl_s: int, approver: str, now: float
 
 def keygen() -> tuple[bytes, str]:
     """(private key PEM, public key as ``ed25519:<base64>`` for the policy)."""
+    import base64
+
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 

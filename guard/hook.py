@@ -18,7 +18,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 MAX_INPUT = 4 * 1024 * 1024
 BUDGET_S = 5.0
@@ -48,6 +48,21 @@ def main(argv: list[str] | None = None) -> int:
     return run(sys.stdin.buffer, sys.stdout, sys.stderr, policy)
 
 
+def entry() -> NoReturn:
+    """The ``aftershock-hook`` script and ``python -m guard.hook``: :func:`main`, then leave without
+    tearing the interpreter down. The decision is spooled and fsync'd and the answer written by then;
+    finalizing every module would only add to each tool call's wait."""
+    import os
+
+    code = 2  # anything escaping main (an interrupt) still blocks the call
+    try:
+        code = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
 def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None = None) -> int:
     """Answer one hook call; the exit code per Claude Code's hook protocol."""
     hook_input: dict[str, Any] = {}
@@ -60,7 +75,7 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         if not isinstance(loaded, dict):
             return _blocked(stderr, hook_input, "hook input is not a JSON object")
         hook_input = loaded
-        code, out, err = _isolated(hook_input, policy)
+        code, out, err = _in_process(hook_input, policy) or _isolated(hook_input, policy)
         stdout.write(out)
         stdout.flush()
         stderr.write(err)
@@ -75,6 +90,25 @@ def run(stdin: IO[bytes], stdout: IO[str], stderr: IO[str], policy: str | None =
         return _blocked(stderr, hook_input, f"internal error {type(exc).__name__}: {exc}")
     finally:
         _disarm(previous)
+
+
+def _in_process(hook_input: dict[str, Any], policy: str | None) -> tuple[int, str, str] | None:
+    """Answer here when no native parser is needed (plain commands, other tools); None when the
+    text needs the parser. Nothing is recorded or written before the parse, so the answer can then
+    be computed again, isolated."""
+    import io
+
+    from guard import shell
+
+    out, err = io.StringIO(), io.StringIO()
+    shell.allow_native(False)
+    try:
+        code = _answer(hook_input, out, err, policy)
+    except shell.NeedsParser:
+        return None
+    finally:
+        shell.allow_native(True)
+    return code, out.getvalue(), err.getvalue()
 
 
 def _isolated(hook_input: dict[str, Any], policy: str | None) -> tuple[int, str, str]:
@@ -247,4 +281,4 @@ def _respond(decision: Any, stdout: IO[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

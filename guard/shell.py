@@ -12,6 +12,13 @@ Bounded: at most :data:`MAX_CHARS` of text, :data:`MAX_NODES` syntax nodes, :dat
 levels and a wall-clock budget; beyond any of them the result carries a ``problem`` and the caller
 applies the policy's over-budget tier. A syntax error is a ``problem`` too (the commands found
 around it are still returned).
+
+Plain text - a command name of letters, digits and ``_./-`` (not first), arguments also with
+``:,@%+=``, separated by spaces, no reserved or declaration word, no ``==`` - means in bash exactly
+its words, so it is split here without loading the parser (:func:`plain_words`; property tests hold
+it equal to the parser's reading). While :func:`allow_native` is off, any other text raises
+:class:`NeedsParser` instead of loading the native parser, so that a caller can run that parse
+where a crash cannot take it down.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ BUDGET_S = 0.25
 DYNAMIC = "\x00"  # marks a word part whose value is unknown before the command runs
 
 _parser: Any = None
+_native_allowed = True
+
+
+class NeedsParser(Exception):
+    """The text is not plain and the native parser is not allowed here (see :func:`allow_native`)."""
 
 
 class Command(NamedTuple):
@@ -64,9 +76,17 @@ class _Budget:
         return bool(self.nodes & 255) or time.monotonic() < self.deadline
 
 
+def allow_native(allowed: bool) -> None:
+    """Allow (the default) or forbid loading and running the native parser in this process."""
+    global _native_allowed
+    _native_allowed = allowed
+
+
 def parser() -> Any:
-    """The bash parser (built once per process)."""
+    """The bash parser (built once per process); :class:`NeedsParser` while it is not allowed."""
     global _parser
+    if not _native_allowed:
+        raise NeedsParser("shell text that is not plain needs the native parser")
     if _parser is None:
         import tree_sitter_bash
         from tree_sitter import Language, Parser
@@ -77,6 +97,16 @@ def parser() -> Any:
 
 def parse(text: str, deadline: float | None = None) -> Parsed:
     """The commands ``text`` would run (see the module docstring)."""
+    words = plain_words(text) if len(text) <= MAX_CHARS else None
+    if words is not None:
+        out = Parsed()
+        out.commands.append(Command(words))
+        return out
+    return parse_native(text, deadline)
+
+
+def parse_native(text: str, deadline: float | None = None) -> Parsed:
+    """What :func:`parse` returns, always read by the native parser (plain text included)."""
     out = Parsed()
     if len(text) > MAX_CHARS:
         out.over_budget.append(f"command longer than {MAX_CHARS} characters ({len(text)})")
@@ -93,6 +123,22 @@ def parse(text: str, deadline: float | None = None) -> Parsed:
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+# a command name of letters, digits and ``_./-`` (not first), arguments also with ``:,@%+=``
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./-]*(?: +[A-Za-z0-9_./:,@%+=-]+)*")
+# words that make bash (or the grammar: ``==``) read the text as other than a simple command
+_NOT_PLAIN = {"if", "then", "elif", "else", "fi", "case", "esac", "for", "select", "while", "until",
+              "do", "done", "in", "function", "time", "coproc", "declare", "typeset", "export",
+              "readonly", "local", "unset", "unsetenv", "=="}
+
+
+def plain_words(text: str) -> tuple[str, ...] | None:
+    """The words of ``text`` when it is plain (see the module docstring), else None."""
+    if not _PLAIN.fullmatch(text):
+        return None
+    words = tuple(text.split())
+    if not _NOT_PLAIN.isdisjoint(words):
+        return None
+    return words
 
 
 def _ascii_shape(source: bytes) -> bytes:

@@ -204,3 +204,41 @@ def test_the_hook_path_imports_nothing_heavy(guard_home: Path) -> None:
                          env={**os.environ, "AFTERSHOCK_GUARD_HOME": str(guard_home)})
     assert json.loads(out.stdout) == []
     assert len(spooled(guard_home)) == 1
+
+
+@pytest.mark.parametrize(("command", "isolated"), [
+    ("rm -rf src", False),  # plain: split without the parser, answered in the hook's process
+    ("git push --force origin main", False),
+    ('rm -rf "src"', True),  # quoting: the native parser runs, in the forked child only
+    ("echo rm -rf src | sh", True),
+])
+def test_only_text_that_needs_the_parser_is_answered_in_a_child(command: str, isolated: bool,
+                                                                guard_home: Path) -> None:
+    probe = ("import io, json, sys\nfrom guard import hook\n"
+             f"sys.stdin = io.TextIOWrapper(io.BytesIO({json.dumps(pre(command)).encode()!r}))\n"
+             "forked, isolated = [], hook._isolated\n"
+             "hook._isolated = lambda i, p: forked.append(1) or isolated(i, p)\n"
+             "out = io.StringIO()\n"
+             "code = hook.run(sys.stdin.buffer, out, io.StringIO())\n"
+             "answer = json.loads(out.getvalue())['hookSpecificOutput']['permissionDecision']\n"
+             "print(json.dumps([code, answer, len(forked), 'tree_sitter' in sys.modules]))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "AFTERSHOCK_GUARD_HOME": str(guard_home)})
+    code, answer, forks, parser_loaded = json.loads(out.stdout)
+    assert (code, answer) == (0, "deny" if "push" in command else "ask")
+    assert (forks, parser_loaded) == ((1, False) if isolated else (0, False))
+    assert len(spooled(guard_home)) == 1  # the attempt in the hook's process recorded nothing
+
+
+@pytest.mark.parametrize("command", ["ls -la", 'ls "src"'])  # answered in-process / in the child
+def test_a_decision_stuck_past_the_budget_blocks(command: str, guard_home: Path) -> None:
+    import fcntl
+
+    spool_dir = guard_home / "spool"
+    spool_dir.mkdir(parents=True)
+    with open(spool_dir / "decisions.ndjson", "ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the hook cannot record, so it cannot answer in time
+        done = call(pre(command), guard_home)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "no decision within 5 s" in done.stderr

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from guard.decide import glob_match
 from guard.judge import judge
 from guard.policy import DEFAULT_PATH, PolicyError, build, load, load_or_fail_safe
 from tests.guard.conftest import HOME, WORKSPACE
@@ -100,3 +104,21 @@ def test_build_accepts_a_minimal_policy() -> None:
     policy = build({"tiers": {t: "pass" for t in ("read", "propose", "mutate", "mutate_config",
                                                    "destructive")}}, "inline")
     assert policy.rules == () and policy.max_ttl_s == 3600
+
+
+GLOB_TEXT = st.text(alphabet="ab-/.*", max_size=12)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(GLOB_TEXT, st.text(alphabet="ab-/.*?[]!", max_size=8))
+def test_glob_match_is_fnmatchcase(text: str, glob: str) -> None:
+    assert glob_match(text, glob) == fnmatch.fnmatchcase(text, glob), (text, glob)
+
+
+@pytest.mark.parametrize(("text", "glob", "expected"), [
+    ("prod-eu", "prod-*", True), ("eu-prod", "*-prod", True), ("eu-prod-1", "*-prod-*", True),
+    ("prod", "*-prod-*", False), ("aXbXc", "a*b*c", True), ("ac", "a*b*c", False), ("abc", "abc", True),
+    ("ab", "a*b*b", False), ("release/1.2", "release/*", True), ("x", "*", True), ("", "*", True),
+])
+def test_glob_match_examples(text: str, glob: str, expected: bool) -> None:
+    assert glob_match(text, glob) is expected
