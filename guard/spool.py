@@ -20,12 +20,15 @@ FILE = "decisions.ndjson"
 __all__ = ["FILE", "append", "home", "take"]
 
 
+_ATTEMPTS = 10_000
+
+
 def append(spool_dir: Path, event: dict[str, Any]) -> None:
     """Append one event, durably."""
     line = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
     spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = spool_dir / FILE
-    for _ in range(8):
+    for _ in range(_ATTEMPTS):  # each lost race means a take renamed the file meanwhile
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
