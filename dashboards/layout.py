@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from aftershock.errors import AftershockError
+from aftershock.settings import QuerySettings
 from analytics.board import refresh
 from analytics.board.filters import DEFAULT_ENVIRONMENT, Filters
 from analytics.board.session import options
@@ -41,6 +42,13 @@ def lake_dir() -> Path:
     return Path(load_settings().lake.dir)
 
 
+def query_limits() -> QuerySettings:
+    """The timeout and memory cap of every page's queries (AFTERSHOCK_QUERY__TIMEOUT_S, ...)."""
+    from aftershock.settings import load_settings
+
+    return load_settings().query
+
+
 def rules_file() -> Path | None:
     value = os.environ.get(RULES_ENV)
     return Path(value) if value else None
@@ -52,7 +60,8 @@ def start(title: str, caption: str) -> Context | None:
     st.caption(caption)
     store = _store()
     lake = lake_dir()
-    src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
+    src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
+                 query_limits())
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import duckdb
 
 from aftershock.errors import AnalyticsError
-from analytics import queries
+from aftershock.settings import IngestSettings
+from analytics import bounded, queries
 from analytics.board.filters import Filters, scope_values
 from analytics.board.source import Source
 from analytics.metrics import HALF_Z
@@ -21,16 +23,27 @@ PACKAGE = "analytics.board.sql"
 
 @contextmanager
 def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The lake's views at its current snapshot with the source's stored model behind them."""
-    from lake.reader import open_lake
+    """The lake's views at its current snapshot with the source's stored model behind them, on a
+    bounded session (:mod:`analytics.bounded`): files readable only inside the lake, at most
+    ``src.limits.memory_limit`` of memory with nothing spilled, and the whole block stopped after
+    ``src.limits.timeout_s`` (its queries interrupted; a block that still ends past the time
+    raises all the same), as one :class:`AnalyticsError` naming the limit."""
+    from lake.reader import add_views
 
     if src.model is None:
         raise AnalyticsError(f"no stored model of {src.lake} yet: it is being built; this page "
                              "shows it when it is ready")
-    con = open_lake(src.lake)
+    limits = src.limits
+    con = bounded.connect(limits)
     try:
-        attach(con, src.model)
-        yield con
+        with bounded.watch(con, limits):
+            started = time.monotonic()
+            add_views(con, src.lake)
+            attach(con, src.model)
+            bounded.lock_down(con, src.lake)
+            yield con
+            if time.monotonic() - started > limits.timeout_s:
+                raise bounded.timeout_error(limits)
     finally:
         con.close()
 
@@ -48,16 +61,25 @@ def service_teams(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """The query values of ``filters``: period (the data's bounds unless chosen), services."""
-    bounds = queries.rows(con, "period_bounds", {"environment": filters.environment})[0]
+    bounds = period_bounds(con, filters.environment)
     since, until = filters.period(bounds["since"], bounds["until"])
     teams = service_teams(con) if filters.teams else {}
     return scope_values(since, until, filters.selected_services(teams), filters.environment)
 
 
+def period_bounds(con: duckdb.DuckDBPyConnection, environment: str) -> dict[str, Any]:
+    """The first and last plausible deployment start in ``environment``, as the report finds them
+    (timestamps inside the ingest worker's window)."""
+    window = IngestSettings()
+    return queries.rows(con, "period_bounds", {"environment": environment,
+                                               "ahead_s": window.timestamp_max_ahead_s,
+                                               "age_days": window.timestamp_max_age_days})[0]
+
+
 def options(src: Source) -> dict[str, Any]:
     """What the filters can offer: services, teams (service -> team), environments, data bounds."""
     with opened(src) as con:
-        bounds = queries.rows(con, "period_bounds", {"environment": src.params.environment})[0]
+        bounds = period_bounds(con, src.params.environment)
         return {"services": [r["service_name"] for r in rows(con, "board_services")],
                 "teams": service_teams(con),
                 "environments": [r["environment"] for r in rows(con, "board_environments")],
