@@ -65,25 +65,36 @@ def start(title: str, caption: str) -> Context | None:
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None
+    failed = None
     if src.status != "fresh":
         refresh.start(lake, src.params, src.min_confidence)
-    if src.model is None:
-        st.info(f"The analytics model of {lake} is being built (a first build takes a while on a large "
-                "lake); this page fills in by itself when it is ready.")
+        failed = refresh.failure(lake)
+        if failed is not None:
+            _rebuild_failed(failed)
         _watch(src.key)
+    if src.model is None:
+        if failed is None:
+            st.info(f"The analytics model of {lake} is being built (a first build takes a while on a "
+                    "large lake); this page fills in by itself when it is ready.")
         return None
     offered = cached(options, src)
     if offered is None:
         return None
     filters = _sidebar(store, offered)
     as_of = f"{src.model_at:%Y-%m-%d %H:%M:%S} UTC" if src.model_at else "unknown"
-    if src.status == "stale":
+    if src.status == "stale" and failed is None:
         st.warning(f"Data as of {as_of} (manifest entry {src.model_seq} of {src.seq}), refreshing: "
                    "newer data is being modelled in the background.")
-        _watch(src.key)
     else:
-        st.caption(f"Data as of {as_of} (manifest entry {src.seq}), lake {lake}")
+        st.caption(f"Data as of {as_of} (manifest entry {src.model_seq}), lake {lake}")
     return Context(src, filters)
+
+
+def _rebuild_failed(failed: refresh.Failure) -> None:
+    st.error(f"The background rebuild of the analytics model failed (manifest entry {failed.seq}, "
+             f"{failed.at:%Y-%m-%d %H:%M:%S} UTC): {failed.message}. Its log: {failed.log}. "
+             "This page shows the newest stored model, if any; the rebuild is tried again when new "
+             "data is committed.")
 
 
 def _how_to_load(lake: Path, status: str) -> None:
