@@ -71,13 +71,13 @@ def start(title: str, caption: str) -> Context | None:
         failed = refresh.failure(lake)
         if failed is not None:
             _rebuild_failed(failed)
-        _watch(src.key)
+        _watch(src.model_key)
     if src.model is None:
         if failed is None:
             st.info(f"The analytics model of {lake} is being built (a first build takes a while on a "
                     "large lake); this page fills in by itself when it is ready.")
         return None
-    offered = cached(options, src)
+    offered = cached(options, src, key=src.model_key)  # the filters' choices: per model is enough
     if offered is None:
         return None
     filters = _sidebar(store, offered)
@@ -108,10 +108,11 @@ def _how_to_load(lake: Path, status: str) -> None:
 
 @st.fragment(run_every=WATCH_SECONDS)
 def _watch(key: str) -> None:
-    """Rerun the page once the source changes (the rebuild stored a newer model)."""
+    """Rerun the page once the rebuild stored a newer model (not at every commit: the page keeps
+    the figures of its last render meanwhile)."""
     store = _store()
     now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
-    if now.key != key:
+    if now.model_key != key:
         st.rerun()
 
 
@@ -174,11 +175,11 @@ def _to_url(store: dict[str, Any]) -> None:
         st.query_params.from_dict(params)
 
 
-def cached(fn: Callable[..., Any], src: Source, *args: Any) -> Any:
-    """``fn(src, *args)`` cached per model snapshot and arguments; None (and the message shown)
-    when it raises a known error such as an empty selection."""
+def cached(fn: Callable[..., Any], src: Source, *args: Any, key: str | None = None) -> Any:
+    """``fn(src, *args)`` cached per lake snapshot and model (or ``key``) and arguments; None (and
+    the message shown) when it raises a known error such as an empty selection."""
     try:
-        return _run(f"{fn.__module__}.{fn.__qualname__}", src.key, fn, src, *args)
+        return _run(f"{fn.__module__}.{fn.__qualname__}", key or src.key, fn, src, *args)
     except AftershockError as exc:
         st.info(str(exc))
         return None

@@ -46,6 +46,11 @@ class Source:
         return f"{self.lake.resolve()}|{self.model}|{self.seq}|{self.params}|{self.min_confidence}"
 
     @property
+    def model_key(self) -> str:
+        """Changes only when another stored model is read (not with every commit)."""
+        return f"{self.lake.resolve()}|{self.model}|{self.params}|{self.min_confidence}"
+
+    @property
     def readable(self) -> bool:
         return self.model is not None
 
