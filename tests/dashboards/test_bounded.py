@@ -12,7 +12,7 @@ from aftershock.errors import AnalyticsError
 from aftershock.settings import QuerySettings
 from analytics.board.filters import Filters
 from analytics.board.overview import overview
-from analytics.board.rules import rules_board
+from analytics.board.rules import rules_history
 from analytics.board.source import locate
 from analytics.model import LinkParams
 
@@ -20,7 +20,7 @@ from analytics.model import LinkParams
 def test_a_board_query_is_stopped_by_a_tiny_timeout(fixture_lake: Path) -> None:
     src = locate(fixture_lake, LinkParams(), 0.5, QuerySettings(timeout_s=0.001))
     with pytest.raises(AnalyticsError, match=r"query stopped after 0.001 s \(timeout\): raise --timeout"):
-        rules_board(src, Filters())
+        rules_history(src, Filters())
 
 
 def test_a_board_query_is_stopped_by_the_memory_cap(fixture_lake: Path) -> None:
