@@ -10,7 +10,7 @@ from typing import Any
 
 from analytics import queries
 from analytics.board.filters import Filters
-from analytics.board.session import median_interval, opened, resolve, rows
+from analytics.board.session import median_interval, opened, resolve, rows, tables_for
 from analytics.board.source import Source
 from analytics.metrics import AI_LEVELS, ReportParams, level_rate, proportion, relative_risk
 from analytics.stats import poisson_rate, wilson
@@ -20,7 +20,7 @@ MIN_GROUP = ReportParams().min_group
 
 
 def overview(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src) as con:
+    with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         weeks = rows(con, "board_deploy_weeks", v)
         recovery = rows(con, "board_recovery_minutes", v)

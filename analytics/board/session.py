@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,19 +17,22 @@ from analytics.board.filters import Filters, scope_values
 from analytics.board.source import Source
 from analytics.metrics import HALF_Z
 from analytics.store import attach
+from lake.reader import TABLES, add_views
 
 PACKAGE = "analytics.board.sql"
+TEAM_TABLES = ("change", "deployment", "incident", "agent_action")
+"""The raw tables :func:`service_teams` reads (the team is an event attribute)."""
 
 
 @contextmanager
-def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The lake's views at its current snapshot with the source's stored model behind them, on a
+def opened(src: Source, tables: Iterable[str] = TABLES) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The lake's views of ``tables`` (default: all; each costs a read of its files' footers, so
+    pages reading only the stored model ask for none) at its current snapshot with the source's
+    stored model behind them, on a
     bounded session (:mod:`analytics.bounded`): files readable only inside the lake, at most
     ``src.limits.memory_limit`` of memory with nothing spilled, and the whole block stopped after
     ``src.limits.timeout_s`` (its queries interrupted; a block that still ends past the time
     raises all the same), as one :class:`AnalyticsError` naming the limit."""
-    from lake.reader import add_views
-
     if src.model is None:
         raise AnalyticsError(f"no stored model of {src.lake} yet: it is being built; this page "
                              "shows it when it is ready")
@@ -38,7 +41,7 @@ def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         with bounded.watch(con, limits):
             started = time.monotonic()
-            add_views(con, src.lake)
+            add_views(con, src.lake, tables=tables)
             attach(con, src.model)
             bounded.lock_down(con, src.lake)
             yield con
@@ -46,6 +49,12 @@ def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
                 raise bounded.timeout_error(limits)
     finally:
         con.close()
+
+
+def tables_for(filters: Filters, *more: str) -> tuple[str, ...]:
+    """The raw tables a page reading the stored model needs: those that map services to teams
+    when the filters choose teams, and ``more``."""
+    return (*(TEAM_TABLES if filters.teams else ()), *more)
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str,
