@@ -190,9 +190,11 @@ def one_run(browser: Any, url: str, service: str, shots: Path, run: int) -> list
         (first, shell), at_first = first_render(tab, url, page), load()
         tab.screenshot(path=str(shots / f"{page}.png"), full_page=True)
         bad = errors_on(tab)
-        change, at_change = filter_change(tab, service), load()
-        tab.screenshot(path=str(shots / f"{page}-{service}.png"), full_page=True)
-        bad += errors_on(tab)
+        change, at_change = float("nan"), load()
+        if not bad:  # a page showing an error has no filters to change
+            change, at_change = filter_change(tab, service), load()
+            tab.screenshot(path=str(shots / f"{page}-{service}.png"), full_page=True)
+            bad += errors_on(tab)
         context.close()
         out.append({"page": page, "first": first, "shell": shell, "change": change, "errors": bad})
         say(f"  run {run} {page:<10} first render {first:6.2f} s (front end {shell:4.2f} s; {at_first})   "
