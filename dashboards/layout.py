@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from aftershock.errors import AftershockError
+from aftershock.settings import QuerySettings
 from analytics.board import refresh
 from analytics.board.filters import DEFAULT_ENVIRONMENT, Filters
 from analytics.board.session import options
@@ -41,6 +42,13 @@ def lake_dir() -> Path:
     return Path(load_settings().lake.dir)
 
 
+def query_limits() -> QuerySettings:
+    """The timeout and memory cap of every page's queries (AFTERSHOCK_QUERY__TIMEOUT_S, ...)."""
+    from aftershock.settings import load_settings
+
+    return load_settings().query
+
+
 def rules_file() -> Path | None:
     value = os.environ.get(RULES_ENV)
     return Path(value) if value else None
@@ -52,29 +60,41 @@ def start(title: str, caption: str) -> Context | None:
     st.caption(caption)
     store = _store()
     lake = lake_dir()
-    src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
+    src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
+                 query_limits())
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None
+    failed = None
     if src.status != "fresh":
         refresh.start(lake, src.params, src.min_confidence)
+        failed = refresh.failure(lake)
+        if failed is not None:
+            _rebuild_failed(failed)
+        _watch(src.model_key)
     if src.model is None:
-        st.info(f"The analytics model of {lake} is being built (a first build takes a while on a large "
-                "lake); this page fills in by itself when it is ready.")
-        _watch(src.key)
+        if failed is None:
+            st.info(f"The analytics model of {lake} is being built (a first build takes a while on a "
+                    "large lake); this page fills in by itself when it is ready.")
         return None
-    offered = cached(options, src)
+    offered = cached(options, src, key=src.model_key)  # the filters' choices: per model is enough
     if offered is None:
         return None
     filters = _sidebar(store, offered)
     as_of = f"{src.model_at:%Y-%m-%d %H:%M:%S} UTC" if src.model_at else "unknown"
-    if src.status == "stale":
+    if src.status == "stale" and failed is None:
         st.warning(f"Data as of {as_of} (manifest entry {src.model_seq} of {src.seq}), refreshing: "
                    "newer data is being modelled in the background.")
-        _watch(src.key)
     else:
-        st.caption(f"Data as of {as_of} (manifest entry {src.seq}), lake {lake}")
+        st.caption(f"Data as of {as_of} (manifest entry {src.model_seq}), lake {lake}")
     return Context(src, filters)
+
+
+def _rebuild_failed(failed: refresh.Failure) -> None:
+    st.error(f"The background rebuild of the analytics model failed (manifest entry {failed.seq}, "
+             f"{failed.at:%Y-%m-%d %H:%M:%S} UTC): {failed.message}. Its log: {failed.log}. "
+             "This page shows the newest stored model, if any; the rebuild is tried again when new "
+             "data is committed.")
 
 
 def _how_to_load(lake: Path, status: str) -> None:
@@ -88,10 +108,11 @@ def _how_to_load(lake: Path, status: str) -> None:
 
 @st.fragment(run_every=WATCH_SECONDS)
 def _watch(key: str) -> None:
-    """Rerun the page once the source changes (the rebuild stored a newer model)."""
+    """Rerun the page once the rebuild stored a newer model (not at every commit: the page keeps
+    the figures of its last render meanwhile)."""
     store = _store()
     now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
-    if now.key != key:
+    if now.model_key != key:
         st.rerun()
 
 
@@ -154,11 +175,11 @@ def _to_url(store: dict[str, Any]) -> None:
         st.query_params.from_dict(params)
 
 
-def cached(fn: Callable[..., Any], src: Source, *args: Any) -> Any:
-    """``fn(src, *args)`` cached per model snapshot and arguments; None (and the message shown)
-    when it raises a known error such as an empty selection."""
+def cached(fn: Callable[..., Any], src: Source, *args: Any, key: str | None = None) -> Any:
+    """``fn(src, *args)`` cached per lake snapshot and model (or ``key``) and arguments; None (and
+    the message shown) when it raises a known error such as an empty selection."""
     try:
-        return _run(f"{fn.__module__}.{fn.__qualname__}", src.key, fn, src, *args)
+        return _run(f"{fn.__module__}.{fn.__qualname__}", key or src.key, fn, src, *args)
     except AftershockError as exc:
         st.info(str(exc))
         return None

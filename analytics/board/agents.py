@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.board.filters import Filters
-from analytics.board.session import opened, resolve, rows
+from analytics.board.session import opened, resolve, rows, tables_for
 from analytics.board.source import Source
 from analytics.metrics import proportion
 
 
 def agents(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src) as con:
+    with opened(src, tables_for(filters, "gate_decision")) as con:
         v = resolve(con, filters)
         tiers = rows(con, "board_agent_tiers", v)
         destructive = rows(con, "board_agent_destructive", v)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.board.filters import Filters
-from analytics.board.session import opened, resolve, rows
+from analytics.board.session import opened, resolve, rows, tables_for
 from analytics.board.source import Source
 from analytics.metrics import ReportParams
 from analytics.postmortem import postmortem
@@ -14,7 +14,7 @@ from analytics.postmortem import postmortem
 
 def choices(src: Source, filters: Filters) -> list[dict[str, Any]]:
     """The filtered incidents, widest first: id, title, severity, impact minutes, source ids."""
-    with opened(src) as con:
+    with opened(src, tables_for(filters)) as con:
         found = rows(con, "board_incidents", resolve(con, filters))
     return [{"incident_id": r["incident_id"], "title": r["title"], "severity": r["severity"],
              "impact_minutes": r["impact_minutes"], "source_refs": list(r["source_refs"] or [])}

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.board.filters import Filters
-from analytics.board.session import median_interval, opened, resolve, rows
+from analytics.board.session import median_interval, opened, resolve, rows, tables_for
 from analytics.board.source import Source
 
 WIDEST = 10
 
 
 def incidents(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src) as con:
+    with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         found = rows(con, "board_incidents", v)
     for r in found:

@@ -10,7 +10,7 @@ from typing import Any
 
 from analytics import queries
 from analytics.board.filters import Filters
-from analytics.board.session import median_interval, opened, resolve, rows
+from analytics.board.session import median_interval, opened, resolve, rows, tables_for
 from analytics.board.source import Source
 from analytics.metrics import AI_LEVELS, ReportParams, level_rate, proportion, relative_risk
 from analytics.stats import poisson_rate, wilson
@@ -20,7 +20,7 @@ MIN_GROUP = ReportParams().min_group
 
 
 def overview(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src) as con:
+    with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         weeks = rows(con, "board_deploy_weeks", v)
         recovery = rows(con, "board_recovery_minutes", v)
@@ -44,13 +44,13 @@ def _headline(weeks: list[dict[str, Any]], lead: list[dict[str, Any]], recovery:
               incidents: list[dict[str, Any]], guardrails: list[dict[str, Any]],
               days: float) -> dict[str, Any]:
     n, terminal = _sum(weeks, "deployments"), _sum(weeks, "terminal")
-    lead_times = [r["minutes"] for r in lead if r["minutes"] is not None]
+    lead_times = [m for r in lead for m in r["minutes"]]
     recoveries = [r["recovery_minutes"] for r in recovery if r["recovery_minutes"] is not None]
     return {
         "deployment_frequency": {"numerator": n, "denominator": days, "rate": n / days,
                                  "interval": poisson_rate(n, days),
                                  "coverage": terminal / n if n else None},
-        "lead_time_for_changes": _median(lead_times, len(lead)),
+        "lead_time_for_changes": _median(lead_times, _sum(lead, "changes")),
         "change_failure_rate": proportion(_sum(weeks, "failed"), n, terminal),
         "failed_deployment_recovery_time": _median(recoveries, len(recovery)),
         "deployment_rework_rate": proportion(_sum(weeks, "rework"), n, terminal),
@@ -93,7 +93,7 @@ def too_few(count: int, what: str) -> str:
 def _weekly(weeks: list[dict[str, Any]], lead: list[dict[str, Any]], recovery: list[dict[str, Any]],
             incidents: list[dict[str, Any]], guardrails: list[dict[str, Any]], since: datetime,
             until: datetime) -> list[dict[str, Any]]:
-    leads, recoveries = _by_week(lead, "minutes"), _by_week(recovery, "recovery_minutes")
+    leads, recoveries = {r["week"]: r["minutes"] for r in lead}, _by_week(recovery, "recovery_minutes")
     inc = {r["week"]: r for r in incidents}
     grd = {r["week"]: r for r in guardrails}
     deps = {r["week"]: r for r in weeks}

@@ -5,17 +5,24 @@ render never waits for a build and the build does not compete with renders for t
 interpreter) unless one already runs for the lake. The process holds an ``flock`` on
 ``<lake>/_model/.rebuild.lock`` while it builds: across dashboard sessions and processes only one
 rebuild runs; a second one started meanwhile finds the lock taken and exits at once. Its output
-goes to ``<lake>/_model/.rebuild.log``.
+goes to ``<lake>/_model/.rebuild.log``. A rebuild that fails (an error, or its process killed)
+leaves ``<lake>/_model/.rebuild.failed`` naming the manifest entry, the time and the error, so
+the pages can say so (:func:`failure`); it is not started again for that entry (the next commit
+or a successful rebuild clears it).
 """
 
 from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.model import LinkParams
@@ -23,7 +30,43 @@ from analytics.store import MODEL_DIR
 
 LOCK_NAME = ".rebuild.lock"
 LOG_NAME = ".rebuild.log"
-_children: list[subprocess.Popen[bytes]] = []
+FAILED_NAME = ".rebuild.failed"
+_children: list[tuple[subprocess.Popen[bytes], Path, int]] = []
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The last failed rebuild of a lake: the manifest entry it built, when, and why."""
+
+    seq: int
+    at: datetime
+    message: str
+    log: Path
+
+
+def failure(lake: Path) -> Failure | None:
+    """The recorded failure of the last rebuild of ``lake``, if it failed."""
+    try:
+        found = json.loads((lake / MODEL_DIR / FAILED_NAME).read_text(encoding="utf-8"))
+        return Failure(int(found["seq"]), datetime.fromisoformat(found["at"]), str(found["message"]),
+                       lake / MODEL_DIR / LOG_NAME)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record_failure(lake: Path, seq: int, message: str) -> None:
+    """Note that the rebuild of entry ``seq`` failed (replacing an earlier note)."""
+    path = lake / MODEL_DIR / FAILED_NAME
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"seq": seq, "at": datetime.now(UTC).isoformat(),
+                                     "message": message}), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _current_seq(lake: Path) -> int:
+    from lake.manifest import snapshot
+
+    return snapshot(lake).seq
 
 
 def lock_path(lake: Path) -> Path:
@@ -51,20 +94,32 @@ def start(lake: Path, params: LinkParams, min_confidence: float) -> bool:
     _reap()
     if running(lake):
         return False
+    seq = _current_seq(lake)
+    failed = failure(lake)
+    if failed is not None and failed.seq == seq:
+        return False
     (lake / MODEL_DIR).mkdir(exist_ok=True)
     command = [sys.executable, "-m", "analytics.board.refresh", str(lake),
                "--environment", params.environment, "--window-minutes", str(params.window_minutes),
                "--skew-minutes", str(params.skew_minutes), "--decay-minutes", str(params.decay_minutes),
                "--min-confidence", str(min_confidence)]
     with open(lake / MODEL_DIR / LOG_NAME, "ab") as log:
-        _children.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    _children.append((child, lake, seq))
     return True
 
 
 def _reap() -> None:
-    """Collect the exit status of finished rebuilds (no zombie processes)."""
-    _children[:] = [child for child in _children if child.poll() is None]
+    """Collect the exit status of finished rebuilds (no zombie processes); one killed before it
+    could say so is recorded as failed."""
+    for child, lake, seq in list(_children):
+        code = child.poll()
+        if code is None:
+            continue
+        _children.remove((child, lake, seq))
+        if code < 0 and failure(lake) is None:
+            record_failure(lake, seq, f"the rebuild process was ended by signal {-code}")
 
 
 def rebuild(lake: Path, params: LinkParams, min_confidence: float) -> bool:
@@ -79,10 +134,24 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float) -> bool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        seq = _current_seq(lake)
         connect(lake, params, min_confidence, views=False, progress=_say).close()
+        _check_stored(lake, params, min_confidence, seq)
         return True
     finally:
         os.close(fd)
+
+
+def _check_stored(lake: Path, params: LinkParams, min_confidence: float, seq: int) -> None:
+    """An AnalyticsError unless a model of entry ``seq`` or a later one is stored now."""
+    from aftershock.errors import AnalyticsError
+    from analytics.board.source import locate
+
+    found = locate(lake, params, min_confidence).model_seq
+    if found is None or found < seq:
+        raise AnalyticsError(f"the model of manifest entry {seq} was built but could not be stored in "
+                             f"{lake / MODEL_DIR} (see the lines above): check that folder's space "
+                             "and permissions")
 
 
 def _say(message: str) -> None:
@@ -103,11 +172,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = LinkParams(args.environment, args.window_minutes, args.skew_minutes, args.decay_minutes)
     from aftershock.errors import AftershockError
 
+    seq = _current_seq(args.lake)
     try:
         built = rebuild(args.lake, params, args.min_confidence)
     except AftershockError as exc:
         print(f"aftershock: {exc}", flush=True)
+        record_failure(args.lake, seq, str(exc))
         return int(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 (any error of a rebuild is recorded for the pages)
+        traceback.print_exc(file=sys.stdout)
+        record_failure(args.lake, seq, f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return 1
+    if built:
+        (args.lake / MODEL_DIR / FAILED_NAME).unlink(missing_ok=True)
     print("model stored" if built else "another rebuild holds the lock; nothing to do", flush=True)
     return 0
 

@@ -9,15 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from analytics.board.filters import Filters
-from analytics.board.session import opened, resolve, rows
+from analytics.board.session import opened, resolve, rows, service_teams
 from analytics.board.source import Source
-from analytics.rules.backtest import backtest
 from analytics.rules.history import score_history
 from analytics.rules.labels import label_from_outcomes
-from analytics.rules.model import Rules, load_rules
+from analytics.rules.model import load_rules
 from analytics.rules.toml_out import dumps
 from analytics.rules.tune import tune
 
@@ -26,18 +23,51 @@ SPLIT_SHARE = 2 / 3
 """Without a chosen split, learn on the first two thirds of the period and score the rest."""
 
 
-def rules_board(src: Source, filters: Filters, rules_file: Path | None = None,
-                split: date | None = None) -> dict[str, Any]:
+def rules_history(src: Source, filters: Filters, rules_file: Path | None = None,
+                  split: date | None = None) -> dict[str, Any]:
+    """The part of the page that does not depend on the service and team filters (the costly
+    one: every change of history scored several times): the backtest of the rules file in use,
+    the tuned proposal, and every scored change of the period after the split, with its service.
+    Call it with the filters' period and environment only and pass the result to
+    :func:`rules_board`, so choosing services or teams reuses it."""
     rules = load_rules(rules_file)
     with opened(src) as con:
         v = resolve(con, filters)
         at = _split(split, v["since"], v["until"])
+        period = {"since": at, "until": v["until"]}
         label_from_outcomes(con, src.min_confidence)
-        report = backtest(con, rules, at)
-        scored = _scored(con, rules, v | {"since": at})
-        proposal = _tuned(con, rules, at, v | {"since": at})
+        score_history(con, rules)
+        scored = rows(con, "board_rule_rows", period)
+        result = tune(con, rules, at)
+        tuned: dict[str, Any] = {"status": "ok", "version": result.rules.version,
+                                 "report": result.report,
+                                 "toml": dumps(result.rules, f"Tuned from {rules.version} on changes "
+                                               f"before {at.date()}.")}
+        if result.report["train"]["failed"]:
+            score_history(con, result.rules)
+            tuned["rows"] = rows(con, "board_rule_rows", period)
+        else:
+            tuned = {"status": "refused",
+                     "reason": f"no failed change before {at.date()}: nothing to learn from"}
+        teams = service_teams(con)
     return {"rules_version": rules.version, "rules_file": str(rules_file or "analytics/rules/default.toml"),
-            "split": at, "until": v["until"], "backtest": report, "rules": scored, "tuned": proposal}
+            "split": at, "until": v["until"], "backtest": result.report["before"], "rows": scored,
+            "tuned": tuned, "teams": teams}
+
+
+def rules_board(history: dict[str, Any], filters: Filters) -> dict[str, Any]:
+    """The page for the services and teams of ``filters`` (pure: from :func:`rules_history`)."""
+    services = filters.selected_services(history["teams"])
+    chosen = set(services) if services is not None else None
+
+    def kept(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return found if chosen is None else [r for r in found if r["service_name"] in chosen]
+
+    tuned = {k: v for k, v in history["tuned"].items() if k != "rows"}
+    if history["tuned"]["status"] == "ok":
+        tuned |= scored_curves(kept(history["tuned"]["rows"]))
+    return {k: history[k] for k in ("rules_version", "rules_file", "split", "until", "backtest")} | {
+        "rules": scored_curves(kept(history["rows"])), "tuned": tuned}
 
 
 def _split(chosen: date | None, since: datetime, until: datetime) -> datetime:
@@ -45,22 +75,6 @@ def _split(chosen: date | None, since: datetime, until: datetime) -> datetime:
         return datetime.combine(chosen, time(), tzinfo=UTC)
     middle = since + (until - since) * SPLIT_SHARE
     return datetime.combine(middle.date(), time(), tzinfo=UTC) + timedelta(days=0)
-
-
-def _scored(con: duckdb.DuckDBPyConnection, rules: Rules, values: dict[str, Any]) -> dict[str, Any]:
-    score_history(con, rules)
-    return scored_curves(rows(con, "board_rule_rows", values))
-
-
-def _tuned(con: duckdb.DuckDBPyConnection, rules: Rules, at: datetime,
-           values: dict[str, Any]) -> dict[str, Any]:
-    result = tune(con, rules, at)
-    if not result.report["train"]["failed"]:
-        return {"status": "refused", "reason": f"no failed change before {at.date()}: nothing to learn from"}
-    score_history(con, result.rules)
-    return {"status": "ok", "version": result.rules.version, "report": result.report,
-            "toml": dumps(result.rules, f"Tuned from {rules.version} on changes before {at.date()}."),
-            **scored_curves(rows(con, "board_rule_rows", values))}
 
 
 def scored_curves(found: list[dict[str, Any]]) -> dict[str, Any]:

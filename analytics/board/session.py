@@ -3,36 +3,57 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
 from aftershock.errors import AnalyticsError
-from analytics import queries
+from analytics import bounded, queries
 from analytics.board.filters import Filters, scope_values
 from analytics.board.source import Source
 from analytics.metrics import HALF_Z, data_bounds
 from analytics.store import attach
+from lake.reader import TABLES, add_views
 
 PACKAGE = "analytics.board.sql"
+TEAM_TABLES = ("change", "deployment", "incident", "agent_action")
+"""The raw tables :func:`service_teams` reads (the team is an event attribute)."""
 
 
 @contextmanager
-def opened(src: Source) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The lake's views at its current snapshot with the source's stored model behind them."""
-    from lake.reader import open_lake
-
+def opened(src: Source, tables: Iterable[str] = TABLES) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The lake's views of ``tables`` (default: all; each costs a read of its files' footers, so
+    pages reading only the stored model ask for none) at its current snapshot with the source's
+    stored model behind them, on a
+    bounded session (:mod:`analytics.bounded`): files readable only inside the lake, at most
+    ``src.limits.memory_limit`` of memory with nothing spilled, and the whole block stopped after
+    ``src.limits.timeout_s`` (its queries interrupted; a block that still ends past the time
+    raises all the same), as one :class:`AnalyticsError` naming the limit."""
     if src.model is None:
         raise AnalyticsError(f"no stored model of {src.lake} yet: it is being built; this page "
                              "shows it when it is ready")
-    con = open_lake(src.lake)
+    limits = src.limits
+    con = bounded.connect(limits)
     try:
-        attach(con, src.model)
-        yield con
+        with bounded.watch(con, limits):
+            started = time.monotonic()
+            add_views(con, src.lake, tables=tables)
+            attach(con, src.model)
+            bounded.lock_down(con, src.lake)
+            yield con
+            if time.monotonic() - started > limits.timeout_s:
+                raise bounded.timeout_error(limits)
     finally:
         con.close()
+
+
+def tables_for(filters: Filters, *more: str) -> tuple[str, ...]:
+    """The raw tables a page reading the stored model needs: those that map services to teams
+    when the filters choose teams, and ``more``."""
+    return (*(TEAM_TABLES if filters.teams else ()), *more)
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str,

@@ -11,12 +11,13 @@ committed entry is ``empty``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from aftershock.errors import LakeError
+from aftershock.settings import QuerySettings
 from analytics.model import LinkParams
 from analytics.store import MODEL_DIR, model_path
 from lake.manifest import MANIFEST_DIR, State
@@ -36,6 +37,8 @@ class Source:
     model_seq: int | None = None
     model_at: datetime | None = None
     """When the manifest entry the model reflects was committed."""
+    limits: QuerySettings = field(default_factory=QuerySettings, compare=False)
+    """Timeout and memory cap of every connection a page opens over this source."""
 
     @property
     def key(self) -> str:
@@ -43,12 +46,23 @@ class Source:
         return f"{self.lake.resolve()}|{self.model}|{self.seq}|{self.params}|{self.min_confidence}"
 
     @property
+    def model_key(self) -> str:
+        """Changes only when another stored model is read (not with every commit)."""
+        return f"{self.lake.resolve()}|{self.model}|{self.params}|{self.min_confidence}"
+
+    @property
     def readable(self) -> bool:
         return self.model is not None
 
 
-def locate(lake: Path, params: LinkParams, min_confidence: float) -> Source:
-    """The newest stored model of ``lake`` for these parameters, and how current it is."""
+def locate(lake: Path, params: LinkParams, min_confidence: float,
+           limits: QuerySettings | None = None) -> Source:
+    """The newest stored model of ``lake`` for these parameters, and how current it is; pages
+    read it under ``limits`` (default: :class:`QuerySettings` defaults)."""
+    return replace(_locate(lake, params, min_confidence), limits=limits or QuerySettings())
+
+
+def _locate(lake: Path, params: LinkParams, min_confidence: float) -> Source:
     if not lake.is_dir():
         return Source(lake, params, min_confidence, "missing")
     state, marks = _history(lake)

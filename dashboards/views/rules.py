@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import streamlit as st
 
-from analytics.board.rules import caught_at, rules_board, what_if
+from analytics.board.rules import caught_at, rules_board, rules_history, what_if
 from dashboards import layout
 from dashboards.widgets import plain_rows, table
 
@@ -14,7 +16,9 @@ ctx = layout.start("Do the risk rules flag the changes that cause incidents?",
                    "is learned on the changes before it.")
 if ctx:
     split = st.date_input("Split (learn before, score from)", value=None, key="split")
-    data = layout.cached(rules_board, ctx.src, ctx.filters, layout.rules_file(), split)
+    period = replace(ctx.filters, services=(), teams=())  # services and teams: chosen from it
+    history = layout.cached(rules_history, ctx.src, period, layout.rules_file(), split)
+    data = rules_board(history, ctx.filters) if history else None
 else:
     data = None
 if data:

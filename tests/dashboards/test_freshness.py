@@ -84,3 +84,25 @@ def test_a_lake_without_any_stored_model_says_it_is_being_built(fixture_lake: Pa
     assert not at.exception and not at.metric
     assert any("is being built" in i.value for i in at.info)
     wait_for_rebuild(lake)
+
+
+def test_a_failed_rebuild_is_shown_on_the_page_with_its_log(moved_lake: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # the rebuild process inherits a setting it refuses: model digests kept inside the lake
+    monkeypatch.setenv("AFTERSHOCK_LAKE__ANCHOR_DIR", str(moved_lake / "anchors"))
+    assert refresh.start(moved_lake, LinkParams(), 0.5) is True
+    deadline = time.monotonic() + WAIT_SECONDS
+    while refresh.failure(moved_lake) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    failed = refresh.failure(moved_lake)
+    assert failed is not None, (moved_lake / "_model" / refresh.LOG_NAME).read_text()
+    assert failed.seq == locate(moved_lake, LinkParams(), 0.5).seq
+    assert refresh.start(moved_lake, LinkParams(), 0.5) is False  # not retried for the same entry
+    at = AppTest.from_file(str(PAGES / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    [shown] = [e.value for e in at.error]
+    assert "rebuild of the analytics model failed" in shown
+    assert failed.message in shown and str(moved_lake / "_model" / refresh.LOG_NAME) in shown
+    assert not any("refreshing" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "5"  # the stored model's data

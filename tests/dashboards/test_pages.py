@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.board.filters import Filters
+from analytics.board.rules import rules_board, rules_history
+from analytics.board.source import locate
+from analytics.model import LinkParams
 from tests.dashboards.conftest import PAGES
 
 NAMES = ("overview", "changes", "incidents", "agents", "rules", "postmortem")
@@ -111,6 +115,19 @@ def test_risk_rules_backtest_and_what_if(board_lake: Path) -> None:
     assert shown["Changes flagged"] == "100.0%" and shown["Incident-causing changes caught"] == "100.0%"
     models = at.dataframe[0].value
     assert list(models.model) == ["rules", "lines_added", "random"]
+
+
+def test_risk_rules_for_services_and_teams_reuse_one_scoring(board_lake: Path) -> None:
+    src = locate(board_lake, LinkParams(), 0.5)
+    history = rules_history(src, Filters())
+    per = {s: rules_board(history, Filters(services=(s,)))["rules"]["changes"] for s in history["teams"]}
+    assert rules_board(history, Filters())["rules"]["changes"] == sum(per.values()) == 7
+    money = rules_board(history, Filters(teams=("team-money",)))["rules"]
+    assert money["changes"] == per["payments"] + per["checkout"] > 0
+    at = run("rules")
+    at.multiselect(key="w_service").set_value(["search"]).run()
+    assert not at.exception
+    assert f"{per['search']} changes," in markdown(at)
 
 
 def test_postmortem_by_pick_and_by_source_id(board_lake: Path) -> None:
