@@ -17,7 +17,12 @@ def test_report_json_has_the_documented_sections(lake: Path, capsys: pytest.Capt
     data = json.loads(capsys.readouterr().out)
     assert code == ExitCode.OK
     assert set(data) == {"period", "parameters", "dora", "linking", "ai", "blast_radius", "agents"}
-    assert data["dora"]["change_failure_rate"]["numerator"] == 5
+    # Five failed deployments whatever the weights; D9 (no change, 30 min before I5) is a sixth
+    # when the calibrated weights link I5 to it.
+    assert data["linking"]["linked_deployment"] in (0, 1)
+    assert data["dora"]["change_failure_rate"]["numerator"] == 5 + data["linking"]["linked_deployment"]
+    assert set(data["parameters"]) == {"min_confidence", "min_group", "min_failures", "environment",
+                                       "window_minutes", "skew_minutes"}
 
 
 def test_postmortem_by_pagerduty_id_ranks_the_reverted_change_first(

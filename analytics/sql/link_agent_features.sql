@@ -1,20 +1,18 @@
--- Method "agent_action": a state-changing agent action (mutate 0.30, mutate_config 0.50,
--- destructive 0.80) that was not denied or blocked, on an affected service (its service_name, or,
--- when it names no service, a target_resource that contains the service name), within
--- $window_minutes before impact start.
--- Confidence = tier weight x exp(-minutes before impact / $decay_minutes) x 0.35 per level of
--- dependency depth.
+-- Features of the agent-action suspects (method "agent_action"): a state-changing agent action
+-- (tier mutate, mutate_config or destructive) that was not denied or blocked, on an affected
+-- service (its service_name, or, when it names no service, a target_resource that contains the
+-- service name), within $window_minutes before impact start (or up to $skew_minutes after it).
+-- link_score.sql turns the features into confidence with the calibrated weights.
 -- The join is keyed by service (or, for actions naming no service, by target) and UTC day: each
 -- incident service is expanded to the days its window touches. The window bounds are computed
 -- once per incident service (TIMESTAMPTZ arithmetic is calendar arithmetic), and minutes before
 -- impact count second boundaries from epoch microseconds, as date_diff('second') does.
--- Output: rows of a_link_evidence.  Grain: (incident, agent action).
--- Parameters: $window_minutes, $skew_minutes, $decay_minutes.
-INSERT INTO a_link_evidence
+-- Output: a_agent_features (incident_id, event_id, tier, agent, depth, minutes_before)
+-- Grain: (incident, agent action).  Parameters: $window_minutes, $skew_minutes.
+CREATE OR REPLACE TEMP TABLE a_agent_features AS
 WITH acting AS (
     SELECT event_id, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
-           floor(epoch(occurred_at) / 86400)::BIGINT AS day,
-           CASE consequence_tier WHEN 'destructive' THEN 0.80 WHEN 'mutate_config' THEN 0.50 ELSE 0.30 END AS weight
+           floor(epoch(occurred_at) / 86400)::BIGINT AS day
     FROM a_agent_actions
     WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
       AND decision <> 'denied'
@@ -32,7 +30,7 @@ exposed AS (
     JOIN a_incident_services AS s USING (incident_id)
 ),
 on_service AS (
-    SELECT e.incident_id, a.event_id, a.weight, a.consequence_tier AS tier, a.gen_ai_agent_name AS agent,
+    SELECT e.incident_id, a.event_id, a.consequence_tier AS tier, a.gen_ai_agent_name AS agent,
            e.dependency_depth AS depth, a.occurred_at, e.impact_started_at
     FROM exposed AS e
     JOIN acting AS a
@@ -41,7 +39,7 @@ on_service AS (
      AND a.occurred_at BETWEEN e.window_start AND e.window_end
 ),
 on_resource AS (
-    SELECT e.incident_id, a.event_id, any_value(a.weight) AS weight, any_value(a.consequence_tier) AS tier,
+    SELECT e.incident_id, a.event_id, any_value(a.consequence_tier) AS tier,
            any_value(a.gen_ai_agent_name) AS agent, min(e.dependency_depth) AS depth,
            any_value(a.occurred_at) AS occurred_at, any_value(e.impact_started_at) AS impact_started_at
     FROM exposed AS e
@@ -52,17 +50,9 @@ on_resource AS (
     GROUP BY e.incident_id, a.event_id
 ),
 near AS (
-    SELECT incident_id, event_id, weight, tier, agent, depth,
-           greatest((floor(epoch_us(impact_started_at) / 1000000) - floor(epoch_us(occurred_at) / 1000000))::BIGINT,
-                    0) / 60.0 AS minutes_before
+    SELECT incident_id, event_id, tier, agent, depth,
+           (floor(epoch_us(impact_started_at) / 1000000) - floor(epoch_us(occurred_at) / 1000000))::BIGINT / 60.0
+               AS minutes_before
     FROM (SELECT * FROM on_service UNION ALL SELECT * FROM on_resource)
 )
-SELECT
-    incident_id,
-    'agent_action',
-    event_id,
-    'agent_action',
-    weight * exp(-minutes_before / $decay_minutes) * pow(0.35, depth),
-    tier || ' action by ' || agent || ' ' || round(minutes_before) || ' min before impact',
-    'agent_action ' || event_id
-FROM near;
+SELECT * FROM near;

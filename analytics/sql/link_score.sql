@@ -1,0 +1,50 @@
+-- Evidence rows of the deployment and agent-action suspects: each feature row of
+-- a_deployment_features and a_agent_features scored by a logistic model whose weights were
+-- calibrated on simulated histories (analytics/link_weights.toml, METRICS.md "Calibration"), so
+-- a confidence is the share of such suspects that were the cause there.
+-- Deployment: sigmoid(deploy_bias + deploy_log_hours x ln(1 + hours before impact)
+--   + deploy_after [started after impact start] + deploy_latest [latest deployment of the service
+--   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed [failed or rolled back] + deploy_depth x dependency depth
+--   + deploy_other_region [no shared region]); method rollback when failed, else time_window
+--   (depth 0) or dependency.
+-- Agent action: sigmoid(agent_bias + agent_mutate_config | agent_destructive [tier, against
+--   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth).
+-- Output: rows of a_link_evidence.  Grain: (incident, deployment) and (incident, agent action).
+-- Parameters: the deploy_* and agent_* weights.
+INSERT INTO a_link_evidence
+SELECT
+    incident_id,
+    'deployment',
+    deployment_id,
+    CASE WHEN failed THEN 'rollback' WHEN depth = 0 THEN 'time_window' ELSE 'dependency' END,
+    1 / (1 + exp(-($deploy_bias
+                   + $deploy_log_hours * ln(1 + greatest(minutes_before, 0) / 60)
+                   + CASE WHEN minutes_before < 0 THEN $deploy_after ELSE 0 END
+                   + CASE WHEN latest THEN $deploy_latest ELSE 0 END
+                   + CASE WHEN latest_successful THEN $deploy_latest_successful ELSE 0 END
+                   + CASE WHEN failed THEN $deploy_failed ELSE 0 END
+                   + $deploy_depth * depth
+                   + CASE WHEN other_region THEN $deploy_other_region ELSE 0 END))),
+    'deployed ' || round(minutes_before) || ' min before impact, dependency depth ' || depth
+        || CASE WHEN latest_successful THEN ', latest successful deployment of ' || service_name
+                WHEN latest THEN ', latest deployment of ' || service_name ELSE '' END
+        || CASE WHEN failed THEN ', ' || coalesce(last_status, 'failed')
+                                 || coalesce(', rolled back by ' || rolled_back_by, '') ELSE '' END
+        || CASE WHEN other_region THEN ', no shared region' ELSE '' END,
+    'deployment ' || deployment_id
+FROM a_deployment_features
+UNION ALL
+SELECT
+    incident_id,
+    'agent_action',
+    event_id,
+    'agent_action',
+    1 / (1 + exp(-($agent_bias
+                   + CASE tier WHEN 'mutate_config' THEN $agent_mutate_config
+                               WHEN 'destructive' THEN $agent_destructive ELSE 0 END
+                   + $agent_log_hours * ln(1 + greatest(minutes_before, 0) / 60)
+                   + CASE WHEN minutes_before < 0 THEN $agent_after ELSE 0 END
+                   + $agent_depth * depth))),
+    tier || ' action by ' || agent || ' ' || round(minutes_before) || ' min before impact',
+    'agent_action ' || event_id
+FROM a_agent_features;
