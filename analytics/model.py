@@ -46,8 +46,8 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_artifact",
     "link_deployment_features",
     "link_agent_features",
-    "link_score",
     "link_change_features",
+    "link_score",
     "link_suspects",
 )
 OUTCOME_STEPS: tuple[str, ...] = (
@@ -61,7 +61,7 @@ OUTCOME_STEPS: tuple[str, ...] = (
 
 WEIGHT_NAMES: tuple[str, ...] = (
     "deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
-    "deploy_failed", "deploy_depth", "deploy_other_region",
+    "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component",
     "agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after", "agent_depth",
     "change_head", "change_position", "change_risky", "change_log_lines", "change_component",
 )

@@ -7,7 +7,7 @@ candidate the linking finds is a row with its features and whether it was the tr
 
 - deployments: ridge logistic regression on ln(1 + hours before impact), started after impact,
   latest deployment of the service before impact, latest successful one, failed, dependency
-  depth, no shared region;
+  depth, no shared region, a shipped change touching the component the incident's title names;
 - agent actions: ridge logistic regression on tier, ln(1 + hours before impact), after impact,
   depth;
 - changes of the true deployment, when it shipped several: conditional logit (softmax within the
@@ -40,7 +40,7 @@ from simulator.stress import VARIANTS, generate, variant
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "analytics" / "link_weights.toml"
 DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
-          "deploy_failed", "deploy_depth", "deploy_other_region")
+          "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
@@ -62,7 +62,8 @@ def _hours(minutes: float) -> float:
 
 def deploy_x(r: dict[str, Any]) -> list[float]:
     return [1.0, _hours(r["minutes_before"]), float(r["minutes_before"] < 0), float(r["latest"]),
-            float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"])]
+            float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"]),
+            float(r["component"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:

@@ -1,4 +1,5 @@
--- Which change of a suspected deployment: for every (incident, deployment) with evidence, each
+-- Which change of a suspected deployment: for every (incident, deployment) with evidence or
+-- features (a_deployment_features), each
 -- change the deployment shipped (a_deployment_changes) with its features and its share, the
 -- probability that it is the one that caused the incident if the deployment did:
 -- share = softmax over the deployment's changes of change_head [head of the deployment]
@@ -12,9 +13,11 @@
 -- Grain: (incident, deployment, change).  Parameters: the change_* weights.
 CREATE OR REPLACE TEMP TABLE a_change_shares AS
 WITH suspected AS (
-    SELECT DISTINCT e.incident_id, e.ref_id AS deployment_id
+    SELECT e.incident_id, e.ref_id AS deployment_id
     FROM a_link_evidence AS e
     WHERE e.kind = 'deployment'
+    UNION
+    SELECT incident_id, deployment_id FROM a_deployment_features
 ),
 shipped AS (
     SELECT s.incident_id, dc.deployment_id, dc.change_id, dc.is_head, dc.position

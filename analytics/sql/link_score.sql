@@ -4,14 +4,21 @@
 -- a confidence is the share of such suspects that were the cause there.
 -- Deployment: sigmoid(deploy_bias + deploy_log_hours x ln(1 + hours before impact)
 --   + deploy_after [started after impact start] + deploy_latest [latest deployment of the service
---   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed [failed or rolled back] + deploy_depth x dependency depth
---   + deploy_other_region [no shared region]); method rollback when failed, else time_window
---   (depth 0) or dependency.
+--   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed
+--   [failed or rolled back] + deploy_depth x dependency depth + deploy_other_region [no shared
+--   region] + deploy_component [a change it shipped touches a path that names a word of the
+--   incident's title, a_change_shares]); method rollback when failed, else time_window (depth 0)
+--   or dependency.
 -- Agent action: sigmoid(agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth).
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment) and (incident, agent action).
 -- Parameters: the deploy_* and agent_* weights.
 INSERT INTO a_link_evidence
+WITH component AS (
+    SELECT incident_id, deployment_id, bool_or(component) AS component
+    FROM a_change_shares
+    GROUP BY incident_id, deployment_id
+)
 SELECT
     incident_id,
     'deployment',
@@ -24,15 +31,18 @@ SELECT
                    + CASE WHEN latest_successful THEN $deploy_latest_successful ELSE 0 END
                    + CASE WHEN failed THEN $deploy_failed ELSE 0 END
                    + $deploy_depth * depth
-                   + CASE WHEN other_region THEN $deploy_other_region ELSE 0 END))),
+                   + CASE WHEN other_region THEN $deploy_other_region ELSE 0 END
+                   + CASE WHEN c.component THEN $deploy_component ELSE 0 END))),
     'deployed ' || round(minutes_before) || ' min before impact, dependency depth ' || depth
         || CASE WHEN latest_successful THEN ', latest successful deployment of ' || service_name
                 WHEN latest THEN ', latest deployment of ' || service_name ELSE '' END
         || CASE WHEN failed THEN ', ' || coalesce(last_status, 'failed')
                                  || coalesce(', rolled back by ' || rolled_back_by, '') ELSE '' END
-        || CASE WHEN other_region THEN ', no shared region' ELSE '' END,
+        || CASE WHEN other_region THEN ', no shared region' ELSE '' END
+        || CASE WHEN c.component THEN ', ships a change touching the component the incident names' ELSE '' END,
     'deployment ' || deployment_id
 FROM a_deployment_features
+LEFT JOIN component AS c USING (incident_id, deployment_id)
 UNION ALL
 SELECT
     incident_id,

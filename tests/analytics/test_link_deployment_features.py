@@ -24,7 +24,7 @@ from analytics.model import LinkParams
 IMPACT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WEIGHTS = {"deploy_bias": 0.5, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
            "deploy_latest_successful": 0.5, "deploy_failed": 0.5, "deploy_depth": -1.0,
-           "deploy_other_region": -1.0}
+           "deploy_other_region": -1.0, "deploy_component": 0.0}
 PARAMS = LinkParams().with_weights(WEIGHTS)
 
 
@@ -87,6 +87,8 @@ def _score(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, float]]:
     queries.execute(con, "link_deployment_features", PARAMS.values())
     con.execute("CREATE TEMP TABLE a_agent_features (incident_id VARCHAR, event_id VARCHAR, tier VARCHAR, "
                 "agent VARCHAR, depth INTEGER, minutes_before DOUBLE)")
+    con.execute("CREATE TEMP TABLE a_change_shares (incident_id VARCHAR, deployment_id VARCHAR, "
+                "component BOOLEAN)")
     queries.execute(con, "link_score", PARAMS.values())
     return con.execute("SELECT incident_id, ref_id, method, confidence FROM a_link_evidence").fetchall()
 
