@@ -5,18 +5,19 @@ real-tool payloads, plus default simulator histories (``aftershock simulate``), 
 ones with dependency depths, regions and destructive agent actions. For every incident, each
 candidate the linking finds is a row with its features and whether it was the true cause:
 
-- deployments: ridge logistic regression on ln(1 + hours before impact), started after impact,
+- deployments: ln(1 + hours before impact), started after impact,
   latest deployment of the service before impact, latest successful one, failed, dependency
   depth, no shared region, a shipped change touching the component the incident's title names;
-- agent actions: ridge logistic regression on tier, ln(1 + hours before impact), after impact,
-  depth;
+- agent actions: tier, ln(1 + hours before impact), after impact, depth;
 - changes of the true deployment, when it shipped several: conditional logit (softmax within the
   deployment) on head, ln(merge position), risky paths, ln(1 + lines), paths naming the
   incident's component.
 
-A logistic model's output is the share of such rows that were the cause, so a confidence means
-what it says on histories like these (the reliability tables in METRICS.md check it on seeds the
-fit never saw)."""
+The candidates of an incident compete: deployments and agent actions are fitted together as a
+conditional logit over the incident's candidates and "none of them" (the cause was not among
+them, or there was none), so a suspect's confidence is the probability that it, rather than
+another candidate or nothing found, caused the incident; the reliability tables in METRICS.md
+check it on seeds the fit never saw."""
 
 from __future__ import annotations
 
@@ -48,12 +49,14 @@ CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", 
 
 @dataclass
 class Rows:
-    """Feature rows and labels gathered over the fit histories."""
+    """Candidate groups (one per incident: its deployment and agent-action candidates and "none",
+    last) and change groups (the changes of a true deployment), gathered over the fit histories."""
 
-    deploy: list[tuple[list[float], bool]] = field(default_factory=list)
-    agent: list[tuple[list[float], bool]] = field(default_factory=list)
+    cause_groups: list[tuple[list[list[float]], int]] = field(default_factory=list)
     change_groups: list[tuple[list[list[float]], int]] = field(default_factory=list)
     histories: list[str] = field(default_factory=list)
+    candidates: int = 0
+    found: int = 0  # incidents whose true cause is among the candidates
 
 
 def _hours(minutes: float) -> float:
@@ -86,14 +89,23 @@ class Cause:
 
 
 def gather(con: duckdb.DuckDBPyConnection, causes: dict[str, Cause], rows: Rows) -> None:
-    """Add the feature rows of one history's model (``con``) with their labels to ``rows``."""
+    """Add the candidate and change groups of one history's model (``con``) to ``rows``."""
+    blank_d, blank_a = [0.0] * len(DEPLOY), [0.0] * len(AGENT)
+    candidates: dict[str, list[tuple[list[float], bool]]] = {}
     for r in queries.rows(con, "eval_deployment_features"):
         cause = causes.get(r["incident_id"], Cause())
-        rows.deploy.append((deploy_x(r), r["deployment_id"] in cause.deployments))
+        candidates.setdefault(r["incident_id"], []).append(
+            (deploy_x(r) + blank_a, r["deployment_id"] in cause.deployments))
     for r in queries.rows(con, "eval_agent_features"):
         cause = causes.get(r["incident_id"], Cause())
         named = r["source_ref"] in cause.agent_refs or r["event_id"] in cause.agent_refs
-        rows.agent.append((agent_x(r), named))
+        candidates.setdefault(r["incident_id"], []).append((blank_d + agent_x(r), named))
+    for group in candidates.values():
+        right = [i for i, (_, y) in enumerate(group) if y]
+        x = [m for m, _ in group] + [blank_d + blank_a]
+        rows.cause_groups.append((x, right[0] if right else len(group)))
+        rows.candidates += len(group)
+        rows.found += bool(right)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in queries.rows(con, "eval_change_features"):
         groups.setdefault((r["incident_id"], r["deployment_id"]), []).append(r)
@@ -127,24 +139,6 @@ def simulator_causes(con: duckdb.DuckDBPyConnection, truth: dict[str, Any]) -> d
     return causes
 
 
-def ridge_logistic(rows: Sequence[tuple[list[float], bool]], penalty: float = 1.0) -> list[float]:
-    """Maximum a posteriori logistic regression (Newton's method; the bias is not penalised)."""
-    x = np.array([r[0] for r in rows], dtype=float)
-    y = np.array([float(r[1]) for r in rows])
-    beta = np.zeros(x.shape[1])
-    ridge = np.eye(x.shape[1]) * penalty
-    ridge[0, 0] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
-        gradient = x.T @ (y - p) - ridge @ beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if float(np.abs(step).max()) < 1e-8:
-            break
-    return [float(b) for b in beta]
-
-
 def conditional_logit(groups: Sequence[tuple[list[list[float]], int]], penalty: float = 1.0) -> list[float]:
     """Softmax-within-group regression: which member of each group was the one (Newton's method)."""
     k = len(groups[0][0][0])
@@ -167,8 +161,7 @@ def conditional_logit(groups: Sequence[tuple[list[list[float]], int]], penalty: 
 
 
 def fit(rows: Rows) -> dict[str, float]:
-    weights = dict(zip(DEPLOY, ridge_logistic(rows.deploy), strict=True))
-    weights |= dict(zip(AGENT, ridge_logistic(rows.agent), strict=True))
+    weights = dict(zip((*DEPLOY, *AGENT), conditional_logit(rows.cause_groups, penalty=0.1), strict=True))
     weights |= dict(zip(CHANGE, conditional_logit(rows.change_groups), strict=True))
     return weights
 
@@ -185,14 +178,14 @@ def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_s
             gather(con, stress_causes(history.truth), rows)
             con.close()
             rows.histories.append(f"{v.name}:{seed}")
-        say(f"  fit rows from {v.name}: {len(rows.deploy)} deployment, {len(rows.agent)} agent, "
+        say(f"  fit groups from {v.name}: {len(rows.cause_groups)} incidents with candidates, "
             f"{len(rows.change_groups)} multi-change")
     for seed in simulator_seeds:
         con, truth = _simulated(folder / f"simulate-{seed}", seed)
         gather(con, simulator_causes(con, truth), rows)
         con.close()
         rows.histories.append(f"simulate:{seed}")
-        say(f"  fit rows with simulate seed {seed}: {len(rows.deploy)} deployment, {len(rows.agent)} agent")
+        say(f"  fit groups with simulate seed {seed}: {len(rows.cause_groups)} incidents with candidates")
     return rows
 
 
@@ -213,9 +206,8 @@ def render(weights: dict[str, float], rows: Rows) -> str:
     lines = ["# Linking weights (see analytics/sql/link_score.sql, link_change_features.sql and METRICS.md,",
              '# "Calibration"). Written by `python bench/postmortem_eval.py --fit`; do not edit by hand.',
              f"# Fit on {len(rows.histories)} histories: {', '.join(rows.histories)}",
-             f"# rows: {len(rows.deploy)} deployment ({sum(y for _, y in rows.deploy)} causes), "
-             f"{len(rows.agent)} agent action ({sum(y for _, y in rows.agent)} causes), "
-             f"{len(rows.change_groups)} multi-change deployments that caused an incident",
+             f"# {len(rows.cause_groups)} incidents with {rows.candidates} candidates (the cause among them "
+             f"for {rows.found}), {len(rows.change_groups)} multi-change deployments that caused one",
              "[weights]"]
     lines += [f"{name} = {weights[name]:.4f}" for name in (*DEPLOY, *AGENT, *CHANGE)]
     return "\n".join(lines) + "\n"

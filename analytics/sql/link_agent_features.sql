@@ -7,11 +7,13 @@
 -- incident service is expanded to the days its window touches. The window bounds are computed
 -- once per incident service (TIMESTAMPTZ arithmetic is calendar arithmetic), and minutes before
 -- impact count second boundaries from epoch microseconds, as date_diff('second') does.
+-- One tool call reported by several hooks (before and after it ran: the same source_ref) is one
+-- suspect: its latest report.
 -- Output: a_agent_features (incident_id, event_id, tier, agent, depth, minutes_before)
 -- Grain: (incident, agent action).  Parameters: $window_minutes, $skew_minutes.
 CREATE OR REPLACE TEMP TABLE a_agent_features AS
 WITH acting AS (
-    SELECT event_id, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
+    SELECT event_id, source_ref, service_name, target_resource, occurred_at, consequence_tier, gen_ai_agent_name,
            floor(epoch(occurred_at) / 86400)::BIGINT AS day
     FROM a_agent_actions
     WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
@@ -30,7 +32,7 @@ exposed AS (
     JOIN a_incident_services AS s USING (incident_id)
 ),
 on_service AS (
-    SELECT e.incident_id, a.event_id, a.consequence_tier AS tier, a.gen_ai_agent_name AS agent,
+    SELECT e.incident_id, a.event_id, a.source_ref, a.consequence_tier AS tier, a.gen_ai_agent_name AS agent,
            e.dependency_depth AS depth, a.occurred_at, e.impact_started_at
     FROM exposed AS e
     JOIN acting AS a
@@ -39,7 +41,7 @@ on_service AS (
      AND a.occurred_at BETWEEN e.window_start AND e.window_end
 ),
 on_resource AS (
-    SELECT e.incident_id, a.event_id, any_value(a.consequence_tier) AS tier,
+    SELECT e.incident_id, a.event_id, any_value(a.source_ref) AS source_ref, any_value(a.consequence_tier) AS tier,
            any_value(a.gen_ai_agent_name) AS agent, min(e.dependency_depth) AS depth,
            any_value(a.occurred_at) AS occurred_at, any_value(e.impact_started_at) AS impact_started_at
     FROM exposed AS e
@@ -50,9 +52,12 @@ on_resource AS (
     GROUP BY e.incident_id, a.event_id
 ),
 near AS (
-    SELECT incident_id, event_id, tier, agent, depth,
+    SELECT incident_id, event_id, source_ref, tier, agent, depth,
            (floor(epoch_us(impact_started_at) / 1000000) - floor(epoch_us(occurred_at) / 1000000))::BIGINT / 60.0
                AS minutes_before
     FROM (SELECT * FROM on_service UNION ALL SELECT * FROM on_resource)
 )
-SELECT * FROM near;
+SELECT incident_id, event_id, tier, agent, depth, minutes_before
+FROM near
+QUALIFY row_number() OVER (PARTITION BY incident_id, coalesce(source_ref, event_id)
+                           ORDER BY minutes_before, event_id) = 1;
