@@ -61,7 +61,8 @@ OUTCOME_STEPS: tuple[str, ...] = (
 
 WEIGHT_NAMES: tuple[str, ...] = (
     "deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
-    "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component",
+    "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
+    "deploy_log_lines", "deploy_region_coverage",
     "agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after", "agent_depth",
     "change_head", "change_position", "change_risky", "change_log_lines", "change_component",
 )

@@ -7,7 +7,9 @@ candidate the linking finds is a row with its features and whether it was the tr
 
 - deployments: ln(1 + hours before impact), started after impact,
   latest deployment of the service before impact, latest successful one, failed, dependency
-  depth, no shared region, a shipped change touching the component the incident's title names;
+  depth, no shared region, a shipped change touching the component the incident's title names,
+  a shipped change touching risky paths, ln(1 + lines) of its largest change, ln(share of its
+  regions the incident names);
 - agent actions: tier, ln(1 + hours before impact), after impact, depth;
 - changes of the true deployment, when it shipped several: conditional logit (softmax within the
   deployment) on head, ln(merge position), risky paths, ln(1 + lines), paths naming the
@@ -41,7 +43,8 @@ from simulator.stress import VARIANTS, generate, variant
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "analytics" / "link_weights.toml"
 DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
-          "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component")
+          "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
+          "deploy_log_lines", "deploy_region_coverage")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
@@ -66,7 +69,7 @@ def _hours(minutes: float) -> float:
 def deploy_x(r: dict[str, Any]) -> list[float]:
     return [1.0, _hours(r["minutes_before"]), float(r["minutes_before"] < 0), float(r["latest"]),
             float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"]),
-            float(r["component"])]
+            float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:
@@ -214,7 +217,7 @@ def render(weights: dict[str, float], rows: Rows) -> str:
 
 
 def fit_and_write(folder: Path, names: list[str] | None, seeds: list[int],
-                  simulator_seeds: Sequence[int] = (1, 2)) -> dict[str, float]:
+                  simulator_seeds: Sequence[int] = (1001, 1002, 1003, 1004)) -> dict[str, float]:
     rows = collect(folder, names, seeds, simulator_seeds, say=lambda s: print(s, file=sys.stderr, flush=True))
     weights = fit(rows)
     WEIGHTS_FILE.write_text(render(weights, rows), encoding="utf-8")

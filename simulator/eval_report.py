@@ -46,6 +46,11 @@ def table(results: dict[str, Tally]) -> str:
     for row in reliability_table(total.reliability):
         lines.append(f"| {row['method']} | {row['bin']} | {row['n']} | {row['mean_confidence']:.2f} "
                      f"| {_pct(row['right'])} |")
+    lines += ["", "| deployment right, it shipped | change_confidence | suspects | mean | right change |",
+              "|---|---|---|---|---|"]
+    for row in reliability_table(total.change_reliability):
+        lines.append(f"| {row['method']} | {row['bin']} | {row['n']} | {row['mean_confidence']:.2f} "
+                     f"| {_pct(row['right'])} |")
     return "\n".join(lines)
 
 

@@ -34,11 +34,13 @@ class Tally:
     unrecorded: int = 0
     unrecorded_linked: int = 0
     reliability: list[tuple[str, float, bool]] = field(default_factory=list)  # (method, confidence, right)
+    # (change_confidence, right change) of top suspects whose deployment is the true one
+    change_reliability: list[tuple[str, float, bool]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name, value in vars(other).items():
-            if name == "reliability":
-                self.reliability.extend(value)
+            if name in ("reliability", "change_reliability"):
+                getattr(self, name).extend(value)
             else:
                 setattr(self, name, getattr(self, name) + value)
 
@@ -99,6 +101,9 @@ def score(con: duckdb.DuckDBPyConnection, truth: list[dict[str, Any]], min_confi
             tally.naive_deployment_hits += guess.get("deployment_id") == t["deployment_id"]
             tally.naive_change_hits += guess.get("change_id") in t["change_ids"]
             right = change_hit if first and first["suspect_kind"] == "change" else dep_hit
+            if dep_hit and first and first["change_confidence"] is not None:
+                size = "one change" if first["change_confidence"] >= 0.999 else "several changes"
+                tally.change_reliability.append((size, float(first["change_confidence"]), change_hit))
         else:
             tally.agent_incidents += 1
             right = bool(first and first["agent_ref"] == t["agent_ref"])

@@ -1,5 +1,6 @@
 -- Features of the agent-action suspects (method "agent_action"): a state-changing agent action
--- (tier mutate, mutate_config or destructive) that was not denied or blocked, on an affected
+-- (tier mutate, mutate_config or destructive) that was not denied, blocked or failed (by any
+-- report of the same tool call: a call that failed changed nothing it was asked to), on an affected
 -- service (its service_name, or, when it names no service, a target_resource that contains the
 -- service name), within $window_minutes before impact start (or up to $skew_minutes after it).
 -- link_score.sql turns the features into confidence with the calibrated weights.
@@ -18,7 +19,10 @@ WITH acting AS (
     FROM a_agent_actions
     WHERE consequence_tier IN ('mutate', 'mutate_config', 'destructive')
       AND decision <> 'denied'
-      AND outcome <> 'blocked'
+      AND outcome NOT IN ('blocked', 'failed')
+      AND NOT (source_ref IS NOT NULL
+               AND source_ref IN (SELECT source_ref FROM a_agent_actions
+                                  WHERE outcome IN ('blocked', 'failed') AND source_ref IS NOT NULL))
 ),
 exposed AS (
     SELECT s.incident_id, s.service_name, s.dependency_depth, i.impact_started_at,

@@ -6,7 +6,8 @@
 -- Features: minutes_before (negative when the deployment started after impact start), depth
 -- (dependency depth of the affected service; >= 1 is the "dependency" method), other_region (both
 -- sides name regions and none is shared; the deployment's regions are its 'region' rows of
--- a_deployment_refs), failed (failed or rolled back: the "rollback" method), latest (the latest
+-- a_deployment_refs), region_coverage (ln of the share of the deployment's regions that the
+-- incident names, when they share some; regions are those some incident names; else 0), failed (failed or rolled back: the "rollback" method), latest (the latest
 -- deployment of that service that started at or before impact start, whatever its status),
 -- latest_successful (the same among those that did not fail; a missing status is not a failure).
 -- The join is keyed by service and UTC day: each incident service is expanded to the days its
@@ -18,7 +19,7 @@
 -- calendar arithmetic, so it is done once per incident service (the window bounds), and minutes
 -- before impact count second boundaries from epoch microseconds, as date_diff('second') does.
 -- Output: a_deployment_features (incident_id, deployment_id, service_name, depth, minutes_before,
---   other_region, failed, latest, latest_successful, last_status, rolled_back_by)
+--   other_region, region_coverage, failed, latest, latest_successful, last_status, rolled_back_by)
 -- Grain: (incident, deployment).  Parameters: $environment, $window_minutes, $skew_minutes.
 CREATE OR REPLACE TEMP TABLE a_deployment_features AS
 WITH incident_regions AS (
@@ -78,6 +79,9 @@ pairs AS NOT MATERIALIZED (
         (floor(epoch_us(e.impact_started_at) / 1000000) - floor(epoch_us(d.started_at) / 1000000))::BIGINT / 60.0
             AS minutes_before,
         e.names_regions AND d.names_regions AND e.region_mask & d.region_mask = 0 AS other_region,
+        CASE WHEN e.names_regions AND d.names_regions AND e.region_mask & d.region_mask <> 0
+             THEN ln(bit_count(e.region_mask & d.region_mask) / bit_count(d.region_mask)) ELSE 0 END
+            AS region_coverage,
         e.wide,
         e.regions AS incident_regions
     FROM exposed AS e
@@ -90,7 +94,9 @@ wide_pairs AS (
            any_value(p.last_status) AS last_status, any_value(p.rolled_back_by) AS rolled_back_by,
            any_value(p.depth) AS depth,
            any_value(p.minutes_before) AS minutes_before,
-           NOT list_has_any(any_value(p.incident_regions), list(r.value)) AS other_region
+           NOT list_has_any(any_value(p.incident_regions), list(r.value)) AS other_region,
+           coalesce(ln(nullif(len(list_intersect(any_value(p.incident_regions), list(DISTINCT r.value))), 0)
+                       / len(list(DISTINCT r.value))), 0) AS region_coverage
     FROM pairs AS p
     JOIN a_deployment_refs AS r ON r.deployment_id = p.deployment_id AND r.kind = 'region'
     WHERE p.wide
@@ -98,21 +104,21 @@ wide_pairs AS (
 ),
 placed AS (
     SELECT incident_id, deployment_id, service_name, started_at, failed, last_status, rolled_back_by,
-           depth, minutes_before, other_region
+           depth, minutes_before, other_region, region_coverage
     FROM pairs
     WHERE NOT wide
     UNION ALL
     SELECT incident_id, deployment_id, service_name, started_at, failed, last_status, rolled_back_by,
-           depth, minutes_before, false
+           depth, minutes_before, false, 0
     FROM pairs AS p
     WHERE wide AND NOT EXISTS (SELECT 1 FROM wide_pairs AS w
                                WHERE w.incident_id = p.incident_id AND w.deployment_id = p.deployment_id)
     UNION ALL
     SELECT incident_id, deployment_id, service_name, started_at, failed, last_status, rolled_back_by,
-           depth, minutes_before, other_region
+           depth, minutes_before, other_region, region_coverage
     FROM wide_pairs
 )
-SELECT incident_id, deployment_id, service_name, depth, minutes_before, other_region, failed,
+SELECT incident_id, deployment_id, service_name, depth, minutes_before, other_region, region_coverage, failed,
        coalesce(minutes_before >= 0
                 AND started_at = max(started_at) FILTER (WHERE minutes_before >= 0)
                                  OVER (PARTITION BY incident_id, service_name), false) AS latest,

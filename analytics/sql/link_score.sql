@@ -9,21 +9,23 @@
 --   + deploy_after [started after impact start] + deploy_latest [latest deployment of the service
 --   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed
 --   [failed or rolled back] + deploy_depth x dependency depth + deploy_other_region [no shared
---   region] + deploy_component [a change it shipped touches a path that names a word of the
---   incident's title, a_change_shares]; method rollback when failed, else time_window (depth 0)
---   or dependency.
+--   region] + deploy_region_coverage x ln(share of its regions the incident names) + deploy_component [a change it shipped touches a path that names a word of the
+--   incident's title, a_change_shares] + deploy_risky [it shipped a change touching deploy,
+--   config, IAM, migration or control-plane paths] + deploy_log_lines x ln(1 + lines changed of
+--   its largest change); method rollback when failed, else time_window (depth 0) or dependency.
 -- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment) and (incident, agent action).
 -- Parameters: the deploy_* and agent_* weights.
 INSERT INTO a_link_evidence
 WITH component AS (
-    SELECT incident_id, deployment_id, bool_or(component) AS component
+    SELECT incident_id, deployment_id, bool_or(component) AS component, bool_or(risky) AS risky,
+           max(ln(1 + lines_changed)) AS log_lines
     FROM a_change_shares
     GROUP BY incident_id, deployment_id
 ),
 deployments AS (
-    SELECT f.*, coalesce(c.component, false) AS component,
+    SELECT f.*, coalesce(c.component, false) AS component, coalesce(c.risky, false) AS risky,
            $deploy_bias
            + $deploy_log_hours * ln(1 + greatest(f.minutes_before, 0) / 60)
            + CASE WHEN f.minutes_before < 0 THEN $deploy_after ELSE 0 END
@@ -32,7 +34,10 @@ deployments AS (
            + CASE WHEN f.failed THEN $deploy_failed ELSE 0 END
            + $deploy_depth * f.depth
            + CASE WHEN f.other_region THEN $deploy_other_region ELSE 0 END
-           + CASE WHEN c.component THEN $deploy_component ELSE 0 END AS score
+           + $deploy_region_coverage * f.region_coverage
+           + CASE WHEN c.component THEN $deploy_component ELSE 0 END
+           + CASE WHEN c.risky THEN $deploy_risky ELSE 0 END
+           + $deploy_log_lines * coalesce(c.log_lines, 0) AS score
     FROM a_deployment_features AS f
     LEFT JOIN component AS c USING (incident_id, deployment_id)
 ),

@@ -63,7 +63,8 @@ T0 = datetime(2026, 11, 2, tzinfo=UTC)
 ROUND_WEIGHTS = {
     "deploy_bias": -1.0, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
     "deploy_latest_successful": 0.3, "deploy_failed": 1.0, "deploy_depth": -1.0, "deploy_other_region": -1.0,
-    "deploy_component": 0.0,
+    "deploy_component": 0.0, "deploy_risky": 0.0, "deploy_log_lines": 0.0,
+    "deploy_region_coverage": 0.0,
     "agent_bias": -1.0, "agent_mutate_config": 1.0, "agent_destructive": 2.0, "agent_log_hours": -1.0,
     "agent_after": -2.0, "agent_depth": -1.0,
     "change_head": 1.0, "change_position": 0.0, "change_risky": 0.0, "change_log_lines": 0.0,

@@ -3,8 +3,9 @@ on model tables written directly.
 
 Every deployment of the region cases starts 30 minutes before its incident's impact on the
 incident's service (so each is the latest, and the latest successful, deployment), and with the
-weights below scores sigmoid(0.5 - ln 1.5 + 1 + 0.5) = 0.831253, or sigmoid(that - 1) when both
-sides name regions and none is shared. The regions are compared as bit masks, or as lists for an
+weights below scores 0.5 - ln 1.5 + 1 + 0.5, less 1 when both sides name regions and none is
+shared; a confidence is exp(score) / (1 + the sum over the incident's candidates). The regions
+are compared as bit masks, or as lists for an
 incident that names a region past the 64th distinct one; both paths are exercised. A separate
 incident checks the latest flags, failure, clock skew and the window.
 """
@@ -24,17 +25,19 @@ from analytics.model import LinkParams
 IMPACT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WEIGHTS = {"deploy_bias": 0.5, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
            "deploy_latest_successful": 0.5, "deploy_failed": 0.5, "deploy_depth": -1.0,
-           "deploy_other_region": -1.0, "deploy_component": 0.0}
+           "deploy_other_region": -1.0, "deploy_component": 0.0, "deploy_risky": 0.0,
+           "deploy_log_lines": 0.0, "deploy_region_coverage": 0.0}
 PARAMS = LinkParams().with_weights(WEIGHTS)
 
 
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
+def shares(**scores: float) -> dict[str, float]:
+    total = 1 + sum(math.exp(v) for v in scores.values())
+    return {k: math.exp(v) / total for k, v in scores.items()}
 
 
-Z_NEAR = 0.5 - math.log(1.5) + 1 + 0.5
-NEAR = sigmoid(Z_NEAR)
-OTHER = sigmoid(Z_NEAR - 1)
+NEAR = 0.5 - math.log(1.5) + 1 + 0.5
+SHARED = shares(**{"D-shared": NEAR, "D-other": NEAR - 1, "D-none": NEAR})
+WIDE = shares(**{"D-wide-shared": NEAR, "D-wide-low": NEAR, "D-wide-other": NEAR - 1, "D-wide-none": NEAR})
 MANY = [f"zone-{i:03d}" for i in range(70)]  # more distinct incident regions than mask bits, numbered last
 
 # incident -> (regions, {deployment: regions})
@@ -46,10 +49,9 @@ CASES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
                                       "D-wide-other": ["ap-south-1"], "D-wide-none": []}),
 }
 EXPECTED = {
-    ("I-shared", "D-shared"): NEAR, ("I-shared", "D-other"): OTHER, ("I-shared", "D-none"): NEAR,
-    ("I-none", "D-any"): NEAR,
-    ("I-wide", "D-wide-shared"): NEAR, ("I-wide", "D-wide-low"): NEAR,
-    ("I-wide", "D-wide-other"): OTHER, ("I-wide", "D-wide-none"): NEAR,
+    **{("I-shared", d): c for d, c in SHARED.items()},
+    ("I-none", "D-any"): shares(d=NEAR)["d"],
+    **{("I-wide", d): c for d, c in WIDE.items()},
 }
 
 
@@ -88,7 +90,7 @@ def _score(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, float]]:
     con.execute("CREATE TEMP TABLE a_agent_features (incident_id VARCHAR, event_id VARCHAR, tier VARCHAR, "
                 "agent VARCHAR, depth INTEGER, minutes_before DOUBLE)")
     con.execute("CREATE TEMP TABLE a_change_shares (incident_id VARCHAR, deployment_id VARCHAR, "
-                "component BOOLEAN)")
+                "component BOOLEAN, risky BOOLEAN, lines_changed BIGINT)")
     queries.execute(con, "link_score", PARAMS.values())
     return con.execute("SELECT incident_id, ref_id, method, confidence FROM a_link_evidence").fetchall()
 
@@ -112,7 +114,10 @@ def test_latest_failed_skewed_and_out_of_window(con: duckdb.DuckDBPyConnection) 
                      "failed" if failed else "succeeded"])
     rows = {d: (m, c) for i, d, m, c in _score(con) if i == "I-time"}
     assert set(rows) == {"D-old", "D-ok", "D-failed", "D-after"}  # 30 min after and 25 h before are out
-    assert rows["D-failed"] == ("rollback", pytest.approx(sigmoid(0.5 - math.log(1 + 20 / 60) + 1 + 0.5)))
-    assert rows["D-ok"] == ("time_window", pytest.approx(sigmoid(0.5 - math.log(2) + 0.5)))
-    assert rows["D-old"] == ("time_window", pytest.approx(sigmoid(0.5 - math.log(3))))
-    assert rows["D-after"] == ("time_window", pytest.approx(sigmoid(0.5 - 2)))
+    # D-failed is the latest deployment, D-ok the latest successful one
+    want = shares(**{"D-failed": 0.5 - math.log(1 + 20 / 60) + 1 + 0.5, "D-ok": 0.5 - math.log(2) + 0.5,
+                     "D-old": 0.5 - math.log(3), "D-after": 0.5 - 2})
+    assert rows["D-failed"] == ("rollback", pytest.approx(want["D-failed"]))
+    assert rows["D-ok"] == ("time_window", pytest.approx(want["D-ok"]))
+    assert rows["D-old"] == ("time_window", pytest.approx(want["D-old"]))
+    assert rows["D-after"] == ("time_window", pytest.approx(want["D-after"]))
