@@ -5,9 +5,9 @@ Every deployment of the region cases starts 30 minutes before its incident's imp
 incident's service (so each is the latest, and the latest successful, deployment), and with the
 weights below scores 0.5 - ln 1.5 + 1 + 0.5, less 1 when both sides name regions and none is
 shared; a confidence is exp(score) / (1 + the sum over the incident's candidates). The regions
-are compared as bit masks, or as lists for an
-incident that names a region past the 64th distinct one; both paths are exercised. A separate
-incident checks the latest flags, failure, clock skew and the window.
+are compared as bit masks, or as lists for an incident that names a region past the 64th distinct
+one; both paths are exercised. A separate incident checks the latest flags, failure, clock skew and
+the window.
 """
 
 from __future__ import annotations
