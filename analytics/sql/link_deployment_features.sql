@@ -96,7 +96,8 @@ wide_pairs AS (
            any_value(p.minutes_before) AS minutes_before,
            NOT list_has_any(any_value(p.incident_regions), list(r.value)) AS other_region,
            coalesce(ln(nullif(len(list_intersect(any_value(p.incident_regions), list(DISTINCT r.value))), 0)
-                       / len(list(DISTINCT r.value))), 0) AS region_coverage
+                       / len(list(DISTINCT r.value) FILTER (WHERE r.value IN (SELECT value FROM region_bits)))),
+                    0) AS region_coverage
     FROM pairs AS p
     JOIN a_deployment_refs AS r ON r.deployment_id = p.deployment_id AND r.kind = 'region'
     WHERE p.wide

@@ -4,10 +4,11 @@ on model tables written directly.
 Every deployment of the region cases starts 30 minutes before its incident's impact on the
 incident's service (so each is the latest, and the latest successful, deployment), and with the
 weights below scores 0.5 - ln 1.5 + 1 + 0.5, less 1 when both sides name regions and none is
-shared; a confidence is exp(score) / (1 + the sum over the incident's candidates). The regions
-are compared as bit masks, or as lists for an incident that names a region past the 64th distinct
-one; both paths are exercised. A separate incident checks the latest flags, failure, clock skew and
-the window.
+shared, plus ln(share of the deployment's regions the incident names) when they share some; a
+confidence is exp(score) / (1 + the sum over the incident's candidates). The regions are compared
+as bit masks, or as lists for an incident that names a region past the 64th distinct one; both
+paths are exercised. A separate incident checks the latest flags, failure, clock skew and the
+window.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ IMPACT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WEIGHTS = {"deploy_bias": 0.5, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
            "deploy_latest_successful": 0.5, "deploy_failed": 0.5, "deploy_depth": -1.0,
            "deploy_other_region": -1.0, "deploy_component": 0.0, "deploy_risky": 0.0,
-           "deploy_log_lines": 0.0, "deploy_region_coverage": 0.0}
+           "deploy_log_lines": 0.0, "deploy_region_coverage": 1.0}
 PARAMS = LinkParams().with_weights(WEIGHTS)
 
 
@@ -47,11 +48,18 @@ CASES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "I-none": ([], {"D-any": ["eu-west-1"]}),
     "I-wide": (["eu-west-1", *MANY], {"D-wide-shared": [MANY[-1], "ap-south-1"], "D-wide-low": ["eu-west-1"],
                                       "D-wide-other": ["ap-south-1"], "D-wide-none": []}),
+    # a deployment that reached two regions incidents name, of which the incident names one
+    "I-part": (["eu-west-1"], {"D-part": ["eu-west-1", "us-east-1"]}),
+    "I-wide-part": ([MANY[0], *MANY[1:]], {"D-wide-part": [MANY[0], "us-east-1"]}),
 }
 EXPECTED = {
     **{("I-shared", d): c for d, c in SHARED.items()},
     ("I-none", "D-any"): shares(d=NEAR)["d"],
     **{("I-wide", d): c for d, c in WIDE.items()},
+    # the share of the deployment's regions the incident names, ln(1/2) at weight 1; regions no
+    # incident names (ap-south-1) do not count, on either path
+    ("I-part", "D-part"): shares(d=NEAR + math.log(0.5))["d"],
+    ("I-wide-part", "D-wide-part"): shares(d=NEAR + math.log(0.5))["d"],
 }
 
 
