@@ -44,7 +44,7 @@ def build_report(con: duckdb.DuckDBPyConnection, params: ReportParams | None = N
         "period": {"since": since.isoformat(), "until": until.isoformat(), "days": round(days, 6),
                    "environment": p.link.environment},
         "parameters": {"min_confidence": p.min_confidence, "min_group": p.min_group,
-                       "min_failures": p.min_failures, **p.link.values()},
+                       "min_failures": p.min_failures, **p.link.public()},
         "dora": dora(con, values, days),
         "linking": queries.rows(con, "linking_coverage", values)[0],
         "ai": ai_section(con, values, p),

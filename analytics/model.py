@@ -19,7 +19,10 @@ lake here; :mod:`analytics.store` keeps a built model beside the lake):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import duckdb
@@ -41,10 +44,11 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_evidence_table",
     "link_explicit",
     "link_revert",
-    "link_rollback",
     "link_artifact",
-    "link_window",
-    "link_agent",
+    "link_deployment_features",
+    "link_agent_features",
+    "link_change_features",
+    "link_score",
     "link_suspects",
     "layers_gate",
     "layers_reviews",
@@ -59,17 +63,46 @@ OUTCOME_STEPS: tuple[str, ...] = (
 )
 
 
+WEIGHT_NAMES: tuple[str, ...] = (
+    "deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
+    "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
+    "deploy_log_lines", "deploy_region_coverage",
+    "agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after", "agent_depth",
+    "change_head", "change_position", "change_risky", "change_log_lines", "change_component",
+)
+
+
+@cache
+def calibrated_weights() -> tuple[tuple[str, float], ...]:
+    """The linking weights of ``analytics/link_weights.toml`` (written by the calibration)."""
+    text = resources.files("analytics").joinpath("link_weights.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(text)["weights"]
+    return tuple((name, float(table[name])) for name in WEIGHT_NAMES)
+
+
 @dataclass(frozen=True)
 class LinkParams:
-    """How incidents are linked to candidate causes (see METRICS.md, "Linking")."""
+    """How incidents are linked to candidate causes (see METRICS.md, "Linking"): the window, the
+    clock skew allowed, and the evidence weights (calibrated ones unless given)."""
 
     environment: str = "production"
     window_minutes: int = 24 * 60
     skew_minutes: int = 15
-    decay_minutes: float = 120.0
+    weights: tuple[tuple[str, float], ...] = field(default_factory=calibrated_weights)
+
+    def public(self) -> dict[str, Any]:
+        """What the report shows: the window and skew (the weights are the calibrated file's)."""
+        return {"environment": self.environment, "window_minutes": self.window_minutes,
+                "skew_minutes": self.skew_minutes}
 
     def values(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every value the linking SQL binds, weights included."""
+        return {**self.public(), **dict(self.weights)}
+
+    def with_weights(self, weights: dict[str, float]) -> LinkParams:
+        merged = {**dict(self.weights), **weights}
+        return LinkParams(self.environment, self.window_minutes, self.skew_minutes,
+                          tuple((name, float(merged[name])) for name in WEIGHT_NAMES))
 
 
 def build(con: duckdb.DuckDBPyConnection, params: LinkParams | None = None) -> None:

@@ -92,7 +92,9 @@ def postmortem_text(pm: dict[str, Any]) -> str:
              "Suspects:"]
     for s in pm["suspects"]:
         ids = ", ".join(str(v) for v in (s["deployment_id"], s["pull_request"], s["session_id"]) if v)
-        lines.append(f"  {s['rank']}. {s['suspect_kind']} {s['suspect_id']} {s['confidence']:.2f} "
+        share = s.get("change_confidence")
+        which = f" (this change of its deployment {share:.2f})" if share is not None and share < 0.999 else ""
+        lines.append(f"  {s['rank']}. {s['suspect_kind']} {s['suspect_id']} {s['confidence']:.2f}{which} "
                      f"[{', '.join(s['methods'])}] {ids}")
         lines.extend(f"       - {e}" for e in s["evidence"])
     lines.append(f"Timeline ({pm['window_minutes']} min before impact):")

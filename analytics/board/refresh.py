@@ -101,7 +101,7 @@ def start(lake: Path, params: LinkParams, min_confidence: float) -> bool:
     (lake / MODEL_DIR).mkdir(exist_ok=True)
     command = [sys.executable, "-m", "analytics.board.refresh", str(lake),
                "--environment", params.environment, "--window-minutes", str(params.window_minutes),
-               "--skew-minutes", str(params.skew_minutes), "--decay-minutes", str(params.decay_minutes),
+               "--skew-minutes", str(params.skew_minutes),
                "--min-confidence", str(min_confidence)]
     with open(lake / MODEL_DIR / LOG_NAME, "ab") as log:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
@@ -166,10 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--environment", default=defaults.environment)
     parser.add_argument("--window-minutes", type=int, default=defaults.window_minutes)
     parser.add_argument("--skew-minutes", type=int, default=defaults.skew_minutes)
-    parser.add_argument("--decay-minutes", type=float, default=defaults.decay_minutes)
     parser.add_argument("--min-confidence", type=float, default=0.5)
     args = parser.parse_args(argv)
-    params = LinkParams(args.environment, args.window_minutes, args.skew_minutes, args.decay_minutes)
+    params = LinkParams(args.environment, args.window_minutes, args.skew_minutes)
     from aftershock.errors import AftershockError
 
     seq = _current_seq(args.lake)

@@ -3,7 +3,7 @@
 -- Events with no change_id are keyed source:event_id. lines_changed is the event's added plus
 -- deleted lines, else the sum over its files.
 -- Output: change_id, service_name, vcs_repository_name, occurred_at, committed_at, merged_at, kind,
---   ai_level, lines_changed, path_categories, commit_shas, vcs_ref_head_revision, vcs_change_id,
+--   ai_level, lines_changed, path_categories, paths (the files' paths), commit_shas, vcs_ref_head_revision, vcs_change_id,
 --   source_ref, source_url, reverts_change_id, incident_id, author, author_kind
 -- Grain: change event (source, event_id).  Parameters: none (the file list is the reader's
 --   session variable change_files).
@@ -17,6 +17,6 @@ SELECT
             THEN list_sum([coalesce(f.lines_added, 0) + coalesce(f.lines_deleted, 0) FOR f IN files])
         ELSE coalesce(lines_added, 0) + coalesce(lines_deleted, 0)
     END AS lines_changed,
-    path_categories, commit_shas, vcs_ref_head_revision, vcs_change_id, source_ref, source_url,
+    path_categories, [f.path FOR f IN files] AS paths, commit_shas, vcs_ref_head_revision, vcs_change_id, source_ref, source_url,
     reverts_change_id, incident_id, author, author_kind
 FROM first_landed(getvariable('change_files'));

@@ -1,7 +1,7 @@
 -- One row per change: the latest state of every change_id (a pull request seen when opened and
 -- again when merged is one change). Events with no change_id are kept under source:event_id.
 -- Output: change_id, service_name, repository, first_seen_at, committed_at, merged_at, kind,
---   ai_level, lines_changed, path_categories, head_sha, vcs_change_id, source_url, reverts_change_id,
+--   ai_level, lines_changed, path_categories, paths, head_sha, vcs_change_id, source_url, reverts_change_id,
 --   fix_for_incident_id, author, author_kind (commit shas and source refs are rows of a_change_refs)
 -- A change with one event is that event (each fold below gives the event's own value when it has
 -- an occurred_at); only changes with several events are grouped, which at scale is the minority.
@@ -21,6 +21,7 @@ SELECT
     CASE WHEN occurred_at IS NOT NULL THEN ai_level END AS ai_level,
     CASE WHEN occurred_at IS NOT NULL THEN lines_changed END AS lines_changed,
     CASE WHEN occurred_at IS NOT NULL THEN path_categories END AS path_categories,
+    CASE WHEN occurred_at IS NOT NULL THEN paths END AS paths,
     CASE WHEN occurred_at IS NOT NULL THEN vcs_ref_head_revision END AS head_sha,
     CASE WHEN occurred_at IS NOT NULL THEN vcs_change_id END AS vcs_change_id,
     CASE WHEN occurred_at IS NOT NULL THEN source_url END AS source_url,
@@ -42,6 +43,7 @@ SELECT
     arg_max(ai_level, occurred_at) AS ai_level,
     arg_max(lines_changed, occurred_at) AS lines_changed,
     arg_max(path_categories, occurred_at) AS path_categories,
+    list_distinct(flatten(list(paths))) AS paths,
     arg_max(vcs_ref_head_revision, occurred_at) FILTER (WHERE vcs_ref_head_revision IS NOT NULL) AS head_sha,
     arg_max(vcs_change_id, occurred_at) FILTER (WHERE vcs_change_id IS NOT NULL) AS vcs_change_id,
     arg_max(source_url, occurred_at) FILTER (WHERE source_url IS NOT NULL) AS source_url,

@@ -1,6 +1,6 @@
 -- The ranked suspects of one incident with their source-native identifiers: commit shas, pull
 -- request and link of a change; deployment id and its source ids; agent session and source id.
--- Output: rank, suspect_kind, suspect_id, confidence, methods, evidence, provenance,
+-- Output: rank, suspect_kind, suspect_id, confidence, change_confidence, methods, evidence, provenance,
 --   deployment_id, commit_shas, pull_request, source_url, ai_level, session_id, source_refs
 -- Grain: suspect.  Parameters: $incident_id, $limit.
 WITH suspects AS (
@@ -21,7 +21,7 @@ deployment_ids AS (
     GROUP BY r.deployment_id
 )
 SELECT
-    l.rank, l.suspect_kind, l.suspect_id, l.confidence, l.methods, l.evidence, l.provenance,
+    l.rank, l.suspect_kind, l.suspect_id, l.confidence, l.change_confidence, l.methods, l.evidence, l.provenance,
     l.deployment_id,
     CASE WHEN c.change_id IS NOT NULL THEN coalesce(ci.commit_shas, []) END AS commit_shas,
     c.vcs_change_id AS pull_request, c.source_url, c.ai_level,

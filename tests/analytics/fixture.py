@@ -58,6 +58,19 @@ from schemas.incident import AffectedService, CauseRef, Incident
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 
+# Round linking weights for the hand-worked tests (test_outcomes.py works every confidence out);
+# the calibrated ones of analytics/link_weights.toml change whenever the calibration is rerun.
+ROUND_WEIGHTS = {
+    "deploy_bias": -1.0, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
+    "deploy_latest_successful": 0.3, "deploy_failed": 1.0, "deploy_depth": -1.0, "deploy_other_region": -1.0,
+    "deploy_component": 0.0, "deploy_risky": 0.0, "deploy_log_lines": 0.0,
+    "deploy_region_coverage": 0.0,
+    "agent_bias": -1.0, "agent_mutate_config": 1.0, "agent_destructive": 2.0, "agent_log_hours": -1.0,
+    "agent_after": -2.0, "agent_depth": -1.0,
+    "change_head": 1.0, "change_position": 0.0, "change_risky": 0.0, "change_log_lines": 0.0,
+    "change_component": 0.0,
+}
+
 
 def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)

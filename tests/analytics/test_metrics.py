@@ -20,12 +20,14 @@ import duckdb
 import pytest
 
 from analytics.metrics import ReportParams, build_report
-from tests.analytics.fixture import at
+from analytics.model import LinkParams
+from tests.analytics.fixture import ROUND_WEIGHTS, at
 
 
 @pytest.fixture()
 def report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return build_report(con, ReportParams(since=at(0), until=at(1440)))
+    return build_report(con, ReportParams(since=at(0), until=at(1440),
+                                          link=LinkParams().with_weights(ROUND_WEIGHTS)))
 
 
 def test_deployment_frequency(report: dict[str, Any]) -> None:

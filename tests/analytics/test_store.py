@@ -83,7 +83,7 @@ def test_a_model_folder_that_cannot_be_written_costs_only_the_rebuild(
 
 @pytest.mark.parametrize("params", [
     ReportParams(min_confidence=0.9),
-    ReportParams(link=replace(LinkParams(), window_minutes=300, decay_minutes=30.0)),
+    ReportParams(link=replace(LinkParams(), window_minutes=300, skew_minutes=5)),
 ])
 def test_other_parameters_over_a_stored_model_answer_as_a_fresh_build(own_lake: Path,
                                                                       params: ReportParams) -> None:

@@ -1,0 +1,85 @@
+-- Evidence rows of the deployment and agent-action suspects. Each candidate of an incident (a row
+-- of a_deployment_features or a_agent_features) gets a score, and its confidence is its share
+-- against every other candidate of the incident and "none of them":
+--   confidence = exp(score) / (1 + sum of exp(score) over the incident's candidates),
+-- a multinomial (conditional) logit whose weights were fitted on simulated histories
+-- (analytics/link_weights.toml, METRICS.md "Calibration"): the probability that this candidate is
+-- the cause, given the others.
+-- Deployment score: deploy_bias + deploy_log_hours x ln(1 + hours before impact)
+--   + deploy_after [started after impact start] + deploy_latest [latest deployment of the service
+--   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed
+--   [failed or rolled back] + deploy_depth x dependency depth + deploy_other_region [no shared
+--   region] + deploy_region_coverage x ln(share of its regions the incident names) + deploy_component [a change it shipped touches a path that names a word of the
+--   incident's title, a_change_shares] + deploy_risky [it shipped a change touching deploy,
+--   config, IAM, migration or control-plane paths] + deploy_log_lines x ln(1 + lines changed of
+--   its largest change); method rollback when failed, else time_window (depth 0) or dependency.
+-- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
+--   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
+-- Output: rows of a_link_evidence.  Grain: (incident, deployment) and (incident, agent action).
+-- Parameters: the deploy_* and agent_* weights.
+INSERT INTO a_link_evidence
+WITH component AS (
+    SELECT incident_id, deployment_id, bool_or(component) AS component, bool_or(risky) AS risky,
+           max(ln(1 + lines_changed)) AS log_lines
+    FROM a_change_shares
+    GROUP BY incident_id, deployment_id
+),
+deployments AS (
+    SELECT f.*, coalesce(c.component, false) AS component, coalesce(c.risky, false) AS risky,
+           $deploy_bias
+           + $deploy_log_hours * ln(1 + greatest(f.minutes_before, 0) / 60)
+           + CASE WHEN f.minutes_before < 0 THEN $deploy_after ELSE 0 END
+           + CASE WHEN f.latest THEN $deploy_latest ELSE 0 END
+           + CASE WHEN f.latest_successful THEN $deploy_latest_successful ELSE 0 END
+           + CASE WHEN f.failed THEN $deploy_failed ELSE 0 END
+           + $deploy_depth * f.depth
+           + CASE WHEN f.other_region THEN $deploy_other_region ELSE 0 END
+           + $deploy_region_coverage * f.region_coverage
+           + CASE WHEN c.component THEN $deploy_component ELSE 0 END
+           + CASE WHEN c.risky THEN $deploy_risky ELSE 0 END
+           + $deploy_log_lines * coalesce(c.log_lines, 0) AS score
+    FROM a_deployment_features AS f
+    LEFT JOIN component AS c USING (incident_id, deployment_id)
+),
+agents AS (
+    SELECT *,
+           $agent_bias
+           + CASE tier WHEN 'mutate_config' THEN $agent_mutate_config
+                       WHEN 'destructive' THEN $agent_destructive ELSE 0 END
+           + $agent_log_hours * ln(1 + greatest(minutes_before, 0) / 60)
+           + CASE WHEN minutes_before < 0 THEN $agent_after ELSE 0 END
+           + $agent_depth * depth AS score
+    FROM a_agent_features
+),
+totals AS (
+    SELECT incident_id, 1 + sum(exp(score)) AS total
+    FROM (SELECT incident_id, score FROM deployments UNION ALL SELECT incident_id, score FROM agents)
+    GROUP BY incident_id
+)
+SELECT
+    incident_id,
+    'deployment',
+    deployment_id,
+    CASE WHEN failed THEN 'rollback' WHEN depth = 0 THEN 'time_window' ELSE 'dependency' END,
+    exp(score) / total,
+    'deployed ' || round(minutes_before) || ' min before impact, dependency depth ' || depth
+        || CASE WHEN latest_successful THEN ', latest successful deployment of ' || service_name
+                WHEN latest THEN ', latest deployment of ' || service_name ELSE '' END
+        || CASE WHEN failed THEN ', ' || coalesce(last_status, 'failed')
+                                 || coalesce(', rolled back by ' || rolled_back_by, '') ELSE '' END
+        || CASE WHEN other_region THEN ', no shared region' ELSE '' END
+        || CASE WHEN component THEN ', ships a change touching the component the incident names' ELSE '' END,
+    'deployment ' || deployment_id
+FROM deployments
+JOIN totals USING (incident_id)
+UNION ALL
+SELECT
+    incident_id,
+    'agent_action',
+    event_id,
+    'agent_action',
+    exp(score) / total,
+    tier || ' action by ' || agent || ' ' || round(minutes_before) || ' min before impact',
+    'agent_action ' || event_id
+FROM agents
+JOIN totals USING (incident_id);
