@@ -89,6 +89,8 @@ def test_every_acknowledged_delivery_lands_once_across_a_broker_outage_and_a_res
         receiver.wait_metric("spool_pending_records", lambda v: v == 0)  # shipped while up
         assert broker.stop()
         poster.native(receiver, 150)  # broker down: still acknowledged, into the spool
+        # the probe's answer is reused for a second (receiver.app.REACHABLE_TTL_S): wait for it
+        receiver.wait_metric("broker_reachable", lambda v: v == 0)
         ready = receiver.request("GET", "/readyz")
         assert ready.status == 200 and ready.json()["broker"].startswith("unreachable"), ready.body
         assert receiver.metrics()["spool_pending_records"] >= 150
