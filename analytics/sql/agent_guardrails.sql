@@ -14,5 +14,5 @@ SELECT
     (SELECT count(*) FROM a_incident_blame
      WHERE suspect_kind = 'agent_action' AND impact_started_at >= $since AND impact_started_at < $until)
         AS incidents_linked_to_agents
-FROM a_agent_actions
+FROM a_agent_calls
 WHERE occurred_at >= $since AND occurred_at < $until;

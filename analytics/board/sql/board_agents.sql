@@ -1,20 +1,25 @@
--- Per agent (gen_ai_agent_name) in [$since, $until) on the selected services: actions,
--- destructive ones, executed destructive ones, those without a second human authorization,
--- denials, and the incidents whose linked cause is one of its actions with their impact minutes.
+-- Per agent (gen_ai_agent_name) in [$since, $until) on the selected services: actions (tool
+-- calls, a_agent_calls), destructive ones, executed destructive ones, those without a second
+-- human authorization, denials, and the incidents whose linked cause is one of its actions (any
+-- report of the call) with their impact minutes.
 -- Output: agent, actions, destructive, destructive_executed, unguarded, denied, incidents,
 --   impact_minutes
 -- Grain: agent.  Parameters: $since, $until, $all_services, $services.
 WITH scope AS (
-    SELECT * FROM a_agent_actions
+    SELECT * FROM a_agent_calls
     WHERE occurred_at >= $since AND occurred_at < $until
       AND ($all_services OR list_contains($services, service_name))
 ),
+reported AS (
+    SELECT call_key, unnest(report_ids) AS event_id FROM a_agent_calls
+),
 caused AS (
-    SELECT ib.agent_action_id AS event_id, count(*) AS incidents, sum(b.impact_minutes) AS impact_minutes
+    SELECT r.call_key, count(*) AS incidents, sum(b.impact_minutes) AS impact_minutes
     FROM a_incident_blame AS ib
     JOIN a_blast AS b USING (incident_id)
+    JOIN reported AS r ON r.event_id = ib.agent_action_id
     WHERE ib.suspect_kind = 'agent_action'
-    GROUP BY ib.agent_action_id
+    GROUP BY r.call_key
 )
 SELECT
     coalesce(s.gen_ai_agent_name, 'unknown') AS agent,
@@ -28,6 +33,6 @@ SELECT
     coalesce(sum(k.incidents), 0) AS incidents,
     coalesce(sum(k.impact_minutes), 0) AS impact_minutes
 FROM scope AS s
-LEFT JOIN caused AS k USING (event_id)
+LEFT JOIN caused AS k USING (call_key)
 GROUP BY ALL
 ORDER BY incidents DESC, unguarded DESC, destructive DESC, agent;

@@ -9,7 +9,7 @@ SELECT
     count(*) FILTER (WHERE decision <> 'denied' AND outcome <> 'blocked') AS executed,
     count(*) FILTER (WHERE decision <> 'denied' AND outcome <> 'blocked'
                      AND "authorization" <> 'second_human') AS violations
-FROM a_agent_actions
+FROM a_agent_calls
 WHERE consequence_tier = 'destructive'
   AND occurred_at >= $since AND occurred_at < $until
   AND ($all_services OR list_contains($services, service_name))
