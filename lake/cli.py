@@ -1,4 +1,4 @@
-"""Subcommands ``compact``, ``verify`` and ``lake keygen`` (argparse only: handlers live in
+"""Subcommands ``compact``, ``verify``, ``lake keygen`` and ``lake adopt`` (argparse only: handlers live in
 ``lake.commands``, and ``verify``'s in ``ingest.commands`` because it also reads Kafka)."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ def register(sub: Any) -> None:
         "report edited, deleted, added or reordered files and entries. Exit 6 on any finding.")
     add_lake_option(verify)
     verify.set_defaults(handler="ingest.commands:verify")  # it reads Kafka: not in lake/
-    lake = sub.add_parser("lake", help="the lake's signing keys",
-                          description="Keys that sign the manifest heads anchored outside the lake.")
+    lake = sub.add_parser("lake", help="the lake's signing keys and anchored heads",
+                          description="Keys that sign the manifest heads anchored outside the lake, "
+                          "and adopting a lake made before its heads were anchored.")
     verbs = lake.add_subparsers(dest="verb", metavar="VERB", required=True)
     keygen = verbs.add_parser(
         "keygen", help="write an Ed25519 key pair that signs the manifest heads",
@@ -36,3 +37,13 @@ def register(sub: Any) -> None:
     keygen.add_argument("folder", type=Path, metavar="FOLDER")
     add_lake_option(keygen, "the lake the key must stay out of (default: AFTERSHOCK_LAKE__DIR)")
     keygen.set_defaults(handler=H + "keygen")
+    adopt = verbs.add_parser(
+        "adopt", help="anchor the current head of a lake made before anchoring",
+        description="For a lake whose entries `verify` reports as not anchored because it was "
+        "made before heads were anchored (or its witness was lost): check its hash chain and "
+        "every file it names, then write its current head, signed when a signing key is set, "
+        "to the witness in AFTERSHOCK_LAKE__ANCHOR_DIR. It trusts the lake as it is now; later "
+        "entries are checked against that head. Refused when the lake's heads are already "
+        "anchored (exit 5) or the lake fails its own checks (exit 6).")
+    add_lake_option(adopt)
+    adopt.set_defaults(handler=H + "adopt")

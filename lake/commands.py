@@ -1,4 +1,4 @@
-"""Handlers of ``compact`` and ``lake keygen`` (``verify``'s is in ``ingest.commands``)."""
+"""Handlers of ``compact``, ``lake keygen`` and ``lake adopt`` (``verify``'s is in ``ingest.commands``)."""
 
 from __future__ import annotations
 
@@ -31,4 +31,15 @@ def keygen(args: argparse.Namespace, settings: Settings) -> int:
           f"and {private.with_suffix('.pub')}")
     print(f"AFTERSHOCK_LAKE__SIGNING_KEY={private}")
     print(f"AFTERSHOCK_LAKE__VERIFY_KEY={public}")
+    return ExitCode.OK
+
+
+def adopt(args: argparse.Namespace, settings: Settings) -> int:
+    from lake.adopt import adopt_lake
+
+    lake = resolve_lake(args.lake, settings, create=False)
+    done = adopt_lake(lake, settings.lake)
+    signed = "signed" if settings.lake.signing_key is not None else "unsigned (no signing key set)"
+    print(f"adopted {lake}: entry {done.seq} ({done.files} files checked) anchored, {signed}, in "
+          f"{done.witness_file}; verify now checks every later entry against it")
     return ExitCode.OK

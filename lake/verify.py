@@ -79,6 +79,16 @@ def verify_lake(lake: Path, settings: LakeSettings | None = None,
     return report
 
 
+def check_contents(lake: Path, manifest_path: Path) -> Report:
+    """The manifest's own chain and the files it names, nothing anchored outside the lake (the
+    checks a lake must pass before its current head is adopted)."""
+    report = Report()
+    named, removed = _named_files(_check_chain(manifest_path, report))
+    _check_files(lake, named, removed, report)
+    _check_added(lake, named, report)
+    return report
+
+
 def _witnessed(witness: Witness, lake_id: Any, report: Report) -> list[Anchor]:
     """The records of this lake's witness file and of other lakes' anchored at its folder."""
     lines = list(witness.records(lake_id)) if isinstance(lake_id, str) else []

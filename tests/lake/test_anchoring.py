@@ -236,3 +236,42 @@ def test_a_worker_start_removes_compaction_leftovers_unless_a_compaction_runs(la
     assert Manifest(lake).remove_compaction_leftovers_if_idle(said.append) == len(leftovers) > 0
     assert not any(p.exists() for p in leftovers) and len(said) == len(leftovers)
     assert verify_lake(lake).notes and not verify_lake(lake).findings
+
+
+def _before_anchoring(lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the anchor folder at an empty one: the lake now looks made before anchoring."""
+    fresh = tmp_path / "fresh-anchors"
+    monkeypatch.setenv("AFTERSHOCK_LAKE__ANCHOR_DIR", str(fresh))
+    return fresh
+
+
+def test_adopt_anchors_a_lake_made_before_anchoring(lake: Path, tmp_path: Path, signed: str,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = _before_anchoring(lake, tmp_path, monkeypatch)
+    assert any("entries 1..4 are not anchored" in f for f in _findings(lake))
+    assert main(["lake", "adopt", "--lake", str(lake)]) == ExitCode.OK
+    files = len(list(lake.rglob("*.parquet")))
+    assert f"entry 4 ({files} files checked) anchored, signed" in capsys.readouterr().out
+    assert _findings(lake) == []
+    records = [r for _, r in Witness(fresh, lake).records(snapshot(lake).lake_id or "") if r]
+    assert [(r["phase"], r["seq"]) for r in records] == [("head", 4)]
+    _land(lake, 9)  # a writer after adoption anchors as usual
+    assert _findings(lake) == []
+
+
+def test_adopt_refuses_a_lake_already_anchored(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lake", "adopt", "--lake", str(lake)]) == ExitCode.LAKE
+    assert "already anchored" in capsys.readouterr().err
+
+
+def test_adopt_refuses_a_lake_that_fails_its_own_checks(lake: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = _before_anchoring(lake, tmp_path, monkeypatch)
+    victim = sorted(lake.rglob("*.parquet"))[0]
+    victim.write_bytes(victim.read_bytes()[:-10] + b"0123456789")
+    assert main(["lake", "adopt", "--lake", str(lake)]) == ExitCode.INTEGRITY
+    err = capsys.readouterr().err
+    assert "fails its own checks" in err and "file edited" in err and "\n" not in err.strip()
+    assert not fresh.exists() or not list(fresh.glob("*.jsonl"))
