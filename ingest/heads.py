@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from aftershock.kafka_client import client_config, connect
 from aftershock.settings import KafkaSettings
@@ -27,6 +28,9 @@ from lake.witness import Record, Witness
 
 READ_TIMEOUT_MS = 10_000
 CLOSE_TIMEOUT_S = 10.0
+# One partition keeps a lake's heads in order; kept forever because a head is evidence for as long
+# as the lake lives (about 300 bytes per commit: a commit every 2 s is ~13 MB a year).
+HEADS_TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 
 
 class HeadsPublisher:
@@ -37,6 +41,7 @@ class HeadsPublisher:
         self.topic, self.manifest = topic, Manifest(lake)
         self.witness = Witness(anchor_dir, lake)
         self.read_to: int | None = None  # bytes of the witness file already looked at
+        ensure_topic(bootstrap, topic, kafka)
         self.producer = connect(KafkaProducer, _client(bootstrap, kafka), acks="all", linger_ms=20,
                                 client_id=f"{client_id}-heads")
 
@@ -79,6 +84,23 @@ class HeadsPublisher:
                   f"({type(exc).__name__}: {exc}); they stay in the witness file",
                   file=sys.stderr, flush=True)
         self.producer.close(timeout=CLOSE_TIMEOUT_S)
+
+
+def ensure_topic(bootstrap: str, topic: str, kafka: KafkaSettings | None = None) -> None:
+    """Create the heads topic when it is missing: one partition, :data:`HEADS_TOPIC_CONFIG`, the
+    broker's default replication. A topic that exists is left as its operator configured it; a
+    broker that refuses says so on stderr (the heads stay in the witness file either way)."""
+    admin = connect(KafkaAdminClient, _client(bootstrap, kafka), request_timeout_ms=READ_TIMEOUT_MS)
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, topic_configs=HEADS_TOPIC_CONFIG)])
+    except TopicAlreadyExistsError:
+        pass
+    except KafkaError as exc:
+        print(f"aftershock ingest: could not create the heads topic {topic} ({type(exc).__name__}: "
+              f"{exc}); heads are published if the broker creates it, and stay in the witness file",
+              file=sys.stderr, flush=True)
+    finally:
+        admin.close()
 
 
 def _not_published(exc: Exception, record: Record) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from aftershock.settings import KafkaSettings, LakeSettings
 from ingest.backfill import land_events
@@ -36,6 +38,19 @@ def _verify(lake: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]
                           env=env, capture_output=True, text=True, check=False)
 
 
+def _heads_topic(bootstrap: str, topic: str) -> tuple[int, str]:
+    """The topic's partition count and retention as the broker reports them."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        (configs,) = [by_name[topic] for by_name in found.values() if topic in by_name]
+        retention = configs["retention.ms"]
+        value = retention["value"] if isinstance(retention, dict) else retention
+        return len(admin.describe_topics([topic])[0]["partitions"]), str(value)
+    finally:
+        admin.close()
+
+
 def test_heads_topic_and_group_offsets_find_a_rollback_and_a_forged_head(
         kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
     kafka = KafkaSettings(topic_prefix=topic_prefix)
@@ -51,6 +66,7 @@ def test_heads_topic_and_group_offsets_find_a_rollback_and_a_forged_head(
     produce(kafka_bootstrap, to_audit_topics(kafka, events[1500:]))
     _ingest(lake, env, log)
 
+    assert _heads_topic(kafka_bootstrap, kafka.heads_topic) == (1, "-1")
     state = snapshot(lake)
     heads = [r for _, r in read_heads(kafka_bootstrap, kafka.heads_topic) if r["phase"] == "head"]
     assert heads and all(r["lake"] == state.lake_id and r["sig"] for r in heads)
