@@ -37,7 +37,8 @@ def _say(message: str) -> None:
 
 
 def report(args: argparse.Namespace, settings: Any) -> int:
-    params = ReportParams(since=args.since, until=args.until, min_confidence=args.min_confidence)
+    params = ReportParams(since=args.since, until=args.until, min_confidence=args.min_confidence,
+                          timestamps=settings.ingest)
     data = build_report(_model(args, settings, params, views=False), params)
     print(render.to_json(data) if args.format == "json" else render.report_text(data))
     return ExitCode.OK
@@ -45,7 +46,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
 
 def postmortem(args: argparse.Namespace, settings: Any) -> int:
     link = LinkParams() if args.window is None else replace(LinkParams(), window_minutes=args.window)
-    params = ReportParams(link=link)
+    params = ReportParams(link=link, timestamps=settings.ingest)
     data = build_postmortem(_model(args, settings, params, views=True), args.incident, args.window, params)
     print(render.to_json(data) if args.format == "json" else render.postmortem_text(data))
     return ExitCode.OK

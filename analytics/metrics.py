@@ -31,6 +31,9 @@ class ReportParams:
     min_group: int = 30
     min_failures: int = 10
     link: LinkParams = field(default_factory=LinkParams)
+    # the worker's plausible window for timestamps (AFTERSHOCK_INGEST__TIMESTAMP_MAX_*): a
+    # deployment dated outside it does not stretch the default period
+    timestamps: IngestSettings = field(default_factory=IngestSettings)
 
 
 def build_report(con: duckdb.DuckDBPyConnection, params: ReportParams | None = None) -> dict[str, Any]:
@@ -59,17 +62,19 @@ def prepare(con: duckdb.DuckDBPyConnection, p: ReportParams) -> None:
     ensure(con, p.link, p.min_confidence)
 
 
-def data_bounds(con: duckdb.DuckDBPyConnection, environment: str) -> dict[str, Any]:
+def data_bounds(con: duckdb.DuckDBPyConnection, environment: str,
+                window: IngestSettings | None = None) -> dict[str, Any]:
     """``since``/``until`` of the plausible deployment starts to ``environment`` (a deployment dated
-    outside the worker's plausible window for timestamps does not stretch the period)."""
-    window = IngestSettings()
+    outside the worker's plausible window for timestamps, ``window``'s, does not stretch the
+    period)."""
+    window = window or IngestSettings()
     return queries.rows(con, "period_bounds", {"environment": environment,
                                                "ahead_s": window.timestamp_max_ahead_s,
                                                "age_days": window.timestamp_max_age_days})[0]
 
 
 def period(con: duckdb.DuckDBPyConnection, p: ReportParams) -> tuple[datetime, datetime]:
-    bounds = data_bounds(con, p.link.environment)
+    bounds = data_bounds(con, p.link.environment, p.timestamps)
     since, until = p.since or bounds["since"], p.until or bounds["until"]
     if since is None or until is None:
         raise AnalyticsError(f"no deployment to {p.link.environment!r} in the lake: nothing to report; "

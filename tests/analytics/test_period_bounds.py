@@ -4,17 +4,19 @@ the period and flatten the deployment frequency."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from aftershock.cli import main
 from analytics.metrics import build_report
 from ingest.backfill import land_events
 from lake.reader import open_lake
 from schemas.deployment import Deployment
 from schemas.event import DeploymentEvent, Event
-from tests.analytics.fixture import all_events
+from tests.analytics.fixture import all_events, at
 
 
 def _absurd(did: str, when: datetime) -> DeploymentEvent:
@@ -40,3 +42,20 @@ def test_one_absurd_deployment_date_leaves_the_period_and_the_rate(tmp_path: Pat
     plain = _frequency(tmp_path / "plain", all_events())
     assert plain[2] > 1  # several deployments a day in the hand-checked lake
     assert _frequency(tmp_path / "absurd", [*all_events(), _absurd("D-absurd", when)]) == plain
+
+
+def test_the_report_command_takes_the_window_from_the_ingest_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A deployment landed dated two years back stretches the period under the default 20-year
+    window, and not under ``AFTERSHOCK_INGEST__TIMESTAMP_MAX_AGE_DAYS=365``."""
+    lake = tmp_path / "lake"
+    old = datetime.now(UTC).replace(microsecond=0) - timedelta(days=730)
+    land_events(lake, [*all_events(), _absurd("D-old", old)])
+
+    def since() -> str:
+        assert main(["report", "--lake", str(lake), "--format", "json"]) == 0
+        return str(json.loads(capsys.readouterr().out)["period"]["since"])
+
+    assert since() == old.isoformat()
+    monkeypatch.setenv("AFTERSHOCK_INGEST__TIMESTAMP_MAX_AGE_DAYS", "365")
+    assert since() == at(60).isoformat()  # D1, the fixture's first production deployment
