@@ -13,10 +13,16 @@ the two agree on every rule. The facts of a change:
 - signals: the ``change.signals`` attribute split on "," (empty parts dropped), else unknown;
 - dependents: the ``service.dependents`` attribute when it is 1 to 9 ASCII digits, else unknown;
 - change features (``features.py``): the ``change.<name>`` attributes, in thousandths, else unknown.
+
+A scaled term (``[[term]]``) adds ``weight * ln(1 + x)`` for its measure ``x`` (lines added,
+deleted or changed, files, or a change feature; an unknown feature counts as 0), in integer
+thousandths: ``v = floor(ln(1 + x) * 1000 + 0.5)``, contribution ``floor(weight_milli * v / 1000
++ 0.5)``, all in IEEE doubles exactly as ``rules_score.sql`` computes it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +30,7 @@ from fnmatch import translate
 from typing import Any
 
 from analytics.rules.features import features_of, milli
-from analytics.rules.model import Rule, Rules, Tier
+from analytics.rules.model import Rule, Rules, Term, Tier
 
 CRITICALITY_ATTRIBUTE = "service.criticality"
 SIGNALS_ATTRIBUTE = "change.signals"
@@ -63,6 +69,7 @@ class Assessment:
     verification: tuple[str, ...]
     rules_fired: tuple[str, ...]
     categories: tuple[str, ...]
+    terms: tuple[tuple[str, float], ...] = ()  # (term id, what it added to the score)
 
 
 def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts:
@@ -141,6 +148,25 @@ def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:
     return all(checks)
 
 
+def measure_value(facts: Facts, measure: str) -> float:
+    """The value a term scales: a size measure, or a change feature (unknown = 0)."""
+    sizes = {"lines_added": facts.lines_added, "lines_deleted": facts.lines_deleted,
+             "lines_changed": facts.lines_changed, "files": facts.files}
+    if measure in sizes:
+        return float(sizes[measure])
+    return facts.features.get(measure, 0) / 1000
+
+
+def log1p_milli(value: float) -> int:
+    """floor(ln(1 + value) * 1000 + 0.5): a term's scaled measure in thousandths (as in SQL)."""
+    return math.floor(math.log(1.0 + value) * 1000 + 0.5)
+
+
+def term_milli(term: Term, facts: Facts) -> int:
+    """What ``term`` adds to the score, in thousandths."""
+    return math.floor(term.weight_milli * log1p_milli(measure_value(facts, term.measure)) / 1000 + 0.5)
+
+
 def tier_for(rules: Rules, score_milli: int) -> Tier:
     """The tier with the highest threshold the score reaches (the lowest tier if none)."""
     ascending = rules.tiers_ascending()
@@ -151,10 +177,12 @@ def tier_for(rules: Rules, score_milli: int) -> Tier:
 def evaluate(rules: Rules, facts: Facts) -> Assessment:
     cats = categories(rules, facts.paths)
     fired = [r for r in rules.rule if fires(r, facts, cats)]
-    milli = sum(r.weight_milli for r in fired)
+    terms = [(t.id, term_milli(t, facts)) for t in rules.term]
+    milli = sum(r.weight_milli for r in fired) + sum(m for _, m in terms)
     tier = tier_for(rules, milli)
     return Assessment(score=milli / 1000, tier=tier.name, verification=tuple(tier.verification),
-                      rules_fired=tuple(r.id for r in fired), categories=cats)
+                      rules_fired=tuple(r.id for r in fired), categories=cats,
+                      terms=tuple((i, m / 1000) for i, m in terms))
 
 
 def evaluate_change(rules: Rules, event: Any) -> Assessment:

@@ -12,12 +12,15 @@ PACKAGE = "analytics.rules.sql"
 
 
 def load_rule_tables(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """(Re)create the temp tables rule_category_glob, rule_def and rule_tier from ``rules``."""
+    """(Re)create the temp tables rule_category_glob, rule_def, rule_term and rule_tier from ``rules``."""
     queries.execute(con, "rules_tables", package=PACKAGE)
     globs = [{"category": c.name, "cat_ord": i, "glob": g}
              for i, c in enumerate(rules.category) for g in c.globs]
     _insert(con, "rules_insert_glob", globs)
     _insert(con, "rules_insert_rule", [_rule_row(i, r) for i, r in enumerate(rules.rule)])
+    terms = [{"term_id": t.id, "ord": i, "measure": t.measure, "weight_milli": t.weight_milli}
+             for i, t in enumerate(rules.term)]
+    _insert(con, "rules_insert_term", terms)
     tiers = [{"name": t.name, "ord": i, "min_score_milli": t.min_score_milli}
              for i, t in enumerate(rules.tier)]
     _insert(con, "rules_insert_tier", tiers)
