@@ -44,11 +44,15 @@ def fit(patterns: Sequence[Pattern], features: int, ridge: float = 1.0, max_iter
     return fit_matrix(design(patterns, features), n, k, ridge, max_iter)
 
 
-def fit_matrix(x: np.ndarray, n: np.ndarray, k: np.ndarray, ridge: float = 1.0, max_iter: int = 50) -> Fit:
-    """The same fit on a design matrix ``x`` whose column 0 is the intercept (all ones)."""
+def fit_matrix(x: np.ndarray, n: np.ndarray, k: np.ndarray, ridge: float = 1.0, max_iter: int = 50,
+               start: np.ndarray | None = None) -> Fit:
+    """The same fit on a design matrix ``x`` whose column 0 is the intercept (all ones); ``start``
+    (intercept first) is where Newton's method begins, e.g. a fit with one column fewer."""
     features = x.shape[1] - 1
     beta = np.zeros(features + 1)
-    if n.sum() and 0 < k.sum() < n.sum():
+    if start is not None:
+        beta[: len(start)] = start
+    elif n.sum() and 0 < k.sum() < n.sum():
         beta[0] = np.log(k.sum() / (n.sum() - k.sum()))
     penalty = np.full(features + 1, ridge)
     penalty[0] = 0.0

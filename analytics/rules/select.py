@@ -51,29 +51,36 @@ def rank_auc(scores: np.ndarray, failed: np.ndarray) -> float:
     return float((ranks[failed].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
-def validation_auc(data: Data, columns: list[int], ridge: float) -> float:
-    """AUC on the validation part of a fit on the earlier part, using ``columns`` of ``x``."""
+def validation_fit(data: Data, columns: list[int], ridge: float, start: np.ndarray | None = None
+                   ) -> tuple[float, np.ndarray]:
+    """AUC on the validation part of a fit on the earlier part using ``columns`` of ``x``, and the
+    fit's coefficients (intercept first)."""
     cut = data.validated_from
     x = data.x[:, columns]
-    ones = np.ones(cut)
-    model = fit_matrix(x[:cut], ones, data.failed[:cut].astype(float), ridge)
+    model = fit_matrix(x[:cut], np.ones(cut), data.failed[:cut].astype(float), ridge, start=start)
     scores = x[cut:, 1:] @ np.array(model.weights)
-    return rank_auc(scores, data.failed[cut:])
+    return rank_auc(scores, data.failed[cut:]), np.array([model.intercept, *model.weights])
+
+
+def validation_auc(data: Data, columns: list[int], ridge: float) -> float:
+    return validation_fit(data, columns, ridge)[0]
 
 
 def forward(data: Data) -> tuple[list[Step], float]:
     """The chosen candidate columns in order, and the validation AUC of the fixed columns alone."""
-    chosen = list(range(data.fixed + 1))
-    first = current = validation_auc(data, chosen, SELECTION_RIDGE)
-    pool = [c for c in range(data.fixed + 1, data.x.shape[1]) if np.ptp(data.x[: data.validated_from, c]) > 0]
+    varies = [c for c in range(1, data.x.shape[1]) if np.ptp(data.x[: data.validated_from, c]) > 0]
+    chosen = [0, *(c for c in varies if c <= data.fixed)]  # a constant fixed column changes no ranking
+    pool = [c for c in varies if c > data.fixed]
+    first, beta = validation_fit(data, chosen, SELECTION_RIDGE)
+    current = first
     steps: list[Step] = []
     while pool and len(steps) < MAX_CHOSEN:
-        found = {c: validation_auc(data, [*chosen, c], SELECTION_RIDGE) for c in pool}
-        best = max(pool, key=lambda c: (found[c], -c))
-        if found[best] - current < MIN_GAIN:
+        found = {c: validation_fit(data, [*chosen, c], SELECTION_RIDGE, start=beta) for c in pool}
+        best = max(pool, key=lambda c: (found[c][0], -c))
+        if found[best][0] - current < MIN_GAIN:
             break
-        steps.append(Step(best, current, found[best]))
+        steps.append(Step(best, current, found[best][0]))
         chosen.append(best)
         pool.remove(best)
-        current = found[best]
+        current, beta = found[best]
     return steps, first
