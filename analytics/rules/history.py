@@ -43,6 +43,14 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, obje
         con.executemany(queries.text(name, PACKAGE), rows)
 
 
+def derive_features(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive change features from the lake's own history (``derive.py``) as table change_derived;
+    scoring then uses them for every change whose event lacks the attributes."""
+    from analytics.rules.derive import FIX_PATTERN
+
+    queries.execute(con, "rules_derived_features", {"fix_words": "(?i)" + FIX_PATTERN}, package=PACKAGE)
+
+
 def score_history(con: duckdb.DuckDBPyConnection, rules: Rules, table: str = "rule_scores") -> None:
     """Materialise the scores of every change as table ``table`` (an allowlisted name)."""
     if table not in ("rule_scores", "rule_features"):

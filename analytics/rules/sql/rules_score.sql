@@ -2,7 +2,8 @@
 -- (the same semantics as analytics/rules/evaluate.py; RULES.md "Semantics").
 -- Output: change_id, event_id, service_name, occurred_at, lines_added, lines_deleted,
 -- lines_changed, files, ai_level, kind, author_kind, criticality, signals (NULL = unknown),
--- dependents (NULL = unknown), features (MAP name -> thousandths; known ones only),
+-- dependents (NULL = unknown), features (MAP name -> thousandths; known ones only: the
+-- change.<feature> attribute, else the value derived from history when change_derived has it),
 -- categories (rules-file order),
 -- rules_fired (rules-file order), term_milli (what the scaled terms added), score_milli, score, tier.
 -- A term adds floor(weight_milli * v / 1000 + 0.5), v = floor(ln(1 + x) * 1000 + 0.5), x its
@@ -45,21 +46,22 @@ facts AS (
         CASE WHEN regexp_full_match(coalesce(l.attributes['service.dependents'], ''), '[0-9]{1,9}')
              THEN CAST(l.attributes['service.dependents'] AS BIGINT) END AS dependents,
         map_from_entries([e FOR e IN [
-            {'k': 'subsystems', 'v': rule_feature_milli(l.attributes['change.subsystems'])},
-            {'k': 'directories', 'v': rule_feature_milli(l.attributes['change.directories'])},
-            {'k': 'entropy', 'v': rule_feature_milli(l.attributes['change.entropy'])},
+            {'k': 'subsystems', 'v': coalesce(rule_feature_milli(l.attributes['change.subsystems']), d.subsystems)},
+            {'k': 'directories', 'v': coalesce(rule_feature_milli(l.attributes['change.directories']), d.directories)},
+            {'k': 'entropy', 'v': coalesce(rule_feature_milli(l.attributes['change.entropy']), d.entropy)},
             {'k': 'lines_before', 'v': rule_feature_milli(l.attributes['change.lines_before'])},
-            {'k': 'developers', 'v': rule_feature_milli(l.attributes['change.developers'])},
-            {'k': 'age_days', 'v': rule_feature_milli(l.attributes['change.age_days'])},
-            {'k': 'prior_changes', 'v': rule_feature_milli(l.attributes['change.prior_changes'])},
-            {'k': 'author_changes', 'v': rule_feature_milli(l.attributes['change.author_changes'])},
-            {'k': 'author_recent_changes', 'v': rule_feature_milli(l.attributes['change.author_recent_changes'])},
-            {'k': 'author_subsystem_changes', 'v': rule_feature_milli(l.attributes['change.author_subsystem_changes'])},
-            {'k': 'fix', 'v': rule_feature_milli(l.attributes['change.fix'])}
+            {'k': 'developers', 'v': coalesce(rule_feature_milli(l.attributes['change.developers']), d.developers)},
+            {'k': 'age_days', 'v': coalesce(rule_feature_milli(l.attributes['change.age_days']), d.age_days)},
+            {'k': 'prior_changes', 'v': coalesce(rule_feature_milli(l.attributes['change.prior_changes']), d.prior_changes)},
+            {'k': 'author_changes', 'v': coalesce(rule_feature_milli(l.attributes['change.author_changes']), d.author_changes)},
+            {'k': 'author_recent_changes', 'v': coalesce(rule_feature_milli(l.attributes['change.author_recent_changes']), d.author_recent_changes)},
+            {'k': 'author_subsystem_changes', 'v': coalesce(rule_feature_milli(l.attributes['change.author_subsystem_changes']), d.author_subsystem_changes)},
+            {'k': 'fix', 'v': coalesce(rule_feature_milli(l.attributes['change.fix']), d.fix)}
         ] IF e.v IS NOT NULL]) AS features,
         coalesce(c.categories, []::VARCHAR[]) AS categories
     FROM latest AS l
     LEFT JOIN cat_lists AS c ON c.cid = l.cid
+    LEFT JOIN change_derived AS d ON d.change_id = l.cid
 ),
 terms AS (
     SELECT f.change_id,

@@ -15,6 +15,12 @@ CREATE OR REPLACE TEMP TABLE rule_def (
 );
 CREATE OR REPLACE TEMP TABLE rule_term (term_id VARCHAR, ord INTEGER, measure VARCHAR, weight_milli BIGINT);
 CREATE OR REPLACE TEMP TABLE rule_tier (name VARCHAR, ord INTEGER, min_score_milli BIGINT);
+-- change_derived: features derived from history (rules_derived_features.sql); empty unless derived
+CREATE TEMP TABLE IF NOT EXISTS change_derived (
+    change_id VARCHAR, subsystems BIGINT, directories BIGINT, entropy BIGINT, developers BIGINT,
+    age_days BIGINT, prior_changes BIGINT, author_changes BIGINT, author_recent_changes BIGINT,
+    author_subsystem_changes BIGINT, fix BIGINT
+);
 CREATE OR REPLACE TEMP MACRO rule_feature_milli(v) AS
     CASE WHEN regexp_full_match(coalesce(v, ''), '[0-9]{1,12}(\.[0-9]{1,9})?')
          THEN CAST(floor(CAST(v AS DOUBLE) * 1000 + 0.5) AS BIGINT) END;
