@@ -9,7 +9,9 @@ attributes (analytics/rules/features.py). Events are landed into a temporary lak
 change) through ``aftershock rules`` label import. The earlier 60 % of commits (by commit time)
 train, the later 40 % test. In the same run, on the test part:
 
-- ``tuned``: ``rules tune`` from the default rules file, labels from the imported defect links;
+- ``tuned``: ``rules tune`` from the default rules file, labels from the imported defect links
+  (log1p terms and thresholds of size and the features chosen by forward selection on validation
+  inside the train period; the tuned file's rules and terms are counted);
 - ``LApredict``: the score is lines added (a one-feature model is monotone in it);
 - ``Kamei-LR``: logistic regression on Kamei's 14 features (log1p, standardised on train, a small
   ridge), fitted on train with numpy.
