@@ -6,8 +6,9 @@ the two agree on every rule. The facts of a change:
 - paths: the paths of its files; categories: every category with a glob matching some path
   (``fnmatchcase``: ``*`` matches any run of characters including ``/``, ``?`` one character);
 - lines_added / lines_deleted: the change's totals, or else the sum over its files (missing = 0);
-  lines_changed = added + deleted; files = number of files, or when the change lists none the
-  ``change.files_changed`` attribute (1 to 9 ASCII digits; a pull request's stated count), else 0;
+  lines_changed = added + deleted; files = the number of files listed, or the
+  ``change.files_changed`` attribute (1 to 9 ASCII digits: a pull request's stated count, a push
+  whose list was cut) when that is larger;
 - ai_level, kind, author_kind as recorded; criticality: the ``service.criticality`` attribute
   when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold);
 - signals: the ``change.signals`` attribute split on "," (empty parts dropped), else unknown;
@@ -51,11 +52,11 @@ class Facts:
     signals: tuple[str, ...] | None = None
     dependents: int | None = None
     features: Mapping[str, int] = field(default_factory=dict)  # thousandths
-    stated_files: int | None = None  # files_changed attribute, used when no paths are listed
+    stated_files: int | None = None  # files_changed attribute, used when larger than the list
 
     @property
     def files(self) -> int:
-        return len(self.paths) if self.paths or self.stated_files is None else self.stated_files
+        return max(len(self.paths), self.stated_files or 0)
 
     @property
     def lines_changed(self) -> int:

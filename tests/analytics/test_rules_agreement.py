@@ -235,7 +235,8 @@ def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
         variant(21, attributes={"change.developers": "4.5", "change.age_days": "30.25"}),
         variant(22, attributes={"change.developers": "4.4994", "change.age_days": "30.2495"}),
         variant(23, attributes={"change.files_changed": "4"}, payload={"files": []}),
-        variant(24, attributes={"change.files_changed": "4"}, payload={"files": files}),  # paths win
+        variant(24, attributes={"change.files_changed": "4"}, payload={"files": files}),  # the larger
+        variant(26, attributes={"change.files_changed": "1"}, payload={"files": files}),  # the list
         variant(25, attributes={"change.files_changed": "x4"}, payload={"files": []}),
         variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
         variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),

@@ -35,10 +35,9 @@ facts AS (
         coalesce(l.lines_added, list_sum([coalesce(f.lines_added, 0) FOR f IN l.files]), 0) AS lines_added,
         coalesce(l.lines_deleted, list_sum([coalesce(f.lines_deleted, 0) FOR f IN l.files]), 0)
             AS lines_deleted,
-        CASE WHEN coalesce(len(l.files), 0) = 0
-                  AND regexp_full_match(coalesce(l.attributes['change.files_changed'], ''), '[0-9]{1,9}')
-             THEN CAST(l.attributes['change.files_changed'] AS BIGINT)
-             ELSE coalesce(len(l.files), 0) END AS files,
+        greatest(coalesce(len(l.files), 0),
+                 CASE WHEN regexp_full_match(coalesce(l.attributes['change.files_changed'], ''), '[0-9]{1,9}')
+                      THEN CAST(l.attributes['change.files_changed'] AS BIGINT) ELSE 0 END) AS files,
         l.ai.level AS ai_level, l.kind, l.author_kind,
         CASE WHEN l.attributes['service.criticality'] IN ('1', '2', '3', '4')
              THEN CAST(l.attributes['service.criticality'] AS INTEGER) END AS criticality,
