@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from adapters.base import Context, build, get, opt, parse_time
-from adapters.vcs import Push, push_event, touched_paths
+from adapters.vcs import FILES_CHANGED_ATTRIBUTE, Push, push_event, touched_paths
 from schemas.attribution import parse_attribution
 from schemas.event import Event
 
@@ -97,7 +97,8 @@ def _merge_request(body: dict[str, Any], ctx: Context) -> list[Event]:
                 "occurred_at": when,
                 "service_name": service,
                 "change_id": f"{full}!{iid}",
-                "attributes": {"action": str(mr.get("action")), "state": str(mr.get("state"))},
+                "attributes": {"action": str(mr.get("action")), "state": str(mr.get("state"))}
+                | _changes_count(mr),
                 "payload": {
                     "vcs_repository_name": full,
                     "vcs_repository_url_full": url,
@@ -123,6 +124,13 @@ def _merge_request(body: dict[str, Any], ctx: Context) -> list[Event]:
             },
         )
     ]
+
+
+def _changes_count(mr: dict[str, Any]) -> dict[str, str]:
+    """A merge request that states how many files it changes (``changes_count``, as the API and
+    some hook senders give it; "1000+" when capped) keeps the count for the risk rules."""
+    count = str(mr.get("changes_count") or "").removesuffix("+")
+    return {FILES_CHANGED_ATTRIBUTE: count} if count.isascii() and count.isdigit() and len(count) <= 9 else {}
 
 
 def _deployment(body: dict[str, Any], ctx: Context) -> list[Event]:

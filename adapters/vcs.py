@@ -12,6 +12,7 @@ from schemas.attribution import parse_attribution
 from schemas.event import Event
 
 MAX_FILES = 500
+FILES_CHANGED_ATTRIBUTE = "change.files_changed"  # analytics/RULES.md "Semantics"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,11 @@ def push_event(ctx: Context, push: Push) -> Event:
         "ai": parse_attribution(push.messages, push.author, []),
         **push.extra,
     }
+    # a list cut at MAX_FILES keeps its full count for the risk rules' files
+    stated = {FILES_CHANGED_ATTRIBUTE: str(len(push.files))} if len(push.files) > MAX_FILES else {}
     return build(ctx, {
         "event_id": f"{push.source}:push:{push.repository}:{push.before}:{push.after}",
+        "attributes": stated,
         "event_type": "change",
         "source_ref": push.after,
         "source_url": push.source_url,

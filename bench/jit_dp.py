@@ -9,7 +9,9 @@ attributes (analytics/rules/features.py). Events are landed into a temporary lak
 change) through ``aftershock rules`` label import. The earlier 60 % of commits (by commit time)
 train, the later 40 % test. In the same run, on the test part:
 
-- ``tuned``: ``rules tune`` from the default rules file, labels from the imported defect links;
+- ``tuned``: ``rules tune`` from the default rules file, labels from the imported defect links
+  (log1p terms and thresholds of size and the features chosen by forward selection on validation
+  inside the train period; the tuned file's rules and terms are counted);
 - ``LApredict``: the score is lines added (a one-feature model is monotone in it);
 - ``Kamei-LR``: logistic regression on Kamei's 14 features (log1p, standardised on train, a small
   ridge), fitted on train with numpy.
@@ -147,7 +149,7 @@ def run_set(name: str, data: Path, train_share: float, work: Path, out_dir: Path
                                                     encoding="utf-8")
     return {"set": name, "train": len(train), "test": len(test), "split": split.date().isoformat(),
             "test_buggy": sum(r["bug"] for r in test) / len(test), "tune_seconds": round(took, 1),
-            "rules": len(rules.rule),
+            "rules": len(rules.rule), "terms": len(rules.term),
             "models": {"tuned rules": tuned, "LApredict": metrics([r["la"] for r in test], test),
                        "Kamei-LR": metrics(kamei_lr(train, test), test)}}
 
@@ -158,7 +160,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
         for model, m in res["models"].items():
             print(f"{res['set']:10} {model:12} {m['auc']:8.3f} {m['pr_auc']:8.3f} {m['effort_recall']:11.3f}")
         print(f"{'':10} train {res['train']} / test {res['test']} changes (split {res['split']}, "
-              f"test buggy {res['test_buggy']:.1%}); tuned file: {res['rules']} rules, "
+              f"test buggy {res['test_buggy']:.1%}); tuned file: {res['rules']} rules and "
+              f"{res['terms']} terms, "
               f"tune took {res['tune_seconds']} s")
 
 

@@ -20,6 +20,7 @@ from analytics.rules.evaluate import (
     glob_matcher,
     signal_attributes,
 )
+from analytics.rules.features import feature_attributes
 from analytics.rules.model import Rule, Rules, Tier
 from gate.diff import FileDiff
 from gate.services import BlastRadius
@@ -41,6 +42,8 @@ class ChangeInput:
     ai: dict[str, Any]
     labels: list[str] = field(default_factory=list)
     head_sha: str | None = None
+    title: str | None = None
+    features: dict[str, float] = field(default_factory=dict)  # derived from history (gate/history.py)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def change_record(change: ChangeInput, signals: dict[str, list[str]] | None,
         "lines_added": change.lines_added, "lines_deleted": change.lines_deleted,
         "ai": change.ai, "kind": change.kind, "author_kind": change.author_kind,
     }
-    attributes: dict[str, str] = {}
+    attributes: dict[str, str] = feature_attributes(change.features)
     if blast is not None and blast.from_catalog and blast.criticality is not None:
         attributes[CRITICALITY_ATTRIBUTE] = str(blast.criticality)
     names = tuple(signals) if signals is not None else None

@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
     src.add_argument("--gitlab-event", type=Path, metavar="FILE", help="GitLab merge request event")
     src.add_argument("--repository", metavar="OWNER/NAME",
                      help="repository name (default: from the event, else the origin remote)")
+    p.add_argument("--history-features", action="store_true",
+                   help="derive the change features (analytics/RULES.md) from git history; needs --git")
     p.add_argument("--rules", type=Path, metavar="FILE", help="rules file (default: the shipped rules)")
     p.add_argument("--catalog", type=Path, metavar="FILE",
                    help="service catalog (adapters/README.md): owners, criticality, dependencies")

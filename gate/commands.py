@@ -34,6 +34,8 @@ def classify(args: Namespace, settings: None) -> int:
     catalog = catalog_of(args.catalog)
     event = _event(args, catalog)
     change = gather(args, event, pending)
+    if args.history_features:
+        change = _with_history(args, change)
     signals = detect(change.files) if change.diff_known else None
     blast = blast_radius(catalog, change.repository, [f.path for f in change.files])
     result = run(rules, change, signals, blast)
@@ -48,6 +50,19 @@ def classify(args: Namespace, settings: None) -> int:
         append(args.emit, decision_event(d, result.payload | {"attributes": result.attributes},
                                          blast.services[0].name if blast.services else None))
     return EXIT_CODES[decision]
+
+
+def _with_history(args: Namespace, change: Any) -> Any:
+    from dataclasses import replace
+
+    from gate.history import history_features
+
+    if not args.git:
+        raise ConfigError("classify (command line): --history-features needs --git RANGE")
+    try:
+        return replace(change, features=history_features(args.repo, args.git, change, change.title))
+    except ValueError as exc:
+        raise ConfigError(f"classify (command line): {exc}") from exc
 
 
 def _manual(texts: list[str]) -> list[Any]:

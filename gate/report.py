@@ -18,6 +18,7 @@ def as_dict(c: Classification, items: list[Item], checked: bool, decision: str) 
         "exit_code": EXIT_CODES[decision],
         "rules_fired": [{"id": r.id, "weight": r.weight, "description": r.description, "why": r.why}
                         for r in c.fired],
+        "terms": [{"id": i, "added": v} for i, v in a.terms],
         "categories": [{"name": n, "files": len(p), "paths": p[:MAX_PATHS]}
                        for n, p in c.category_paths.items()],
         "signals": None if f.signals is None else
@@ -50,6 +51,7 @@ def text(d: dict[str, Any]) -> str:
     lines += [f"  service {s['name']}: criticality {s['criticality'] or '?'}, "
               f"{len(s['dependents'])} dependent(s)" for s in d["services"]]
     lines += [f"  rule {r['id']} (+{r['weight']:g}): {'; '.join(r['why'])}" for r in d["rules_fired"]]
+    lines += [f"  term {t['id']}: {t['added']:+g}" for t in d.get("terms", [])]
     lines += [f"  verify [{_mark(v['met'])}] {v['description']}"
               f"{' - ' + v['detail'] if v['detail'] else ''}" for v in d["verification"]]
     return "\n".join(lines) + "\n"

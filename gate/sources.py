@@ -48,12 +48,13 @@ def gather(args: Namespace, event: RequestEvent | None, pending: Pending | None 
             event.change_id, repository, files, git is not None,
             None if git or args.files else p.get("lines_added"),
             None if git or args.files else p.get("lines_deleted"),
-            p["kind"], event.author, p["author_kind"], ai, event.labels, head)
+            p["kind"], event.author, p["author_kind"], ai, event.labels, head, p.get("vcs_change_title"))
     author = git.commits[0].author if git and git.commits else None
     ai = attribution_data(messages, author.split(" <")[0] if author else None, [])
     return ChangeInput(
         f"{repository}@{head}" if head else f"{repository}:files", repository, files, git is not None,
-        None, None, "commit", author, _author_kind(author), ai, [], head)
+        None, None, "commit", author, _author_kind(author), ai, [], head,
+        git.commits[0].message.splitlines()[0] if git and git.commits and git.commits[0].message else None)
 
 
 def _author_kind(author: str | None) -> str:

@@ -18,10 +18,13 @@ from analytics.rules.model import (
     DECISIONS,
     KINDS,
     SIGNALS,
+    TERM_MEASURES,
+    TRANSFORMS,
     Category,
     Require,
     Rule,
     Rules,
+    Term,
     Tier,
     When,
 )
@@ -149,6 +152,22 @@ def rule_of(data: Any, loc: str) -> Rule:
                 evidence=_opt_str(d.get("evidence"), _at(loc, "evidence")))
 
 
+def term_of(data: Any, loc: str) -> Term:
+    d = _table(data, loc, ("id", "description", "measure", "transform", "weight", "evidence"),
+               ("id", "measure", "weight"))
+    measure = _str(d["measure"], _at(loc, "measure"))
+    if measure not in TERM_MEASURES:
+        raise RulesError(_at(loc, "measure"), f"unknown measure {measure!r}; allowed {list(TERM_MEASURES)}")
+    transform = _str(d.get("transform", "log1p"), _at(loc, "transform"))
+    if transform not in TRANSFORMS:
+        raise RulesError(_at(loc, "transform"),
+                         f"unknown transform {transform!r}; allowed {list(TRANSFORMS)}")
+    return Term(id=_str(d["id"], _at(loc, "id"), _RULE_ID, 64), measure=measure,
+                weight=_number(d["weight"], _at(loc, "weight")), transform=transform,
+                description=_str(d.get("description", ""), _at(loc, "description")),
+                evidence=_opt_str(d.get("evidence"), _at(loc, "evidence")))
+
+
 def require_of(data: Any, loc: str) -> Require:
     d = _table(data, loc, ("approvals", "codeowner_approval", "labels", "ci_jobs"))
     owner = d.get("codeowner_approval", False)
@@ -174,14 +193,15 @@ def tier_of(data: Any, loc: str) -> Tier:
 
 def rules_of(data: Any) -> Rules:
     """``Rules`` from a parsed rules file, or :class:`RulesError` naming the first problem."""
-    d = _table(data, "", ("version", "description", "category", "rule", "tier", "tuning"),
+    d = _table(data, "", ("version", "description", "category", "rule", "term", "tier", "tuning"),
                ("version", "tier"))
     tuning = d.get("tuning")
     if tuning is not None and not isinstance(tuning, dict):
         raise RulesError("tuning", f"expected a table, got {type(tuning).__name__}")
     rules = Rules(version=_str(d["version"], "version", max_len=10_000),
                   tier=_list(d, "tier", tier_of), description=_str(d.get("description", ""), "description"),
-                  category=_list(d, "category", category_of), rule=_list(d, "rule", rule_of), tuning=tuning)
+                  category=_list(d, "category", category_of), rule=_list(d, "rule", rule_of),
+                  term=_list(d, "term", term_of), tuning=tuning)
     _consistent(rules)
     return rules
 
@@ -190,7 +210,7 @@ def _consistent(rules: Rules) -> None:
     if not rules.tier:
         raise RulesError("tier", "needs at least 1 tier")
     _unique("category", [c.name for c in rules.category])
-    _unique("rule", [r.id for r in rules.rule])
+    _unique("rule", [r.id for r in rules.rule] + [t.id for t in rules.term])
     _unique("tier", [t.name for t in rules.tier])
     _unique("tier min_score", [str(t.min_score_milli / 1000) for t in rules.tier])
     known = {c.name for c in rules.category}

@@ -55,11 +55,19 @@ def register(sub: Any) -> None:
     score.add_argument("--format", choices=("csv", "json", "parquet"), default="csv",
                        help="csv (lists joined by ';'), json (one object a line) or parquet (needs --out)")
     score.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    _derive_option(score)
     score.set_defaults(handler="analytics.rules.commands:score")
+
+
+def _derive_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--derive-features", action="store_true",
+                        help="derive the change features from the lake's own history where an event "
+                        "lacks them (analytics/RULES.md, 'Derived from history')")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_lake_option(parser)
+    _derive_option(parser)
     parser.add_argument("--split", required=True, metavar="DATE",
                         help="ISO date or timestamp (UTC if no offset): learn before, score on and after")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")

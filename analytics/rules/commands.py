@@ -23,6 +23,20 @@ def parse_split(text: str, option: str = "--split") -> datetime:
 
 
 def _connect(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
+    con = _labelled(args, settings)
+    _derive(args, con)
+    return con
+
+
+def _derive(args: argparse.Namespace, con: duckdb.DuckDBPyConnection) -> None:
+    if args.derive_features:
+        from analytics.rules.history import derive_features
+
+        _say("deriving change features from the lake's history")
+        derive_features(con)
+
+
+def _labelled(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnection:
     from analytics.model import LinkParams
     from analytics.rules.labels import label_from_defects, label_from_outcomes, label_from_truth
     from analytics.store import connect
@@ -98,6 +112,7 @@ def score(args: argparse.Namespace, settings: Any) -> int:
     if args.format == "parquet" and args.out is None:
         raise ConfigError("--format parquet (command line): needs --out FILE")
     con = open_lake(resolve_lake(args.lake, settings))
+    _derive(args, con)
     score_changes(con, rules)
     period = {"since": since, "until": until}
     try:

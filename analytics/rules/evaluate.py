@@ -6,17 +6,24 @@ the two agree on every rule. The facts of a change:
 - paths: the paths of its files; categories: every category with a glob matching some path
   (``fnmatchcase``: ``*`` matches any run of characters including ``/``, ``?`` one character);
 - lines_added / lines_deleted: the change's totals, or else the sum over its files (missing = 0);
-  lines_changed = added + deleted; files = number of files, or when the change lists none the
-  ``change.files_changed`` attribute (1 to 9 ASCII digits; a pull request's stated count), else 0;
+  lines_changed = added + deleted; files = the number of files listed, or the
+  ``change.files_changed`` attribute (1 to 9 ASCII digits: a pull request's stated count, a push
+  whose list was cut) when that is larger;
 - ai_level, kind, author_kind as recorded; criticality: the ``service.criticality`` attribute
   when it is one of "1".."4", else unknown (a ``criticality_max`` condition then does not hold);
 - signals: the ``change.signals`` attribute split on "," (empty parts dropped), else unknown;
 - dependents: the ``service.dependents`` attribute when it is 1 to 9 ASCII digits, else unknown;
 - change features (``features.py``): the ``change.<name>`` attributes, in thousandths, else unknown.
+
+A scaled term (``[[term]]``) adds ``weight * ln(1 + x)`` for its measure ``x`` (lines added,
+deleted or changed, files, or a change feature; an unknown feature counts as 0), in integer
+thousandths: ``v = floor(ln(1 + x) * 1000 + 0.5)``, contribution ``floor(weight_milli * v / 1000
++ 0.5)``, all in IEEE doubles exactly as ``rules_score.sql`` computes it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +31,7 @@ from fnmatch import translate
 from typing import Any
 
 from analytics.rules.features import features_of, milli
-from analytics.rules.model import Rule, Rules, Tier
+from analytics.rules.model import Rule, Rules, Term, Tier
 
 CRITICALITY_ATTRIBUTE = "service.criticality"
 SIGNALS_ATTRIBUTE = "change.signals"
@@ -45,11 +52,11 @@ class Facts:
     signals: tuple[str, ...] | None = None
     dependents: int | None = None
     features: Mapping[str, int] = field(default_factory=dict)  # thousandths
-    stated_files: int | None = None  # files_changed attribute, used when no paths are listed
+    stated_files: int | None = None  # files_changed attribute, used when larger than the list
 
     @property
     def files(self) -> int:
-        return len(self.paths) if self.paths or self.stated_files is None else self.stated_files
+        return max(len(self.paths), self.stated_files or 0)
 
     @property
     def lines_changed(self) -> int:
@@ -63,6 +70,7 @@ class Assessment:
     verification: tuple[str, ...]
     rules_fired: tuple[str, ...]
     categories: tuple[str, ...]
+    terms: tuple[tuple[str, float], ...] = ()  # (term id, what it added to the score)
 
 
 def facts_of(payload: Mapping[str, Any], attributes: Mapping[str, str]) -> Facts:
@@ -141,6 +149,25 @@ def fires(rule: Rule, facts: Facts, cats: tuple[str, ...]) -> bool:
     return all(checks)
 
 
+def measure_value(facts: Facts, measure: str) -> float:
+    """The value a term scales: a size measure, or a change feature (unknown = 0)."""
+    sizes = {"lines_added": facts.lines_added, "lines_deleted": facts.lines_deleted,
+             "lines_changed": facts.lines_changed, "files": facts.files}
+    if measure in sizes:
+        return float(sizes[measure])
+    return facts.features.get(measure, 0) / 1000
+
+
+def log1p_milli(value: float) -> int:
+    """floor(ln(1 + value) * 1000 + 0.5): a term's scaled measure in thousandths (as in SQL)."""
+    return math.floor(math.log(1.0 + value) * 1000 + 0.5)
+
+
+def term_milli(term: Term, facts: Facts) -> int:
+    """What ``term`` adds to the score, in thousandths."""
+    return math.floor(term.weight_milli * log1p_milli(measure_value(facts, term.measure)) / 1000 + 0.5)
+
+
 def tier_for(rules: Rules, score_milli: int) -> Tier:
     """The tier with the highest threshold the score reaches (the lowest tier if none)."""
     ascending = rules.tiers_ascending()
@@ -151,10 +178,12 @@ def tier_for(rules: Rules, score_milli: int) -> Tier:
 def evaluate(rules: Rules, facts: Facts) -> Assessment:
     cats = categories(rules, facts.paths)
     fired = [r for r in rules.rule if fires(r, facts, cats)]
-    milli = sum(r.weight_milli for r in fired)
+    terms = [(t.id, term_milli(t, facts)) for t in rules.term]
+    milli = sum(r.weight_milli for r in fired) + sum(m for _, m in terms)
     tier = tier_for(rules, milli)
     return Assessment(score=milli / 1000, tier=tier.name, verification=tuple(tier.verification),
-                      rules_fired=tuple(r.id for r in fired), categories=cats)
+                      rules_fired=tuple(r.id for r in fired), categories=cats,
+                      terms=tuple((i, m / 1000) for i, m in terms))
 
 
 def evaluate_change(rules: Rules, event: Any) -> Assessment:

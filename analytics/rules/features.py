@@ -50,11 +50,11 @@ def features_of(attributes: Mapping[str, str]) -> dict[str, int]:
 
 
 def feature_attributes(values: Mapping[str, float]) -> dict[str, str]:
-    """Envelope attributes recording ``values`` (names from FEATURES), at most 3 decimals."""
+    """Envelope attributes recording ``values`` (names from FEATURES), in thousandths (``milli``)."""
     out = {}
     for name, value in values.items():
         if name not in FEATURES:
             raise ValueError(f"unknown change feature {name!r}; known {list(FEATURES)}")
-        text = f"{max(value, 0.0):.3f}".rstrip("0").rstrip(".")
+        text = f"{milli(max(value, 0.0)) / 1000:.3f}".rstrip("0").rstrip(".")
         out[attribute(name)] = text
     return out

@@ -12,12 +12,15 @@ PACKAGE = "analytics.rules.sql"
 
 
 def load_rule_tables(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """(Re)create the temp tables rule_category_glob, rule_def and rule_tier from ``rules``."""
+    """(Re)create the temp tables rule_category_glob, rule_def, rule_term and rule_tier from ``rules``."""
     queries.execute(con, "rules_tables", package=PACKAGE)
     globs = [{"category": c.name, "cat_ord": i, "glob": g}
              for i, c in enumerate(rules.category) for g in c.globs]
     _insert(con, "rules_insert_glob", globs)
     _insert(con, "rules_insert_rule", [_rule_row(i, r) for i, r in enumerate(rules.rule)])
+    terms = [{"term_id": t.id, "ord": i, "measure": t.measure, "weight_milli": t.weight_milli}
+             for i, t in enumerate(rules.term)]
+    _insert(con, "rules_insert_term", terms)
     tiers = [{"name": t.name, "ord": i, "min_score_milli": t.min_score_milli}
              for i, t in enumerate(rules.tier)]
     _insert(con, "rules_insert_tier", tiers)
@@ -38,6 +41,14 @@ def _rule_row(ord_: int, rule: Rule) -> dict[str, object]:
 def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, object]]) -> None:
     if rows:
         con.executemany(queries.text(name, PACKAGE), rows)
+
+
+def derive_features(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive change features from the lake's own history (``derive.py``) as table change_derived;
+    scoring then uses them for every change whose event lacks the attributes."""
+    from analytics.rules.derive import FIX_PATTERN
+
+    queries.execute(con, "rules_derived_features", {"fix_words": "(?i)" + FIX_PATTERN}, package=PACKAGE)
 
 
 def score_history(con: duckdb.DuckDBPyConnection, rules: Rules, table: str = "rule_scores") -> None:

@@ -1,8 +1,9 @@
-"""A small L2-regularised logistic regression on binary features (numpy).
+"""A small L2-regularised logistic regression (numpy).
 
-Training data come aggregated: one pattern per distinct set of active features with its count
-``n`` and failures ``k`` (thousands of patterns stand for millions of changes). Newton-Raphson
-with a ridge penalty on the weights (not the intercept) converges in a handful of steps.
+Training data are rows of feature values with a count ``n`` and failures ``k`` each: binary
+features may come aggregated as patterns (one per distinct set of active features), scaled
+terms as one row per change. Newton-Raphson with a ridge penalty on the weights (not the
+intercept) converges in a handful of steps.
 """
 
 from __future__ import annotations
@@ -38,11 +39,20 @@ def design(patterns: Sequence[Pattern], features: int) -> np.ndarray:
 
 def fit(patterns: Sequence[Pattern], features: int, ridge: float = 1.0, max_iter: int = 50) -> Fit:
     """Maximise sum k log p + (n-k) log(1-p) - ridge/2 |w|^2, with logit p = b + sum w[active]."""
-    x = design(patterns, features)
     n = np.array([p.n for p in patterns], dtype=float)
     k = np.array([p.k for p in patterns], dtype=float)
+    return fit_matrix(design(patterns, features), n, k, ridge, max_iter)
+
+
+def fit_matrix(x: np.ndarray, n: np.ndarray, k: np.ndarray, ridge: float = 1.0, max_iter: int = 50,
+               start: np.ndarray | None = None) -> Fit:
+    """The same fit on a design matrix ``x`` whose column 0 is the intercept (all ones); ``start``
+    (intercept first) is where Newton's method begins, e.g. a fit with one column fewer."""
+    features = x.shape[1] - 1
     beta = np.zeros(features + 1)
-    if n.sum() and 0 < k.sum() < n.sum():
+    if start is not None:
+        beta[: len(start)] = start
+    elif n.sum() and 0 < k.sum() < n.sum():
         beta[0] = np.log(k.sum() / (n.sum() - k.sum()))
     penalty = np.full(features + 1, ridge)
     penalty[0] = 0.0

@@ -91,6 +91,26 @@ class Rule:
         return round(self.weight * 1000)
 
 
+TERM_MEASURES = ("lines_added", "lines_deleted", "lines_changed", "files", *FEATURES)
+TRANSFORMS = ("log1p",)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A scaled term: adds ``weight * ln(1 + measure)`` to the score (``evaluate.term_milli``)."""
+
+    id: str
+    measure: str
+    weight: float
+    transform: str = "log1p"
+    description: str = ""
+    evidence: str | None = None
+
+    @property
+    def weight_milli(self) -> int:
+        return round(self.weight * 1000)
+
+
 @dataclass(frozen=True)
 class Require:
     """Machine-checkable verification of a tier: what CI can see on the pull/merge request."""
@@ -122,6 +142,7 @@ class Rules:
     description: str = ""
     category: list[Category] = field(default_factory=list)
     rule: list[Rule] = field(default_factory=list)
+    term: list[Term] = field(default_factory=list)
     tuning: dict[str, Any] | None = None
 
     def tiers_ascending(self) -> list[Tier]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from analytics.rules.features import FEATURES
-from analytics.rules.model import Category, Rule, Rules, Tier
+from analytics.rules.model import Category, Rule, Rules, Term, Tier
 
 _WHEN_ORDER = ("categories_any", "ai_levels", "kinds", "author_kinds", "lines_changed_min",
                "lines_changed_max", "lines_added_min", "lines_deleted_min", "files_min", "criticality_max",
@@ -41,6 +41,11 @@ def _rule(r: Rule) -> list[str]:
                                  ("weight", r.weight), *when, ("evidence", r.evidence)])]
 
 
+def _term(t: Term) -> list[str]:
+    return ["[[term]]", *_lines([("id", t.id), ("description", t.description or None), ("measure", t.measure),
+                                 ("transform", t.transform), ("weight", t.weight), ("evidence", t.evidence)])]
+
+
 def _tier(t: Tier) -> list[str]:
     require = [(f"require.{k}", getattr(t.require, k)) for k in _REQUIRE_ORDER]
     require = [(k, v) for k, v in require if v not in (None, [], False)]
@@ -54,7 +59,7 @@ def dumps(rules: Rules, header: str = "") -> str:
     out = [f"# {line}".rstrip() for line in header.splitlines()]
     out += _lines([("version", rules.version), ("description", rules.description or None)])
     for block in ([_category(c) for c in rules.category] + [_rule(r) for r in rules.rule]
-                  + [_tier(t) for t in rules.tier]):
+                  + [_term(t) for t in rules.term] + [_tier(t) for t in rules.tier]):
         out += ["", *block]
     if rules.tuning:
         out += ["", "[tuning]", *_lines(list(rules.tuning.items()))]

@@ -2,16 +2,18 @@
 
 1. New path categories: directory globs the rules do not cover whose changes failed more often
    (``candidates.py``).
-2. Features: every category (old and new) as a "touches" rule, "at least" thresholds on size
-   (lines added, lines deleted, files) and on every change feature (``features.py``) at the
-   training period's deciles, AI levels, service criticality, plus the file's other rules as
-   they are; each is a rule of weight 0, so the one DuckDB evaluation yields every change's
-   feature vector. Steps at several thresholds of one measure add up to a step function of it.
-3. Weights: a ridge logistic regression on those features (``logistic.py``); the ridge strength
-   is chosen on the latest quarter of the training period after fitting on the rest, then the
-   model is refitted on the whole period. A rule's weight is its coefficient in log-odds, rounded
-   to two decimals; rules near zero are dropped.
-4. Tier thresholds: chosen so each tier flags a fixed share of the training changes.
+2. Fixed features: every category (old and new) as a "touches" rule, AI levels, service
+   criticality and the file's own rules; each a rule of weight 0, so the one DuckDB evaluation
+   yields every change's feature vector.
+3. Size and change features: candidates are a scaled term ``weight * ln(1 + measure)`` per measure
+   (lines added, lines deleted, files, every change feature) and "at least" thresholds at the
+   training period's deciles; forward selection with chronological validation inside the
+   training period picks the few that add (``select.py``).
+4. Weights: a ridge logistic regression on the fixed and chosen features (``logistic.py``); the
+   ridge strength is chosen on the latest quarter of the training period after fitting on the
+   rest, then the model is refitted on the whole period. Weights are log-odds, rounded (rules to
+   two decimals, terms to three); rules near zero are dropped. Every weight carries its evidence.
+5. Tier thresholds: chosen so each tier flags a fixed share of the training changes.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from math import floor, log10
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from analytics import queries
 from analytics.rules.backtest import backtest
 from analytics.rules.candidates import Candidate, category_name, path_candidates, select
 from analytics.rules.check import when_of
+from analytics.rules.evaluate import Facts, log1p_milli, measure_value
+from analytics.rules.features import FEATURES
 from analytics.rules.history import PACKAGE, score_history
-from analytics.rules.logistic import Pattern, fit
-from analytics.rules.metrics import Item, score_metrics
-from analytics.rules.model import Category, Rule, Rules, Tier, When
+from analytics.rules.logistic import fit_matrix
+from analytics.rules.model import Category, Rule, Rules, Term, Tier, When
+from analytics.rules.select import Data, Step, forward, validation_auc
 
 QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 SIZE_MEASURES = {"lines_added": "lines added", "lines_deleted": "lines deleted", "files": "files"}
@@ -47,7 +52,7 @@ FEATURE_WORDS = {
 }
 RIDGES = (1.0, 4.0, 16.0, 64.0, 256.0)
 VALIDATION_SHARE = 0.75
-"""The ridge is chosen by fitting on the first 75 % of the training changes, scoring the rest."""
+"""The ridge and the measures are chosen by fitting on the first 75 % of the training changes."""
 AI_FEATURES = ("suggested", "co_authored", "agent_authored", "unknown")
 TIER_BUDGETS = (0.10, 0.30, 0.60)
 """Share of training changes each tier (from the top) and those above it flag."""
@@ -60,6 +65,18 @@ class TuneResult:
     report: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """The columns the model uses (``x`` indices, 0 = intercept) and their fitted weights."""
+
+    columns: list[int]
+    weights: list[float]
+    intercept: float
+    ridge: float
+    steps: list[Step]
+    validation: dict[str, Any]
+
+
 def tune(con: duckdb.DuckDBPyConnection, base: Rules, split: datetime) -> TuneResult:
     """Learn on [.., split); ``change_label`` must already be in ``con``."""
     score_history(con, base)
@@ -67,15 +84,21 @@ def tune(con: duckdb.DuckDBPyConnection, base: Rules, split: datetime) -> TuneRe
     base_rate = train["failed"] / train["changes"] if train["changes"] else 0.0
     learned = select(path_candidates(con, split, base_rate)) if base_rate else []
     cuts = queries.rows(con, "rules_quantiles", {"until": split, "q": list(QUANTILES)}, package=PACKAGE)[0]
-    features = _feature_rules(base, learned, split, cuts)
-    score_history(con, features)
-    patterns = _patterns(con, features, None, split)
-    ridge, validation = _choose_ridge(con, features, split)
-    model = fit(patterns, len(features.rule), ridge=ridge)
-    tuned = _tuned(base, features, model.weights, patterns, split, train, model.intercept)
-    tuned = replace(tuned, tuning=(tuned.tuning or {}) | {"ridge": ridge} | validation)
+    fixed = _fixed_rules(base, learned, split)
+    taken = {repr(r.when) for r in fixed.rule}
+    steps = [r for r in _thresholds(cuts) if repr(r.when) not in taken]
+    candidates: list[Rule | Term] = [*steps, *_terms()]
+    score_history(con, replace(fixed, rule=fixed.rule + steps))
+    data = _data(queries.rows(con, "rules_train_rows", {"until": split}, package=PACKAGE),
+                 fixed.rule + steps, candidates, len(fixed.rule))
+    fitted = _fit(data)
+    tuned = _tuned(base, fixed, candidates, data, fitted, split, train)
+    score_history(con, tuned)
+    scores = [(float(r["score"]), 1) for r in queries.rows(con, "rules_train_rows", {"until": split},
+                                                           package=PACKAGE)]
+    tuned = replace(tuned, tier=_tiers(base, scores, split.date().isoformat()))
     report = {"split": split.isoformat(), "train": train | {"base_rate": base_rate},
-              "ridge": ridge, "validation": validation,
+              "ridge": fitted.ridge, "validation": fitted.validation,
               "learned_categories": [{"glob": c.glob, "category": category_name(c.glob),
                                       "evidence": c.evidence(split.date().isoformat())} for c in learned],
               "weights": _weight_changes(base, tuned),
@@ -84,31 +107,45 @@ def tune(con: duckdb.DuckDBPyConnection, base: Rules, split: datetime) -> TuneRe
 
 
 def _weight_changes(base: Rules, tuned: Rules) -> list[dict[str, Any]]:
-    """Each rule's weight before and after (None = absent), base rules first."""
-    old = {r.id: r.weight for r in base.rule}
-    new = {r.id: r.weight for r in tuned.rule}
+    """Each rule's and term's weight before and after (None = absent), base rules first."""
+    old = {r.id: r.weight for r in base.rule} | {t.id: t.weight for t in base.term}
+    new = {r.id: r.weight for r in tuned.rule} | {t.id: t.weight for t in tuned.term}
     ids = list(old) + [i for i in new if i not in old]
     return [{"rule": i, "before": old.get(i), "after": new.get(i)} for i in ids]
 
 
-def _choose_ridge(con: duckdb.DuckDBPyConnection, features: Rules, split: datetime
-                  ) -> tuple[float, dict[str, Any]]:
-    """The ridge whose fit on the earlier training changes ranks the later ones best (AUC)."""
-    cut = queries.rows(con, "rules_train_cut", {"until": split, "share": VALIDATION_SHARE}, package=PACKAGE)
-    when = cut[0]["cut"] if cut else None
-    early = _patterns(con, features, None, when) if when is not None else []
-    late = _patterns(con, features, when, split) if when is not None else []
-    if not any(p.k for p in early) or not any(p.k for p in late) or not any(p.n - p.k for p in late):
-        return RIDGES[1], {}
-    found = {}
-    for ridge in RIDGES:
-        weights = fit(early, len(features.rule), ridge=ridge).weights
-        items = [Item(sum(weights[a] for a in p.active), failed, 0)
-                 for p in late for failed, count in ((True, p.k), (False, p.n - p.k)) for _ in range(count)]
-        found[ridge] = score_metrics(items)["auc"] or 0.0
-    best = max(RIDGES, key=lambda r: (round(found[r], 4), r))
-    return best, {"validated_from": str(when),
-                  "validation_auc": [f"ridge {r:g}: AUC {a:.4f}" for r, a in found.items()]}
+def _data(rows: list[dict[str, Any]], rules: list[Rule], candidates: list[Rule | Term], fixed: int) -> Data:
+    """The design matrix: intercept, the fixed rules, then each candidate (rule fired / term value)."""
+    index = {r.id: i + 1 for i, r in enumerate(rules)}
+    x = np.zeros((len(rows), 1 + fixed + len(candidates)))
+    x[:, 0] = 1.0
+    term_cols = [(fixed + 1 + i, c.measure) for i, c in enumerate(candidates) if isinstance(c, Term)]
+    for row_no, row in enumerate(rows):
+        x[row_no, [index[r] for r in row["rules_fired"]]] = 1.0
+        facts = Facts(paths=(), lines_added=int(row["lines_added"]), lines_deleted=int(row["lines_deleted"]),
+                      ai_level=None, kind=None, author_kind=None, criticality=None,
+                      features=dict(row["features"] or {}), stated_files=int(row["files"]))
+        for col, measure in term_cols:
+            x[row_no, col] = log1p_milli(measure_value(facts, measure)) / 1000
+    failed = np.array([bool(r["failed"]) for r in rows])
+    cut = int(len(rows) * VALIDATION_SHARE)
+    return Data(x, failed, fixed, cut, str(rows[cut]["occurred_at"]) if cut < len(rows) else "")
+
+
+def _fit(data: Data) -> Fitted:
+    """Forward-select candidates, choose the ridge by validation, refit on the whole period."""
+    cut = data.validated_from
+    fixed_cols = list(range(data.fixed + 1))
+    usable = 0 < data.failed[:cut].sum() < cut and 0 < data.failed[cut:].sum() < len(data.failed) - cut
+    steps, fixed_auc = forward(data) if usable else ([], 0.5)
+    columns = fixed_cols + [s.column for s in steps]
+    found = {r: validation_auc(data, columns, r) for r in RIDGES} if usable else {}
+    ridge = max(RIDGES, key=lambda r: (round(found[r], 4), r)) if found else RIDGES[1]
+    model = fit_matrix(data.x[:, columns], np.ones(len(data.failed)), data.failed.astype(float), ridge)
+    validation = {"validated_from": data.validated_at,
+                  "validation_auc": [f"ridge {r:g}: AUC {a:.4f}" for r, a in found.items()],
+                  "validation_auc_fixed_only": round(fixed_auc, 4)} if usable else {}
+    return Fitted(columns, list(model.weights), model.intercept, ridge, steps, validation)
 
 
 def _train_counts(con: duckdb.DuckDBPyConnection, split: datetime) -> dict[str, int]:
@@ -116,17 +153,26 @@ def _train_counts(con: duckdb.DuckDBPyConnection, split: datetime) -> dict[str, 
     return {"changes": sum(r["n"] for r in found), "failed": sum(r["k"] for r in found)}
 
 
-def _feature_rules(base: Rules, learned: list[Candidate], split: datetime, cuts: dict[str, Any]) -> Rules:
+def _fixed_rules(base: Rules, learned: list[Candidate], split: datetime) -> Rules:
+    """The features every tuned model has: the file's rules, categories, AI levels, criticality."""
     day = split.date().isoformat()
     cats = list(base.category) + [Category(name=category_name(c.glob), globs=[c.glob],
                                            evidence=c.evidence(day)) for c in learned]
     rules = [replace(r, weight=0.0) for r in base.rule]
     taken = {repr(r.when) for r in rules}
-    for rule in _generated(cats) + _thresholds(cuts):
+    for rule in _generated(cats):
         if repr(rule.when) not in taken:
             rules.append(rule)
             taken.add(repr(rule.when))
-    return replace(base, category=cats, rule=rules)
+    return replace(base, category=cats, rule=rules, term=[])
+
+
+def _terms() -> list[Term]:
+    """A candidate scaled term per size measure and change feature."""
+    words = SIZE_MEASURES | FEATURE_WORDS | {"fix": "fix), 0.693 for a fix, 0 otherwise ("}
+    return [Term(id=f"log-{m.replace('_', '-')}", measure=m, weight=0.0,
+                 description=f"Adds weight x ln(1 + {words[m]}).".replace(" ().", "."))
+            for m in ("lines_added", "lines_deleted", "files", *FEATURES)]
 
 
 def _generated(cats: list[Category]) -> list[Rule]:
@@ -161,46 +207,53 @@ def _readable(value: float) -> float:
     return float(round(value, 1 - floor(log10(value))))
 
 
-def _patterns(con: duckdb.DuckDBPyConnection, features: Rules, since: datetime | None,
-              until: datetime) -> list[Pattern]:
-    index = {r.id: i for i, r in enumerate(features.rule)}
-    found = queries.rows(con, "rules_patterns", {"since": since, "until": until}, package=PACKAGE)
-    return [Pattern(tuple(index[x] for x in r["rules_fired"]), int(r["n"]), int(r["k"])) for r in found]
-
-
-def _tuned(base: Rules, features: Rules, weights: tuple[float, ...], patterns: list[Pattern],
-           split: datetime, train: dict[str, int], intercept: float) -> Rules:
+def _tuned(base: Rules, fixed: Rules, candidates: list[Rule | Term], data: Data, fitted: Fitted,
+           split: datetime, train: dict[str, int]) -> Rules:
     day = split.date().isoformat()
-    kept, dropped = [], []
-    for i, (rule, w) in enumerate(zip(features.rule, weights, strict=True)):
-        weight = round(w, 2)
-        if abs(weight) < MIN_WEIGHT:
-            dropped.append(rule.id)
-            continue
-        evidence = _rule_evidence(i, w, patterns, day)
-        kept.append(replace(rule, weight=weight, evidence=evidence))
-    used = {c for r in kept for c in r.when.categories_any}
-    cats = [c for c in features.category if c.name in used or not c.name.startswith("learned_")]
-    scores = [(sum(round(weights[a], 2) for a in p.active if abs(round(weights[a], 2)) >= MIN_WEIGHT), p.n)
-              for p in patterns]
+    gains = {s.column: s for s in fitted.steps}
+    kept_rules: list[Rule] = []
+    kept_terms: list[Term] = []
+    dropped = []
+    for col, coef in zip(fitted.columns[1:], fitted.weights, strict=True):
+        item = fixed.rule[col - 1] if col <= data.fixed else candidates[col - data.fixed - 1]
+        evidence = _evidence(data, col, coef, day, gains.get(col))
+        if isinstance(item, Term):
+            if round(coef, 3) != 0:
+                kept_terms.append(replace(item, weight=round(coef, 3), evidence=evidence))
+        elif abs(round(coef, 2)) >= MIN_WEIGHT:
+            kept_rules.append(replace(item, weight=round(coef, 2), evidence=evidence))
+        else:
+            dropped.append(item.id)
+    used = {c for r in kept_rules for c in r.when.categories_any}
+    cats = [c for c in fixed.category if c.name in used or not c.name.startswith("learned_")]
     tuning = {"trained_before": day, "trained_on_changes": train["changes"],
               "trained_on_failed": train["failed"],
-              "method": "ridge logistic regression, weights in log-odds",
-              "intercept": round(intercept, 3), "dropped_rules": dropped, "tuned_from": base.version}
+              "method": "ridge logistic regression, weights in log-odds; size and change-feature terms and "
+                        "thresholds chosen by forward selection on validation AUC",
+              "intercept": round(fitted.intercept, 3), "ridge": fitted.ridge} | fitted.validation | {
+              "dropped_rules": dropped, "tuned_from": base.version}
     return Rules(version=f"{base.version}+tuned-{day}", description=base.description, category=cats,
-                 rule=kept, tier=_tiers(base, scores, day), tuning=tuning)
+                 rule=kept_rules, term=kept_terms, tier=base.tier, tuning=tuning)
 
 
-def _rule_evidence(i: int, coef: float, patterns: list[Pattern], day: str) -> str:
-    n = sum(p.n for p in patterns if i in p.active)
-    k = sum(p.k for p in patterns if i in p.active)
-    total_n = sum(p.n for p in patterns)
-    total_k = sum(p.k for p in patterns)
-    rate = k / n if n else 0.0
-    base = total_k / total_n if total_n else 0.0
-    lift = f"{rate / base:.2f}" if base else "n/a"
-    return (f"before {day}: fired on {n} changes, {k} failed (rate {rate:.3f}, lift {lift}); "
-            f"log-odds {coef:+.3f}")
+def _evidence(data: Data, col: int, coef: float, day: str, step: Step | None) -> str:
+    """Support, failures, lift (rules) or mean scaled value (terms), selection gain, coefficient."""
+    values = data.x[:, col]
+    chosen = (f"; chosen by validation: AUC {step.auc_before:.4f} -> {step.auc_after:.4f}"
+              if step is not None else "")
+    base = data.failed.mean() if len(data.failed) else 0.0
+    if set(np.unique(values)) <= {0.0, 1.0}:
+        active = values == 1.0
+        n, k = int(active.sum()), int(data.failed[active].sum())
+        rate = k / n if n else 0.0
+        lift = f"{rate / base:.2f}" if base else "n/a"
+        return (f"before {day}: fired on {n} changes, {k} failed (rate {rate:.3f}, lift {lift})"
+                f"{chosen}; log-odds {coef:+.3f}")
+    known = values > 0
+    rate_hi = data.failed[values >= np.median(values)].mean() if len(values) else 0.0
+    return (f"before {day}: above 0 on {int(known.sum())} of {len(values)} changes, mean ln(1+x) "
+            f"{values.mean():.2f}, failure rate {rate_hi:.3f} at or above the median against {base:.3f}"
+            f"{chosen}; log-odds {coef:+.3f} per unit of ln(1 + x)")
 
 
 def _tiers(base: Rules, scores: list[tuple[float, int]], day: str) -> list[Tier]:

@@ -167,3 +167,46 @@ def test_github_pull_request_keeps_every_size_field(real_events: Path) -> None:
     assert evaluate_change(rules, stated).rules_fired == ()
     del body["pull_request"]["changed_files"]
     assert FILES_CHANGED_ATTRIBUTE not in adapt("github", body, event="pull_request")[0].attributes
+
+
+@pytest.mark.parametrize(("source", "name", "event"), [
+    ("github", "github/push.single-commit.json", "push"), ("gitlab", "gitlab/push.json", None)])
+def test_a_push_cut_at_the_file_limit_keeps_its_file_count(real_events: Path, source: str, name: str,
+                                                           event: str | None) -> None:
+    """A push lists at most MAX_FILES paths; a longer one states its full count, which the risk
+    rules read as its files (analytics/RULES.md "Semantics"); a push within the limit states none."""
+    from adapters.vcs import FILES_CHANGED_ATTRIBUTE, MAX_FILES
+    from analytics.rules.evaluate import evaluate_change
+    from analytics.rules.model import parse_rules
+
+    body = _load(real_events, name)
+    plain = adapt(source, body, event=event)[0]
+    assert FILES_CHANGED_ATTRIBUTE not in plain.attributes and plain.payload.files
+    body["commits"][-1]["added"] = [f"gen/f{i}.py" for i in range(MAX_FILES + 150)]
+    cut = adapt(source, body, event=event)[0]
+    assert len(cut.payload.files) == MAX_FILES
+    total = len({p for c in body["commits"] for k in ("added", "modified", "removed") for p in c.get(k, [])})
+    assert cut.attributes[FILES_CHANGED_ATTRIBUTE] == str(total) and total > MAX_FILES + 150 - 1
+    rules = parse_rules(f'version = "t"\n[[rule]]\nid = "wide"\nweight = 1.0\nwhen.files_min = {total}\n'
+                        '[[tier]]\nname = "low"\nmin_score = 0\n', "test")
+    assert evaluate_change(rules, cut).rules_fired == ("wide",)
+
+
+def test_gitlab_merge_request_keeps_a_stated_changes_count(real_events: Path) -> None:
+    """The merge request hook lists no files; a changes_count it carries ("1000+" when capped)
+    arrives as the file count; the real hook payloads carry none, and then nothing is invented."""
+    from analytics.rules.evaluate import FILES_CHANGED_ATTRIBUTE, evaluate_change
+    from analytics.rules.model import parse_rules
+
+    body = _load(real_events, "gitlab/merge_request.merged.json")
+    assert FILES_CHANGED_ATTRIBUTE not in adapt("gitlab", body)[0].attributes
+    body["object_attributes"]["changes_count"] = "12"
+    mr = adapt("gitlab", body)[0]
+    assert mr.attributes[FILES_CHANGED_ATTRIBUTE] == "12"
+    rules = parse_rules('version = "t"\n[[rule]]\nid = "wide"\nweight = 1.0\nwhen.files_min = 12\n'
+                        '[[tier]]\nname = "low"\nmin_score = 0\n', "test")
+    assert evaluate_change(rules, mr).rules_fired == ("wide",)
+    body["object_attributes"]["changes_count"] = "1000+"
+    assert adapt("gitlab", body)[0].attributes[FILES_CHANGED_ATTRIBUTE] == "1000"
+    body["object_attributes"]["changes_count"] = "many"
+    assert FILES_CHANGED_ATTRIBUTE not in adapt("gitlab", body)[0].attributes

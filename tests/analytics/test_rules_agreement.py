@@ -130,6 +130,67 @@ when.author_subsystem_changes_min = 20
 id = "a-fix"
 weight = 0.66
 when.fix_min = 1
+[[term]]
+id = "log-lines-added"
+measure = "lines_added"
+weight = 0.413
+transform = "log1p"
+[[term]]
+id = "log-lines-deleted"
+measure = "lines_deleted"
+weight = -0.257
+[[term]]
+id = "log-lines-changed"
+measure = "lines_changed"
+weight = 0.091
+[[term]]
+id = "log-files"
+measure = "files"
+weight = 0.333
+[[term]]
+id = "log-subsystems"
+measure = "subsystems"
+weight = 0.777
+[[term]]
+id = "log-directories"
+measure = "directories"
+weight = -0.5
+[[term]]
+id = "log-entropy"
+measure = "entropy"
+weight = 0.125
+[[term]]
+id = "log-lines-before"
+measure = "lines_before"
+weight = 0.002
+[[term]]
+id = "log-developers"
+measure = "developers"
+weight = -0.019
+[[term]]
+id = "log-age-days"
+measure = "age_days"
+weight = 1.5
+[[term]]
+id = "log-prior-changes"
+measure = "prior_changes"
+weight = 0.061
+[[term]]
+id = "log-author-changes"
+measure = "author_changes"
+weight = -0.333
+[[term]]
+id = "log-author-recent-changes"
+measure = "author_recent_changes"
+weight = 0.25
+[[term]]
+id = "log-author-subsystem-changes"
+measure = "author_subsystem_changes"
+weight = 0.999
+[[term]]
+id = "log-fix"
+measure = "fix"
+weight = -0.071
 [[tier]]
 name = "low"
 min_score = 0.5
@@ -174,7 +235,8 @@ def _edge_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
         variant(21, attributes={"change.developers": "4.5", "change.age_days": "30.25"}),
         variant(22, attributes={"change.developers": "4.4994", "change.age_days": "30.2495"}),
         variant(23, attributes={"change.files_changed": "4"}, payload={"files": []}),
-        variant(24, attributes={"change.files_changed": "4"}, payload={"files": files}),  # paths win
+        variant(24, attributes={"change.files_changed": "4"}, payload={"files": files}),  # the larger
+        variant(26, attributes={"change.files_changed": "1"}, payload={"files": files}),  # the list
         variant(25, attributes={"change.files_changed": "x4"}, payload={"files": []}),
         variant(6, occurred_at="2026-01-05T10:00:00Z", payload={"lines_added": 1}),
         variant(6, event_id="edge-6b", occurred_at="2026-01-05T11:00:00Z", payload={"lines_added": 350}),
@@ -209,14 +271,17 @@ def changes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Change
 def _compare(lake: Path, rules: Rules, events: list[ChangeEvent]) -> dict[str, int]:
     con = open_lake(lake)
     score_history(con, rules)
-    rows = con.execute("SELECT change_id, score, tier, rules_fired, categories FROM rule_scores").fetchall()
-    sql = {r[0]: (r[1], r[2], tuple(r[3]), tuple(r[4])) for r in rows}
+    rows = con.execute("SELECT change_id, score, tier, rules_fired, categories, term_milli FROM rule_scores"
+                       ).fetchall()
+    sql = {r[0]: (r[1], r[2], tuple(r[3]), tuple(r[4]), r[5]) for r in rows}
     assert len(sql) == len(events) >= 300
-    fired_count = {r.id: 0 for r in rules.rule}
+    fired_count = {r.id: 0 for r in rules.rule} | {t.id: 0 for t in rules.term}
     for event in events:
         a = evaluate_change(rules, event)
-        assert sql[event.change_id] == (a.score, a.tier, a.rules_fired, a.categories), event.change_id
-        for rule_id in a.rules_fired:
+        term_milli = sum(round(m * 1000) for _, m in a.terms)
+        python = (a.score, a.tier, a.rules_fired, a.categories, term_milli)
+        assert sql[event.change_id] == python, event.change_id
+        for rule_id in a.rules_fired + tuple(i for i, m in a.terms if m != 0):
             fired_count[rule_id] += 1
     return fired_count
 
