@@ -91,6 +91,12 @@ def default_digests() -> Path:
     return load_settings().lake.anchor_dir / "models"
 
 
+def vouched(path: Path, state: State, digests: Path, say: Progress | None = None) -> bool:
+    """Whether the digest kept outside the lake vouches for the stored file at ``path`` (a model,
+    or figures derived from it) built from ``state``."""
+    return _vouched(path, state, digests, say or _quiet)
+
+
 def _vouched(path: Path, state: State, digests: Path, say: Progress) -> bool:
     """Whether the digest kept outside the lake vouches for the stored model at ``path``."""
     try:

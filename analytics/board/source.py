@@ -37,6 +37,8 @@ class Source:
     model_seq: int | None = None
     model_at: datetime | None = None
     """When the manifest entry the model reflects was committed."""
+    model_head: str | None = None
+    """The manifest head hash of the entry the model was built from."""
     limits: QuerySettings = field(default_factory=QuerySettings, compare=False)
     """Timeout and memory cap of every connection a page opens over this source."""
 
@@ -73,7 +75,7 @@ def _locate(lake: Path, params: LinkParams, min_confidence: float) -> Source:
         path = model_path(lake, State(seq=seq, head=head), params, min_confidence)
         if path.exists():
             status: Status = "fresh" if seq == state.seq else "stale"
-            return Source(lake, params, min_confidence, status, state.seq, path, seq, at)
+            return Source(lake, params, min_confidence, status, state.seq, path, seq, at, head)
     return Source(lake, params, min_confidence, "none", state.seq)
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import altair as alt
 import streamlit as st
 
-from analytics.board.rules import caught_at, rules_board, rules_history, what_if
+from analytics.board.rules import caught_at, rules_board, rules_history, what_if_of
 from dashboards import layout
 from dashboards.widgets import plain_rows, table
 
@@ -28,7 +28,7 @@ if data:
     scores = data["rules"]["scores"] or [0.0]
     threshold = st.select_slider("Flag changes scoring at least", options=scores,
                                  value=scores[len(scores) // 2], key="threshold")
-    now = what_if(data["rules"]["items"], threshold)
+    now = what_if_of(data["rules"]["counts"], threshold)
     base = caught_at(data["rules"]["baseline"], now["flagged_share"] or 0.0)
     cols = st.columns(3)
     cols[0].metric("Changes flagged",
