@@ -7,8 +7,8 @@ service, the default environment; the risk-rules page with the rules file in use
 split; the postmortem of the widest incident) and writes the results to one JSON file beside the
 model: ``<model file>.board-<key>.json``, where the key covers the rules file's bytes and the
 code and SQL of ``analytics/board`` and ``analytics/rules`` (a changed rules file or page code
-needs a rebuild, never a render-time computation). As for the model, a SHA-256 of the file kept outside the lake vouches
-for it (:func:`analytics.store.vouched`); a file without one is ignored.
+needs a rebuild, never a render-time computation). As for the model, a SHA-256 of the file kept
+outside the lake vouches for it (:func:`analytics.store.vouched`); a file without one is ignored.
 
 Pages ask :func:`lookup` for ``(function, arguments)``: the stored result when those are the
 defaults, else nothing (the page computes it: a filter change).
