@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.board.rules import caught_at, rules_board, rules_history, what_if_of
 from dashboards import layout
-from dashboards.widgets import plain_rows, table
+from dashboards.widgets import frame, plain_rows, table
 
 ctx = layout.start("Do the risk rules flag the changes that cause incidents?",
                    "The rules file in use, backtested on the changes after the split; the tuned proposal "
@@ -42,9 +42,9 @@ if data:
     lines += [p | {"model": "lines added only"} for p in data["rules"]["baseline"]]
     if data["tuned"]["status"] == "ok":
         lines += [p | {"model": f"tuned {data['tuned']['version']}"} for p in data["tuned"]["curve"]]
-    chart = alt.Chart(alt.Data(values=plain_rows(lines, ["flagged", "caught", "model"])),
+    chart = alt.Chart(frame(plain_rows(lines, ["flagged", "caught", "model"])),
                       title="Share of changes flagged vs share of incident-causing changes caught")
-    marker = alt.Chart(alt.Data(values=[{"flagged": now["flagged_share"], "caught": now["caught_share"]}]))
+    marker = alt.Chart(frame([{"flagged": now["flagged_share"], "caught": now["caught_share"]}]))
     st.altair_chart(chart.mark_line().encode(x=alt.X("flagged:Q", axis=alt.Axis(format="%")),
                                              y=alt.Y("caught:Q", axis=alt.Axis(format="%")), color="model:N")
                     + marker.mark_point(size=120, filled=True, color="black")
