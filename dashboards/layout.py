@@ -22,7 +22,7 @@ from analytics.board.source import Source, locate
 from analytics.model import LinkParams
 from dashboards.commands import LAKE_ENV, RULES_ENV
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = prebuilt.MIN_CONFIDENCE
 WATCH_SECONDS = 5
 KEYS = ("since", "until", "service", "team", "env")
 
@@ -200,6 +200,12 @@ def cached(fn: Callable[..., Any], src: Source, *args: Any, key: str | None = No
     except AftershockError as exc:
         st.info(str(exc))
         return None
+
+
+def stored(fn: Callable[..., Any], src: Source, *args: Any) -> tuple[bool, Any]:
+    """(True, ``fn(src, *args)`` as the background rebuild stored it), or (False, None)."""
+    found: tuple[bool, Any] = prebuilt.lookup(_figures(src), fn, args)
+    return found
 
 
 def _figures(src: Source) -> dict[str, Any] | None:

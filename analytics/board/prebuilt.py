@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,14 @@ from lake.witness import outside
 BOARD = Path(__file__).parent
 RULES = BOARD.parent / "rules"
 DEFAULT_RULES = RULES / "default.toml"
+MIN_CONFIDENCE = 0.5
+"""The confidence threshold the dashboard's pages use."""
 PACKAGE = "analytics.board"
 CHOICES = f"{PACKAGE}.explorer.choices"
 EXPLORE = f"{PACKAGE}.explorer.explore"
 RULES_HISTORY = f"{PACKAGE}.rules.rules_history"
+RULES_PAGE = f"{PACKAGE}.rules.rules_page"
+RULES_BOARD = f"{PACKAGE}.rules.rules_board"
 Progress = Callable[[str], None]
 
 
@@ -51,8 +55,9 @@ def key(fn: Callable[..., Any] | str, args: tuple[Any, ...]) -> str:
 
 
 def defaults(environment: str, rules_file: Path | None) -> list[tuple[str, tuple[Any, ...]]]:
-    """What a first render of each page asks for, by qualified function name (the incident of
-    the postmortem page is added by :func:`build`: the widest one, the page's default)."""
+    """What a first render of each page asks for, by qualified function name (:func:`build` adds
+    the incident of the postmortem page, the widest one, and the risk-rules page for every
+    service, :data:`RULES_PAGE`, from the risk rules' history)."""
     plain = Filters(environment=environment)
     return [(f"{PACKAGE}.session.options", ()), (f"{PACKAGE}.overview.overview", (plain,)),
             (f"{PACKAGE}.changes.changes", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
@@ -64,7 +69,7 @@ def background_only(fn: Callable[..., Any], src: Source, args: tuple[Any, ...],
                     rules_file: Path | None) -> bool:
     """Whether ``fn(src, *args)`` is one a page never computes itself (the risk rules' history
     of the default period: every change scored several times), only the background rebuild."""
-    return (key(fn, ()) == key(RULES_HISTORY, ())
+    return (key(fn, ()) in (key(RULES_HISTORY, ()), key(RULES_PAGE, ()))
             and (RULES_HISTORY, args) in defaults(src.params.environment, rules_file))
 
 
@@ -105,6 +110,9 @@ def build(src: Source, rules_file: Path | None, say: Progress, digests: Path | N
     for name, args in defaults(src.params.environment, rules_file):
         stored[key(name, args)] = _function(name)(src, *args)
         say(f"computed {name}")
+    plain = Filters(environment=src.params.environment)
+    history = stored[key(RULES_HISTORY, (plain, rules_file, None))]
+    stored[key(RULES_PAGE, (plain, rules_file, None))] = _function(RULES_BOARD)(history, plain)
     widest = stored[key(CHOICES, (Filters(environment=src.params.environment),))]
     if widest:
         incident = widest[0]["incident_id"]
@@ -123,9 +131,16 @@ def load(src: Source, rules_file: Path | None, digests: Path | None = None) -> d
     if target is None or not target.exists() or not _trusted(src, target, digests):
         return None
     try:
-        found: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"), object_hook=_decoded)
+        return _read(target, target.stat().st_mtime_ns)
     except (OSError, ValueError):
         return None
+
+
+@lru_cache(maxsize=4)
+def _read(target: Path, mtime_ns: int) -> dict[str, Any]:
+    """The figures in ``target`` (parsed once per process and file version)."""
+    del mtime_ns  # the cache key
+    found: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"), object_hook=_decoded)
     return found
 
 

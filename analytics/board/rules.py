@@ -5,6 +5,7 @@ lines-added-only baseline), and the tuned proposal scored on the same changes.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,18 @@ def rules_history(src: Source, filters: Filters, rules_file: Path | None = None,
     return {"rules_version": rules.version, "rules_file": str(rules_file or "analytics/rules/default.toml"),
             "split": at, "until": v["until"], "backtest": result.report["before"], "counts": scored,
             "tuned": tuned, "teams": teams}
+
+
+def rules_page(src: Source, filters: Filters, rules_file: Path | None = None,
+               split: date | None = None) -> dict[str, Any]:
+    """The page for ``filters``: :func:`rules_board` of :func:`rules_history` of their period
+    (what the background rebuild stores for the default filters)."""
+    return rules_board(rules_history(src, period_of(filters), rules_file, split), filters)
+
+
+def period_of(filters: Filters) -> Filters:
+    """``filters`` without services and teams (what :func:`rules_history` takes)."""
+    return replace(filters, services=(), teams=())
 
 
 def rules_board(history: dict[str, Any], filters: Filters) -> dict[str, Any]:

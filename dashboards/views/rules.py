@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import altair as alt
 import streamlit as st
 
-from analytics.board.rules import caught_at, rules_board, rules_history, what_if_of
+from analytics.board.rules import caught_at, period_of, rules_board, rules_history, rules_page, what_if_of
 from dashboards import layout
 from dashboards.widgets import frame, plain_rows, table
 
@@ -16,9 +14,10 @@ ctx = layout.start("Do the risk rules flag the changes that cause incidents?",
                    "is learned on the changes before it.")
 if ctx:
     split = st.date_input("Split (learn before, score from)", value=None, key="split")
-    period = replace(ctx.filters, services=(), teams=())  # services and teams: chosen from it
-    history = layout.cached(rules_history, ctx.src, period, layout.rules_file(), split)
-    data = rules_board(history, ctx.filters) if history else None
+    found, data = layout.stored(rules_page, ctx.src, ctx.filters, layout.rules_file(), split)
+    if not found:  # services and teams are chosen from the history of the period
+        history = layout.cached(rules_history, ctx.src, period_of(ctx.filters), layout.rules_file(), split)
+        data = rules_board(history, ctx.filters) if history else None
 else:
     data = None
 if data:

@@ -48,7 +48,9 @@ def test_stored_figures_equal_the_direct_computation(fixture_lake: Path) -> None
     assert widest["incident_id"] == "I1"
     explore = prebuilt._function(prebuilt.EXPLORE)
     assert prebuilt.lookup(stored, explore, ("I1",)) == (True, explore(src, "I1"))
-    assert len(stored) == len(wanted) + 1
+    page = prebuilt._function(prebuilt.RULES_PAGE)
+    assert prebuilt.lookup(stored, page, (Filters(), None, None)) == (True, page(src, Filters()))
+    assert len(stored) == len(wanted) + 2
     # another filter or another rules file is not stored: the page computes it
     assert prebuilt.lookup(stored, prebuilt._function(prebuilt.CHOICES), (Filters(services=("search",)),)) \
         == (False, None)
