@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from aftershock.errors import AftershockError
 from aftershock.fsutil import fsync_dir
 from analytics.board.filters import Filters
 from analytics.board.source import Source
@@ -126,13 +127,13 @@ def build(src: Source, rules_file: Path | None, say: Progress, digests: Path | N
 
 def load(src: Source, rules_file: Path | None, digests: Path | None = None) -> dict[str, Any] | None:
     """The stored figures of ``src``'s model for ``rules_file``; None when there are none (or no
-    digest vouches for them)."""
+    digest vouches for them, or the digest folder is misconfigured: the rebuild says why)."""
     target = path_of(src, rules_file)
-    if target is None or not target.exists() or not _trusted(src, target, digests):
-        return None
     try:
+        if target is None or not target.exists() or not _trusted(src, target, digests):
+            return None
         return _read(target, target.stat().st_mtime_ns)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AftershockError):
         return None
 
 
