@@ -172,11 +172,14 @@ def _digests(src: Source, digests: Path | None) -> Path:
 
 def _write(target: Path, stored: dict[str, Any]) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-        json.dump(_tagged(stored), out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, target)
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            json.dump(_tagged(stored), out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
     fsync_dir(target.parent)
 
 
