@@ -61,7 +61,7 @@ def start(title: str, caption: str) -> Context | None:
     store = _store()
     lake = lake_dir()
     src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
-                 query_limits())
+                 query_limits(), prebuilt.ready(rules_file()))
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None
@@ -112,7 +112,8 @@ def _watch(key: str) -> None:
     """Rerun the page once the rebuild stored a newer model (not at every commit: the page keeps
     the figures of its last render meanwhile)."""
     store = _store()
-    now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
+    now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
+                 ready=prebuilt.ready(rules_file()))
     if _watch_key(now) != key:
         st.rerun()
 

@@ -35,8 +35,10 @@ def warm() -> None:
     from analytics.model import LinkParams
 
     rules = os.environ.get(RULES_ENV)
-    src = locate(Path(os.environ[LAKE_ENV]), LinkParams(), prebuilt.MIN_CONFIDENCE)
-    prebuilt.load(src, Path(rules) if rules else None)
+    rules_file = Path(rules) if rules else None
+    src = locate(Path(os.environ[LAKE_ENV]), LinkParams(), prebuilt.MIN_CONFIDENCE,
+                 ready=prebuilt.ready(rules_file))
+    prebuilt.load(src, rules_file)
 
 
 def main() -> None:

@@ -82,11 +82,19 @@ def _function(name: str) -> Callable[..., Any]:
 
 def path_of(src: Source, rules_file: Path | None) -> Path | None:
     """Where the figures of ``src``'s model for ``rules_file`` are (or would be) stored."""
-    if src.model is None:
-        return None
+    return None if src.model is None else figures_of(src.model, rules_file)
+
+
+def figures_of(model: Path, rules_file: Path | None) -> Path:
+    """Where the figures over the stored model ``model`` for ``rules_file`` are (or would be)."""
     digest = hashlib.sha256((rules_file or DEFAULT_RULES).read_bytes())
     digest.update(_code_digest())
-    return src.model.with_name(f"{src.model.name}.board-{digest.hexdigest()[:16]}.json")
+    return model.with_name(f"{model.name}.board-{digest.hexdigest()[:16]}.json")
+
+
+def ready(rules_file: Path | None) -> Callable[[Path], bool]:
+    """Whether a stored model's figures for ``rules_file`` are stored (for ``locate``)."""
+    return lambda model: figures_of(model, rules_file).exists()
 
 
 @cache
@@ -120,7 +128,6 @@ def build(src: Source, rules_file: Path | None, say: Progress, digests: Path | N
         stored[key(EXPLORE, (incident,))] = _function(EXPLORE)(src, incident)
     _write(target, stored)
     record_digest(target, _state(src), _digests(src, digests), say)
-    _prune(target)
     say(f"page figures stored in {target.name}")
     return target
 
@@ -183,7 +190,7 @@ def _write(target: Path, stored: dict[str, Any]) -> None:
     fsync_dir(target.parent)
 
 
-def _prune(kept: Path) -> None:
+def prune(kept: Path) -> None:
     """Remove stored figures whose model is gone, and those of ``kept``'s model for other keys."""
     model = kept.name.split(".board-", 1)[0]
     for other in kept.parent.glob("*.board-*.json"):

@@ -134,7 +134,7 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: P
     (their queries under ``limits``) under the lock; False when another rebuild holds it."""
     from analytics.board import prebuilt
     from analytics.board.source import locate
-    from analytics.store import connect
+    from analytics.store import connect, prune
 
     (lake / MODEL_DIR).mkdir(exist_ok=True)
     fd = os.open(lock_path(lake), os.O_RDWR | os.O_CREAT, 0o644)
@@ -144,9 +144,14 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: P
         except BlockingIOError:
             return False
         seq = _current_seq(lake)
-        connect(lake, params, min_confidence, views=False, progress=_say).close()
+        # older models stay readable (with their figures) until this one's figures are stored
+        connect(lake, params, min_confidence, views=False, progress=_say, keep_older=True).close()
         _check_stored(lake, params, min_confidence, seq)
-        prebuilt.build(locate(lake, params, min_confidence, limits), rules_file, _say)
+        src = locate(lake, params, min_confidence, limits)
+        figures = prebuilt.build(src, rules_file, _say)
+        if src.model is not None:
+            prune(src.model)
+        prebuilt.prune(figures)
         return True
     finally:
         os.close(fd)

@@ -29,6 +29,9 @@ from analytics.board.rules import (
 )
 from analytics.board.source import locate
 from analytics.model import LinkParams
+from analytics.store import connect
+from ingest.backfill import land_events
+from tests.analytics.fixture import incident
 from tests.dashboards.conftest import PAGES
 
 WAIT_SECONDS = 300  # how long a rebuild of the tiny lake may take on a loaded machine
@@ -130,3 +133,30 @@ def test_the_rules_page_without_stored_figures_starts_the_rebuild(fixture_lake: 
     at.run()
     assert not at.exception
     assert "7 changes, 1 caused an incident, 3 failed" in "\n".join(m.value for m in at.markdown)
+
+
+def test_pages_keep_the_older_model_until_the_new_ones_figures_are_stored(
+        fixture_lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(fixture_lake, lake)
+    before = locate(lake, LinkParams(), 0.5)
+    land_events(lake, [incident("I6", "resolved", 1300, [("search", 3, 0)], 3, 1290, mitigated=1300)])
+    # the rebuild's first half: the new model stored, the older one kept, no figures yet
+    connect(lake, LinkParams(), 0.5, views=False, keep_older=True).close()
+    assert locate(lake, LinkParams(), 0.5).status == "fresh"
+    src = locate(lake, LinkParams(), 0.5, ready=prebuilt.ready(None))
+    assert (src.status, src.model) == ("stale", before.model)
+    monkeypatch.setenv("AFTERSHOCK_DASHBOARD_LAKE", str(lake))
+    at = AppTest.from_file(str(PAGES / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("refreshing" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "5"  # the older model's data
+    # the second half, as refresh.rebuild does it: figures, then the older model goes
+    assert refresh.rebuild(lake, LinkParams(), 0.5)
+    now = locate(lake, LinkParams(), 0.5, ready=prebuilt.ready(None))
+    assert now.status == "fresh" and now.model != before.model
+    assert before.model is not None and not before.model.exists()
+    assert not list((lake / "_model").glob(f"{before.model.name}.board-*.json"))
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "6"
