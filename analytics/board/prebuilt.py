@@ -30,6 +30,7 @@ from typing import Any
 from aftershock.errors import AftershockError
 from aftershock.fsutil import fsync_dir
 from analytics.board.filters import Filters
+from analytics.board.session import remember_teams
 from analytics.board.source import Source
 from analytics.store import default_digests, record_digest, vouched
 from lake.manifest import State
@@ -41,6 +42,7 @@ DEFAULT_RULES = RULES / "default.toml"
 MIN_CONFIDENCE = 0.5
 """The confidence threshold the dashboard's pages use."""
 PACKAGE = "analytics.board"
+OPTIONS = f"{PACKAGE}.session.options"
 CHOICES = f"{PACKAGE}.explorer.choices"
 EXPLORE = f"{PACKAGE}.explorer.explore"
 RULES_HISTORY = f"{PACKAGE}.rules.rules_history"
@@ -60,7 +62,7 @@ def defaults(environment: str, rules_file: Path | None) -> list[tuple[str, tuple
     the incident of the postmortem page, the widest one, and the risk-rules page for every
     service, :data:`RULES_PAGE`, from the risk rules' history)."""
     plain = Filters(environment=environment)
-    return [(f"{PACKAGE}.session.options", ()), (f"{PACKAGE}.overview.overview", (plain,)),
+    return [(OPTIONS, ()), (f"{PACKAGE}.overview.overview", (plain,)),
             (f"{PACKAGE}.changes.changes", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
             (f"{PACKAGE}.agents.agents", (plain,)), (CHOICES, (plain,)),
             (RULES_HISTORY, (plain, rules_file, None))]
@@ -139,9 +141,13 @@ def load(src: Source, rules_file: Path | None, digests: Path | None = None) -> d
     try:
         if target is None or not target.exists() or not _trusted(src, target, digests):
             return None
-        return _read(target, target.stat().st_mtime_ns)
+        found = _read(target, target.stat().st_mtime_ns)
     except (OSError, ValueError, AftershockError):
         return None
+    offered = found.get(key(OPTIONS, ()))
+    if offered is not None:  # the page functions need service -> team; it is stored here
+        remember_teams(src, offered["teams"])
+    return found
 
 
 @lru_cache(maxsize=4)

@@ -79,6 +79,11 @@ def teams_of(src: Source) -> dict[str, str]:
     return dict(_TEAMS[src.model_key])
 
 
+def remember_teams(src: Source, teams: dict[str, str]) -> None:
+    """Take ``src``'s service -> team map from its stored figures (``options``' ``teams``)."""
+    _TEAMS.setdefault(src.model_key, dict(teams))
+
+
 def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """The query values of ``filters``: period (the data's bounds unless chosen), services."""
     bounds = data_bounds(con, filters.environment)

@@ -27,6 +27,7 @@ from analytics.board.rules import (
     what_if,
     what_if_of,
 )
+from analytics.board.session import teams_of
 from analytics.board.source import locate
 from analytics.model import LinkParams
 from analytics.store import connect
@@ -54,6 +55,10 @@ def test_stored_figures_equal_the_direct_computation(fixture_lake: Path) -> None
     page = prebuilt._function(prebuilt.RULES_PAGE)
     assert prebuilt.lookup(stored, page, (Filters(), None, None)) == (True, page(src, Filters()))
     assert len(stored) == len(wanted) + 2
+    # the service -> team map the page functions need comes with the stored figures
+    teams = prebuilt.lookup(stored, prebuilt._function(prebuilt.OPTIONS), ())[1]["teams"]
+    assert teams_of(src) == teams == {"payments": "team-money", "checkout": "team-money",
+                                      "search": "team-find", "ledger": "team-find"}
     # another filter or another rules file is not stored: the page computes it
     assert prebuilt.lookup(stored, prebuilt._function(prebuilt.CHOICES), (Filters(services=("search",)),)) \
         == (False, None)
