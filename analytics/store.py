@@ -55,12 +55,13 @@ Progress = Callable[[str], None]
 
 def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: bool = True,
             refresh: bool = False, progress: Progress | None = None,
-            digests: Path | None = None) -> duckdb.DuckDBPyConnection:
+            digests: Path | None = None, keep_older: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection where the model and outcome tables for ``params`` resolve: the stored model of
     the lake's current snapshot when there is one, its digest vouches for it (``digests``: the
     folder of model digests, default ``<anchor_dir>/models`` of the environment's lake settings)
-    and not ``refresh``, else built now and stored. With ``views`` (or when building) the lake's
-    views are there too (``lake.reader``)."""
+    and not ``refresh``, else built now and stored (with ``keep_older``, models of older entries
+    are left for the caller to :func:`prune`). With ``views`` (or when building) the lake's views
+    are there too (``lake.reader``)."""
     from lake.reader import open_lake  # pyarrow and the contracts: only when views are needed
 
     say = progress or _quiet
@@ -80,7 +81,7 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
     say(f"building the model for manifest entry {state.seq} (kept in {path.parent} for the next run)")
     con = open_lake(lake, state)
     ensure(con, params, min_confidence)
-    if save(con, path, say):
+    if save(con, path, say, prune_older=not keep_older):
         record_digest(path, state, digests, say)
     return con
 
@@ -89,6 +90,12 @@ def default_digests() -> Path:
     from aftershock.settings import load_settings
 
     return load_settings().lake.anchor_dir / "models"
+
+
+def vouched(path: Path, state: State, digests: Path, say: Progress | None = None) -> bool:
+    """Whether the digest kept outside the lake vouches for the stored file at ``path`` (a model,
+    or figures derived from it) built from ``state``."""
+    return _vouched(path, state, digests, say or _quiet)
 
 
 def _vouched(path: Path, state: State, digests: Path, say: Progress) -> bool:
@@ -147,7 +154,8 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     queries.execute(con, "model_search_path")
 
 
-def save(con: duckdb.DuckDBPyConnection, path: Path, say: Progress = print) -> bool:
+def save(con: duckdb.DuckDBPyConnection, path: Path, say: Progress = print, *,
+         prune_older: bool = True) -> bool:
     """Write every model table of ``con`` to ``path`` atomically; False (and a note) if it failed."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -161,7 +169,8 @@ def save(con: duckdb.DuckDBPyConnection, path: Path, say: Progress = print) -> b
                 leftover.unlink(missing_ok=True)
         say(f"could not store the model in {path.parent} ({exc}); the next run builds it again")
         return False
-    prune(path)
+    if prune_older:
+        prune(path)
     return True
 
 

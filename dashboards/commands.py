@@ -1,4 +1,5 @@
-"""Handler of ``aftershock dashboard``: run Streamlit on ``dashboards/app.py`` for one lake."""
+"""Handler of ``aftershock dashboard``: run Streamlit on ``dashboards/app.py`` for one lake
+(through :mod:`dashboards.serve`, which imports what the pages need while the server starts)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     env = dict(os.environ, **{LAKE_ENV: str(lake)})
     if args.rules is not None:
         env[RULES_ENV] = str(args.rules.resolve())
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+    command = [sys.executable, "-m", "dashboards.serve", "run", str(APP), "--server.port", str(args.port),
                "--server.address", args.host, "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     print(f"dashboard: http://{args.host}:{args.port}/ (lake {lake}); Ctrl-C stops it", flush=True)

@@ -15,14 +15,14 @@ import streamlit as st
 
 from aftershock.errors import AftershockError
 from aftershock.settings import QuerySettings
-from analytics.board import refresh
+from analytics.board import prebuilt, refresh
 from analytics.board.filters import DEFAULT_ENVIRONMENT, Filters
 from analytics.board.session import options
 from analytics.board.source import Source, locate
 from analytics.model import LinkParams
 from dashboards.commands import LAKE_ENV, RULES_ENV
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = prebuilt.MIN_CONFIDENCE
 WATCH_SECONDS = 5
 KEYS = ("since", "until", "service", "team", "env")
 
@@ -61,17 +61,18 @@ def start(title: str, caption: str) -> Context | None:
     store = _store()
     lake = lake_dir()
     src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
-                 query_limits())
+                 query_limits(), prebuilt.ready(rules_file()))
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None
     failed = None
-    if src.status != "fresh":
-        refresh.start(lake, src.params, src.min_confidence)
+    figures = prebuilt.path_of(src, rules_file())
+    if src.status != "fresh" or (figures is not None and not figures.exists()):
+        refresh.start(lake, src.params, src.min_confidence, rules_file())
         failed = refresh.failure(lake)
         if failed is not None:
             _rebuild_failed(failed)
-        _watch(src.model_key)
+        _watch(_watch_key(src))
     if src.model is None:
         if failed is None:
             st.info(f"The analytics model of {lake} is being built (a first build takes a while on a "
@@ -111,9 +112,16 @@ def _watch(key: str) -> None:
     """Rerun the page once the rebuild stored a newer model (not at every commit: the page keeps
     the figures of its last render meanwhile)."""
     store = _store()
-    now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE)
-    if now.model_key != key:
+    now = locate(lake_dir(), LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
+                 ready=prebuilt.ready(rules_file()))
+    if _watch_key(now) != key:
         st.rerun()
+
+
+def _watch_key(src: Source) -> str:
+    """Changes when a newer model is stored, or the pages' figures over it."""
+    figures = prebuilt.path_of(src, rules_file())
+    return f"{src.model_key}|{figures is not None and figures.exists()}"
 
 
 def _store() -> dict[str, Any]:
@@ -176,13 +184,46 @@ def _to_url(store: dict[str, Any]) -> None:
 
 
 def cached(fn: Callable[..., Any], src: Source, *args: Any, key: str | None = None) -> Any:
-    """``fn(src, *args)`` cached per lake snapshot and model (or ``key``) and arguments; None (and
-    the message shown) when it raises a known error such as an empty selection."""
+    """``fn(src, *args)``: as stored by the background rebuild (:mod:`analytics.board.prebuilt`)
+    when it stored it, else computed now and cached per lake snapshot and model (or ``key``) and
+    arguments; None (and the message shown) when it raises a known error such as an empty
+    selection, or when it is one only the background rebuild computes."""
+    found, value = prebuilt.lookup(_figures(src), fn, args)
+    if found:
+        return value
+    if prebuilt.background_only(fn, src, args, rules_file()):
+        st.info("The risk rules' backtest and tuned proposal for the whole period are being computed "
+                "in the background (every change scored several times); this page fills in by itself "
+                "when they are ready.")
+        return None
     try:
         return _run(f"{fn.__module__}.{fn.__qualname__}", key or src.key, fn, src, *args)
     except AftershockError as exc:
         st.info(str(exc))
         return None
+
+
+def stored(fn: Callable[..., Any], src: Source, *args: Any) -> tuple[bool, Any]:
+    """(True, ``fn(src, *args)`` as the background rebuild stored it), or (False, None)."""
+    found: tuple[bool, Any] = prebuilt.lookup(_figures(src), fn, args)
+    return found
+
+
+def _figures(src: Source) -> dict[str, Any] | None:
+    """The stored figures of ``src``'s model for the rules file in use (read once per process)."""
+    path = prebuilt.path_of(src, rules_file())
+    if path is None or not path.exists():
+        return None
+    found = _load_figures(str(path), src)
+    if found is None:  # not vouched for (yet): read it again next time
+        _load_figures.clear()
+    return found
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _load_figures(path: str, _src: Source) -> dict[str, Any] | None:
+    del path  # the cache key: the file's name names its model and rules
+    return prebuilt.load(_src, rules_file())
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=256)

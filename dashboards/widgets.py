@@ -27,6 +27,15 @@ def plain_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
     return [{k: plain(r.get(k)) for k in keys} for r in rows]
 
 
+def frame(rows: Sequence[dict[str, Any]]) -> Any:
+    """Chart data as a table Streamlit sends beside the chart's spec (in Arrow), not inside it:
+    Altair then validates a spec without the rows (validating thousands of inline rows took
+    seconds per chart)."""
+    import pandas as pd  # only on pages that draw
+
+    return pd.DataFrame(list(rows))
+
+
 def table(rows: Sequence[dict[str, Any]], name: str, columns: Sequence[str] | None = None) -> None:
     """The rows as a table with a "Download CSV" button (every table of the dashboard has one)."""
     shown = plain_rows(rows, columns)
@@ -64,7 +73,7 @@ def minutes_help(figure: dict[str, Any]) -> str:
 
 def line(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str | None = None,
          color: str | None = None, percent: bool = False) -> alt.Chart:
-    data = alt.Data(values=plain_rows(rows))
+    data = frame(plain_rows(rows))
     axis = alt.Axis(format="%") if percent else alt.Axis()
     enc: dict[str, Any] = {"x": alt.X(f"{x}:T", title=None),
                            "y": alt.Y(f"{y}:Q", title=y_title or y, axis=axis),
@@ -76,7 +85,7 @@ def line(rows: list[dict[str, Any]], x: str, y: str, title: str, y_title: str | 
 
 def band(rows: list[dict[str, Any]], x: str, y: str, low: str, high: str, title: str) -> alt.LayerChart:
     """A rate over time with its 95 % interval as a band."""
-    data = alt.Data(values=plain_rows(rows))
+    data = frame(plain_rows(rows))
     base = alt.Chart(data, title=title).encode(x=alt.X(f"{x}:T", title=None))
     area = base.mark_area(opacity=0.25).encode(y=alt.Y(f"{low}:Q", axis=alt.Axis(format="%"), title=y),
                                                y2=f"{high}:Q")
@@ -88,7 +97,7 @@ def bars(rows: list[dict[str, Any]], x: str, y: str, title: str, color: str | No
          percent: bool = False, low: str | None = None,
          high: str | None = None) -> alt.Chart | alt.LayerChart:
     """Bars of ``y`` per ``x`` (with error bars from ``low`` to ``high`` when given)."""
-    data = alt.Data(values=plain_rows(rows))
+    data = frame(plain_rows(rows))
     axis = alt.Axis(format="%") if percent else alt.Axis()
     enc: dict[str, Any] = {"x": alt.X(f"{x}:N", sort=None, title=None), "y": alt.Y(f"{y}:Q", axis=axis),
                            "tooltip": [f"{k}:{'N' if k in (x, color) else 'Q'}" for k in (x, y, color) if k]}
@@ -103,18 +112,18 @@ def bars(rows: list[dict[str, Any]], x: str, y: str, title: str, color: str | No
 
 def forest(rows: list[dict[str, Any]], title: str) -> alt.LayerChart:
     """Relative risk point and 95 % interval per row (log scale), a rule at 1."""
-    data = alt.Data(values=plain_rows([r | {"label": f"{r['group']} / {r['ai_level']}"} for r in rows]))
+    data = frame(plain_rows([r | {"label": f"{r['group']} / {r['ai_level']}"} for r in rows]))
     y = alt.Y("label:N", sort=None, title=None)
     x = alt.X("rr:Q", scale=alt.Scale(type="log"), title="relative risk vs none (95% interval)")
     points = alt.Chart(data, title=title).mark_point(filled=True).encode(
         x=x, y=y, tooltip=["label:N", alt.Tooltip("rr:Q", format=".2f"), alt.Tooltip("low:Q", format=".2f"),
                            alt.Tooltip("high:Q", format=".2f"), "exposed_changes:Q", "reference_changes:Q"])
     ranges = alt.Chart(data).mark_rule().encode(x="low:Q", x2="high:Q", y=y)
-    one = alt.Chart(alt.Data(values=[{"one": 1}])).mark_rule(strokeDash=[4, 4]).encode(x="one:Q")
+    one = alt.Chart(frame([{"one": 1}])).mark_rule(strokeDash=[4, 4]).encode(x="one:Q")
     return ranges + points + one
 
 
 def histogram(values: list[float], field: str, title: str) -> alt.Chart:
-    data = alt.Data(values=[{field: v} for v in values])
+    data = frame([{field: v} for v in values])
     return alt.Chart(data, title=title).mark_bar().encode(
         x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=40)), y=alt.Y("count():Q", title="incidents"))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from analytics.board.filters import Filters
-from analytics.board.session import opened, resolve, rows, service_teams
+from analytics.board.session import opened, resolve, rows, tables_for, teams_of
 from analytics.board.source import Source
 from analytics.metrics import AI_LEVELS, ReportParams, proportion, relative_risk
 
@@ -16,11 +16,11 @@ DIMENSIONS = ("ai_level", "service_name", "team", "category", "strategy")
 
 
 def changes(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src) as con:
+    teams = teams_of(src)
+    with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         cells = rows(con, "board_change_cells", v)
         categories = rows(con, "board_change_categories", v)
-        teams = service_teams(con)
     if not v["all_services"]:
         cells = [c for c in cells if c["service_name"] in v["services"]]
         categories = [c for c in categories if c["service_name"] in v["services"]]

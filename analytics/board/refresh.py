@@ -1,4 +1,5 @@
-"""Rebuild the stored model of a lake in the background, one rebuild at a time.
+"""Rebuild the stored model of a lake and the pages' figures over it
+(:mod:`analytics.board.prebuilt`) in the background, one rebuild at a time.
 
 :func:`start` launches ``python -m analytics.board.refresh`` as a separate process (so a page
 render never waits for a build and the build does not compete with renders for the
@@ -25,12 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aftershock.settings import QuerySettings
 from analytics.model import LinkParams
 from analytics.store import MODEL_DIR
 
 LOCK_NAME = ".rebuild.lock"
 LOG_NAME = ".rebuild.log"
 FAILED_NAME = ".rebuild.failed"
+BUILD_TIMEOUT_S = 3600.0
+"""A background computation may take longer than a page's query timeout (no one waits for it)."""
 _children: list[tuple[subprocess.Popen[bytes], Path, int]] = []
 
 
@@ -88,9 +92,10 @@ def running(lake: Path) -> bool:
     return False
 
 
-def start(lake: Path, params: LinkParams, min_confidence: float) -> bool:
-    """Start a rebuild of the model of the lake's current snapshot unless one runs; True if
-    started. Never waits for it."""
+def start(lake: Path, params: LinkParams, min_confidence: float, rules_file: Path | None = None) -> bool:
+    """Start a rebuild of the model of the lake's current snapshot and of the pages' figures
+    (with ``rules_file``, default: the packaged rules) unless one runs; True if started. Never
+    waits for it."""
     _reap()
     if running(lake):
         return False
@@ -102,7 +107,8 @@ def start(lake: Path, params: LinkParams, min_confidence: float) -> bool:
     command = [sys.executable, "-m", "analytics.board.refresh", str(lake),
                "--environment", params.environment, "--window-minutes", str(params.window_minutes),
                "--skew-minutes", str(params.skew_minutes),
-               "--min-confidence", str(min_confidence)]
+               "--min-confidence", str(min_confidence),
+               *(["--rules", str(rules_file)] if rules_file else [])]
     with open(lake / MODEL_DIR / LOG_NAME, "ab") as log:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
@@ -122,10 +128,13 @@ def _reap() -> None:
             record_failure(lake, seq, f"the rebuild process was ended by signal {-code}")
 
 
-def rebuild(lake: Path, params: LinkParams, min_confidence: float) -> bool:
-    """Build and store the model of the current snapshot under the lock; False when another
-    rebuild holds it."""
-    from analytics.store import connect
+def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: Path | None = None,
+            limits: QuerySettings | None = None) -> bool:
+    """Build and store the model of the current snapshot and then the pages' figures over it
+    (their queries under ``limits``) under the lock; False when another rebuild holds it."""
+    from analytics.board import prebuilt
+    from analytics.board.source import locate
+    from analytics.store import connect, prune
 
     (lake / MODEL_DIR).mkdir(exist_ok=True)
     fd = os.open(lock_path(lake), os.O_RDWR | os.O_CREAT, 0o644)
@@ -135,8 +144,14 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float) -> bool:
         except BlockingIOError:
             return False
         seq = _current_seq(lake)
-        connect(lake, params, min_confidence, views=False, progress=_say).close()
+        # older models stay readable (with their figures) until this one's figures are stored
+        connect(lake, params, min_confidence, views=False, progress=_say, keep_older=True).close()
         _check_stored(lake, params, min_confidence, seq)
+        src = locate(lake, params, min_confidence, limits)
+        figures = prebuilt.build(src, rules_file, _say)
+        if src.model is not None:
+            prune(src.model)
+        prebuilt.prune(figures)
         return True
     finally:
         os.close(fd)
@@ -167,13 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--window-minutes", type=int, default=defaults.window_minutes)
     parser.add_argument("--skew-minutes", type=int, default=defaults.skew_minutes)
     parser.add_argument("--min-confidence", type=float, default=0.5)
+    parser.add_argument("--rules", type=Path, help="the rules file of the risk-rules page")
+    parser.add_argument("--timeout-s", type=float, default=BUILD_TIMEOUT_S,
+                        help="stop a page's computation after this many seconds")
     args = parser.parse_args(argv)
     params = LinkParams(args.environment, args.window_minutes, args.skew_minutes)
     from aftershock.errors import AftershockError
+    from aftershock.settings import load_settings
 
     seq = _current_seq(args.lake)
     try:
-        built = rebuild(args.lake, params, args.min_confidence)
+        limits = load_settings().query.model_copy(update={"timeout_s": args.timeout_s})
+        built = rebuild(args.lake, params, args.min_confidence, args.rules, limits)
     except AftershockError as exc:
         print(f"aftershock: {exc}", flush=True)
         record_failure(args.lake, seq, str(exc))

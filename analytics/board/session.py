@@ -67,6 +67,23 @@ def service_teams(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {r["service_name"]: r["team"] for r in rows(con, "board_service_teams")}
 
 
+_TEAMS: dict[str, dict[str, str]] = {}
+
+
+def teams_of(src: Source) -> dict[str, str]:
+    """service -> team of ``src``'s stored model: read from the raw events once per process and
+    model (as the filters' choices are), so a page needing only the map opens no raw views."""
+    if src.model_key not in _TEAMS:
+        with opened(src, TEAM_TABLES) as con:
+            _TEAMS[src.model_key] = service_teams(con)
+    return dict(_TEAMS[src.model_key])
+
+
+def remember_teams(src: Source, teams: dict[str, str]) -> None:
+    """Take ``src``'s service -> team map from its stored figures (``options``' ``teams``)."""
+    _TEAMS.setdefault(src.model_key, dict(teams))
+
+
 def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """The query values of ``filters``: period (the data's bounds unless chosen), services."""
     bounds = data_bounds(con, filters.environment)

@@ -11,6 +11,7 @@ committed entry is ``empty``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,8 @@ class Source:
     model_seq: int | None = None
     model_at: datetime | None = None
     """When the manifest entry the model reflects was committed."""
+    model_head: str | None = None
+    """The manifest head hash of the entry the model was built from."""
     limits: QuerySettings = field(default_factory=QuerySettings, compare=False)
     """Timeout and memory cap of every connection a page opens over this source."""
 
@@ -56,13 +59,19 @@ class Source:
 
 
 def locate(lake: Path, params: LinkParams, min_confidence: float,
-           limits: QuerySettings | None = None) -> Source:
+           limits: QuerySettings | None = None, ready: Callable[[Path], bool] | None = None) -> Source:
     """The newest stored model of ``lake`` for these parameters, and how current it is; pages
-    read it under ``limits`` (default: :class:`QuerySettings` defaults)."""
-    return replace(_locate(lake, params, min_confidence), limits=limits or QuerySettings())
+    read it under ``limits`` (default: :class:`QuerySettings` defaults). With ``ready``, the
+    newest model for which ``ready(model file)`` holds (e.g. its pages' figures are stored), else
+    the newest one."""
+    found = _locate(lake, params, min_confidence, ready) if ready else None
+    if found is None or found.model is None:
+        found = _locate(lake, params, min_confidence)
+    return replace(found, limits=limits or QuerySettings())
 
 
-def _locate(lake: Path, params: LinkParams, min_confidence: float) -> Source:
+def _locate(lake: Path, params: LinkParams, min_confidence: float,
+            ready: Callable[[Path], bool] | None = None) -> Source:
     if not lake.is_dir():
         return Source(lake, params, min_confidence, "missing")
     state, marks = _history(lake)
@@ -71,9 +80,9 @@ def _locate(lake: Path, params: LinkParams, min_confidence: float) -> Source:
     for seq in sorted(_stored_seqs(lake, state.seq), reverse=True):
         head, at = marks[seq]
         path = model_path(lake, State(seq=seq, head=head), params, min_confidence)
-        if path.exists():
+        if path.exists() and (ready is None or ready(path)):
             status: Status = "fresh" if seq == state.seq else "stale"
-            return Source(lake, params, min_confidence, status, state.seq, path, seq, at)
+            return Source(lake, params, min_confidence, status, state.seq, path, seq, at, head)
     return Source(lake, params, min_confidence, "none", state.seq)
 
 

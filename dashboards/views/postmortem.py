@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.board.explorer import choices, explore
 from dashboards import layout
-from dashboards.widgets import plain_rows, table
+from dashboards.widgets import frame, plain_rows, table
 
 ctx = layout.start("What caused this incident?",
                    "Pick an incident or paste its id (ours, or the paging tool's such as a PagerDuty id): "
@@ -46,7 +46,7 @@ if ctx and found is not None:
                "commit_shas", "pull_request", "source_url", "ai_level", "session_id", "source_refs"])
         st.subheader(f"Timeline ({pm['window_minutes']} min before impact)")
         if pm["timeline"]:
-            st.altair_chart(alt.Chart(alt.Data(values=plain_rows(pm["timeline"])), title="What happened when")
+            st.altair_chart(alt.Chart(frame(plain_rows(pm["timeline"])), title="What happened when")
                             .mark_point(filled=True, size=80)
                             .encode(x=alt.X("at:T"), y=alt.Y("kind:N"), color="service_name:N",
                                     tooltip=["at:T", "kind:N", "service_name:N", "ref:N", "what:N"]))

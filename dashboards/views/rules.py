@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import altair as alt
 import streamlit as st
 
-from analytics.board.rules import caught_at, rules_board, rules_history, what_if
+from analytics.board.rules import caught_at, period_of, rules_board, rules_history, rules_page, what_if_of
 from dashboards import layout
-from dashboards.widgets import plain_rows, table
+from dashboards.widgets import frame, plain_rows, table
 
 ctx = layout.start("Do the risk rules flag the changes that cause incidents?",
                    "The rules file in use, backtested on the changes after the split; the tuned proposal "
                    "is learned on the changes before it.")
 if ctx:
     split = st.date_input("Split (learn before, score from)", value=None, key="split")
-    period = replace(ctx.filters, services=(), teams=())  # services and teams: chosen from it
-    history = layout.cached(rules_history, ctx.src, period, layout.rules_file(), split)
-    data = rules_board(history, ctx.filters) if history else None
+    found, data = layout.stored(rules_page, ctx.src, ctx.filters, layout.rules_file(), split)
+    if not found:  # services and teams are chosen from the history of the period
+        history = layout.cached(rules_history, ctx.src, period_of(ctx.filters), layout.rules_file(), split)
+        data = rules_board(history, ctx.filters) if history else None
 else:
     data = None
 if data:
@@ -28,7 +27,7 @@ if data:
     scores = data["rules"]["scores"] or [0.0]
     threshold = st.select_slider("Flag changes scoring at least", options=scores,
                                  value=scores[len(scores) // 2], key="threshold")
-    now = what_if(data["rules"]["items"], threshold)
+    now = what_if_of(data["rules"]["counts"], threshold)
     base = caught_at(data["rules"]["baseline"], now["flagged_share"] or 0.0)
     cols = st.columns(3)
     cols[0].metric("Changes flagged",
@@ -42,9 +41,9 @@ if data:
     lines += [p | {"model": "lines added only"} for p in data["rules"]["baseline"]]
     if data["tuned"]["status"] == "ok":
         lines += [p | {"model": f"tuned {data['tuned']['version']}"} for p in data["tuned"]["curve"]]
-    chart = alt.Chart(alt.Data(values=plain_rows(lines, ["flagged", "caught", "model"])),
+    chart = alt.Chart(frame(plain_rows(lines, ["flagged", "caught", "model"])),
                       title="Share of changes flagged vs share of incident-causing changes caught")
-    marker = alt.Chart(alt.Data(values=[{"flagged": now["flagged_share"], "caught": now["caught_share"]}]))
+    marker = alt.Chart(frame([{"flagged": now["flagged_share"], "caught": now["caught_share"]}]))
     st.altair_chart(chart.mark_line().encode(x=alt.X("flagged:Q", axis=alt.Axis(format="%")),
                                              y=alt.Y("caught:Q", axis=alt.Axis(format="%")), color="model:N")
                     + marker.mark_point(size=120, filled=True, color="black")

@@ -1,6 +1,6 @@
 """Lakes for the dashboard tests: the hand-checked organisation (tests/analytics/fixture.py) with
-a team attribute per service, landed with the ingest code and its model stored; and an empty
-lake folder."""
+a team attribute per service, landed with the ingest code and its model and pages' figures
+stored (as the background rebuild stores them); and an empty lake folder."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analytics.board.refresh import rebuild
 from analytics.model import LinkParams
 from analytics.store import connect
 from ingest.backfill import land_events
@@ -30,6 +31,7 @@ def fixture_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lake = tmp_path_factory.mktemp("board") / "lake"
     land_events(lake, with_teams(all_events()))
     connect(lake, LinkParams(), 0.5).close()
+    assert rebuild(lake, LinkParams(), 0.5)  # the pages' figures over the stored model
     return lake
 
 
