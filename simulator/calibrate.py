@@ -44,7 +44,8 @@ from simulator.stress import VARIANTS, generate, variant
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "analytics" / "link_weights.toml"
 DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
           "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
-          "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags")
+          "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
+          "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
@@ -63,7 +64,7 @@ class Rows:
     histories: list[str] = field(default_factory=list)
     candidates: int = 0
     found: int = 0  # incidents whose true cause is among the candidates
-    lakes: list[tuple[Path, dict[str, "Cause"], list[str]]] = field(default_factory=list)  # for recalibrating
+    lakes: list[tuple[Path, dict[str, Cause], list[str]]] = field(default_factory=list)  # for recalibrating
     # (method, logit of the top suspect's share, right) per incident: the Platt fit's rows
     tops: list[tuple[str, float, bool]] = field(default_factory=list)
 
@@ -76,7 +77,8 @@ def deploy_x(r: dict[str, Any]) -> list[float]:
     return [1.0, _hours(r["minutes_before"]), float(r["minutes_before"] < 0), float(r["latest"]),
             float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"]),
             float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"]),
-            float(r["latest_component"]), float(r["log_lags"])]
+            float(r["latest_component"]), float(r["log_lags"]), float(r["lag_gap"]),
+            r["lag_level"] * float(r["component"]), r["lag_level"] * _hours(r["minutes_before"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:
@@ -198,7 +200,8 @@ def gather_tops(rows: Rows, params: LinkParams) -> None:
             if r is None or r["methods"][0] not in METHODS:
                 continue
             c = min(max(float(r["confidence"]), 1e-9), 1 - 1e-9)
-            rows.tops.append((r["methods"][0], math.log(c / (1 - c)), top_right(r, causes.get(incident, Cause()))))
+            right = top_right(r, causes.get(incident, Cause()))
+            rows.tops.append((r["methods"][0], math.log(c / (1 - c)), right))
 
 
 def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0) -> tuple[float, float]:
@@ -221,13 +224,12 @@ def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0) -> tuple[f
 
 
 def recalibrate(rows: Rows, weights: dict[str, float]) -> dict[str, float]:
-    """Platt scaling per method, fitted on the top suspects of the fit histories under ``weights``."""
+    """Platt scaling of the shares, fitted on the top suspects of the fit histories under ``weights``."""
     gather_tops(rows, LinkParams().with_weights(weights | IDENTITY))
-    out = dict(weights)
-    for method in METHODS:
-        scale, shift = platt([(z, r) for m, z, r in rows.tops if m == method])
-        out[f"calib_{method}_scale"], out[f"calib_{method}_shift"] = scale, shift
-    return out
+    scale, shift = platt([(z, r) for _, z, r in rows.tops])
+    # one map for every method, so the order of the competing shares is kept: maps fitted per
+    # method reordered deployments of different methods and cost 3 points of top-1 deployment
+    return weights | {f"calib_{m}_scale": scale for m in METHODS} | {f"calib_{m}_shift": shift for m in METHODS}
 
 
 def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_seeds: Sequence[int] = (),
@@ -251,7 +253,8 @@ def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_s
         causes = simulator_causes(con, truth)
         gather(con, causes, rows)
         con.close()
-        rows.lakes.append((folder / f"simulate-{seed}" / "lake", causes, [t["incident_id"] for t in truth["incidents"]]))
+        incidents = [t["incident_id"] for t in truth["incidents"]]
+        rows.lakes.append((folder / f"simulate-{seed}" / "lake", causes, incidents))
         rows.histories.append(f"simulate:{seed}")
         say(f"  fit groups with simulate seed {seed}: {len(rows.cause_groups)} incidents with candidates")
     return rows

@@ -4,9 +4,14 @@
 -- paths (risky), ln(1 + lines) of its largest change (log_lines). latest_component: the latest
 -- deployment of the service that started at or before impact start among those whose changes
 -- touch the named component. log_lags: ln(1 + minutes before impact / the lake's lag, a_lake_lag
--- from link_lake_lag.sql), time measured in this organisation's own typical lag.
+-- from link_lake_lag.sql), time measured in this organisation's own typical lag. lag_gap:
+-- (ln(1 + minutes before impact) - ln(1 + the lake's lag))^2, how far from the typical lag on the
+-- log scale (with log_lags, a lognormal-shaped delay: a deployment much nearer to impact than the
+-- organisation's usual lag is weaker evidence too). lag_level: ln((1 + the lake's lag) / 61), 0 for
+-- the prior's 60 minutes and above 0 where incidents surface later; the score multiplies it with
+-- the component and time features, so what weighs more when time says less is fitted too.
 -- Output: a_deployment_context (incident_id, deployment_id, component, risky, log_lines,
---   latest_component, log_lags)
+--   latest_component, log_lags, lag_gap, lag_level)
 -- Grain: (incident, deployment).  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_deployment_context AS
 WITH shipped AS (
@@ -27,6 +32,8 @@ SELECT j.incident_id, j.deployment_id, j.component, j.risky, j.log_lines,
                 AND j.minutes_before = min(j.minutes_before) FILTER (WHERE j.component AND j.minutes_before >= 0)
                                        OVER (PARTITION BY j.incident_id, j.service_name), false)
            AS latest_component,
-       ln(1 + greatest(j.minutes_before, 0) / l.lag_minutes) AS log_lags
+       ln(1 + greatest(j.minutes_before, 0) / l.lag_minutes) AS log_lags,
+       pow(ln(1 + greatest(j.minutes_before, 0)) - ln(1 + l.lag_minutes), 2) AS lag_gap,
+       ln((1 + l.lag_minutes) / 61) AS lag_level
 FROM joined AS j
 CROSS JOIN a_lake_lag AS l;

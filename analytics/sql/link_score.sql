@@ -17,7 +17,9 @@
 --   config, IAM, migration or control-plane paths] + deploy_log_lines x ln(1 + lines changed of
 --   its largest change) + deploy_latest_component [the latest one before impact whose changes
 --   touch the component the incident names] + deploy_log_lags x ln(1 + minutes before impact /
---   the lake's lag) (a_deployment_context, link_deployment_context.sql); method rollback when
+--   the lake's lag) + deploy_lag_gap x (ln(1 + minutes before) - ln(1 + the lake's lag))^2
+--   + the lake's lag level x (deploy_component_lag [component] + deploy_log_hours_lag x ln(1 +
+--   hours before impact)) (a_deployment_context, link_deployment_context.sql); method rollback when
 --   failed, else time_window (depth 0) or dependency.
 -- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
@@ -39,7 +41,11 @@ WITH deployments AS (
            + CASE WHEN c.risky THEN $deploy_risky ELSE 0 END
            + $deploy_log_lines * coalesce(c.log_lines, 0)
            + CASE WHEN c.latest_component THEN $deploy_latest_component ELSE 0 END
-           + $deploy_log_lags * coalesce(c.log_lags, 0) AS score,
+           + $deploy_log_lags * coalesce(c.log_lags, 0)
+           + $deploy_lag_gap * coalesce(c.lag_gap, 0)
+           + coalesce(c.lag_level, 0) * (CASE WHEN c.component THEN $deploy_component_lag ELSE 0 END
+                                         + $deploy_log_hours_lag * ln(1 + greatest(f.minutes_before, 0) / 60))
+               AS score,
            CASE WHEN f.failed THEN 'rollback' WHEN f.depth = 0 THEN 'time_window' ELSE 'dependency' END AS method
     FROM a_deployment_features AS f
     LEFT JOIN a_deployment_context AS c USING (incident_id, deployment_id)

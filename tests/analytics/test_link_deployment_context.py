@@ -33,7 +33,7 @@ def con() -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def test_lake_lag_blends_the_nearest_component_deployments_with_the_prior(con: duckdb.DuckDBPyConnection) -> None:
+def test_lake_lag_blends_nearest_component_deployments_with_prior(con: duckdb.DuckDBPyConnection) -> None:
     # I1: D2 at 300 min (D3 started after impact, D1 does not touch it); I2: D5 at 10 min
     expected = math.exp((math.log1p(300) + math.log1p(10) + 5 * math.log1p(60)) / 7) - 1
     incidents, lag = con.execute("SELECT incidents, lag_minutes FROM a_lake_lag").fetchone() or (0, 0.0)
@@ -57,4 +57,5 @@ def test_an_empty_lake_keeps_the_prior() -> None:
     connection.execute("CREATE TEMP TABLE a_change_shares (incident_id VARCHAR, deployment_id VARCHAR, "
                        "component BOOLEAN, risky BOOLEAN, lines_changed BIGINT)")
     queries.execute(connection, "link_lake_lag")
-    assert connection.execute("SELECT incidents, lag_minutes FROM a_lake_lag").fetchone() == (0, pytest.approx(60.0))
+    row = connection.execute("SELECT incidents, lag_minutes FROM a_lake_lag").fetchone()
+    assert row == (0, pytest.approx(60.0))
