@@ -45,7 +45,8 @@ WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "analytics" / "link_weights
 DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
           "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
           "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
-          "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag")
+          "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag",
+          "deploy_latest_lag", "deploy_latest_successful_lag")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
@@ -78,7 +79,8 @@ def deploy_x(r: dict[str, Any]) -> list[float]:
             float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"]),
             float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"]),
             float(r["latest_component"]), float(r["log_lags"]), float(r["lag_gap"]),
-            r["lag_level"] * float(r["component"]), r["lag_level"] * _hours(r["minutes_before"])]
+            r["lag_level"] * float(r["component"]), r["lag_level"] * _hours(r["minutes_before"]),
+            r["lag_level"] * float(r["latest"]), r["lag_level"] * float(r["latest_successful"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:

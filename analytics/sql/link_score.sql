@@ -19,7 +19,8 @@
 --   touch the component the incident names] + deploy_log_lags x ln(1 + minutes before impact /
 --   the lake's lag) + deploy_lag_gap x (ln(1 + minutes before) - ln(1 + the lake's lag))^2
 --   + the lake's lag level x (deploy_component_lag [component] + deploy_log_hours_lag x ln(1 +
---   hours before impact)) (a_deployment_context, link_deployment_context.sql); method rollback when
+--   hours before impact) + deploy_latest_lag [latest] + deploy_latest_successful_lag [latest
+--   successful]) (a_deployment_context, link_deployment_context.sql); method rollback when
 --   failed, else time_window (depth 0) or dependency.
 -- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
@@ -44,7 +45,10 @@ WITH deployments AS (
            + $deploy_log_lags * coalesce(c.log_lags, 0)
            + $deploy_lag_gap * coalesce(c.lag_gap, 0)
            + coalesce(c.lag_level, 0) * (CASE WHEN c.component THEN $deploy_component_lag ELSE 0 END
-                                         + $deploy_log_hours_lag * ln(1 + greatest(f.minutes_before, 0) / 60))
+                                         + $deploy_log_hours_lag * ln(1 + greatest(f.minutes_before, 0) / 60)
+                                         + CASE WHEN f.latest THEN $deploy_latest_lag ELSE 0 END
+                                         + CASE WHEN f.latest_successful THEN $deploy_latest_successful_lag
+                                                ELSE 0 END)
                AS score,
            CASE WHEN f.failed THEN 'rollback' WHEN f.depth = 0 THEN 'time_window' ELSE 'dependency' END AS method
     FROM a_deployment_features AS f
