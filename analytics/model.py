@@ -70,7 +70,7 @@ WEIGHT_NAMES: tuple[str, ...] = (
     "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
     "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
     "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag",
-    "deploy_latest_lag", "deploy_latest_successful_lag",
+    "deploy_latest_lag", "deploy_latest_successful_lag", "deploy_log_candidates",
     "agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after", "agent_depth",
     "change_head", "change_position", "change_risky", "change_log_lines", "change_component",
     "calib_time_window_scale", "calib_time_window_shift", "calib_dependency_scale", "calib_dependency_shift",

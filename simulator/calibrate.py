@@ -46,7 +46,7 @@ DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "d
           "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
           "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
           "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag",
-          "deploy_latest_lag", "deploy_latest_successful_lag")
+          "deploy_latest_lag", "deploy_latest_successful_lag", "deploy_log_candidates")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
@@ -80,7 +80,8 @@ def deploy_x(r: dict[str, Any]) -> list[float]:
             float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"]),
             float(r["latest_component"]), float(r["log_lags"]), float(r["lag_gap"]),
             r["lag_level"] * float(r["component"]), r["lag_level"] * _hours(r["minutes_before"]),
-            r["lag_level"] * float(r["latest"]), r["lag_level"] * float(r["latest_successful"])]
+            r["lag_level"] * float(r["latest"]), r["lag_level"] * float(r["latest_successful"]),
+            float(r["log_candidates"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:
@@ -231,7 +232,8 @@ def recalibrate(rows: Rows, weights: dict[str, float]) -> dict[str, float]:
     scale, shift = platt([(z, r) for _, z, r in rows.tops])
     # one map for every method, so the order of the competing shares is kept: maps fitted per
     # method reordered deployments of different methods and cost 3 points of top-1 deployment
-    return weights | {f"calib_{m}_scale": scale for m in METHODS} | {f"calib_{m}_shift": shift for m in METHODS}
+    return weights | {f"calib_{m}_{part}": value for m in METHODS
+                      for part, value in (("scale", scale), ("shift", shift))}
 
 
 def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_seeds: Sequence[int] = (),
@@ -283,7 +285,7 @@ def render(weights: dict[str, float], rows: Rows) -> str:
              f"for {rows.found}), {len(rows.change_groups)} multi-change deployments that caused one",
              "[weights]"]
     counts = {m: sum(1 for n, _, _ in rows.tops if n == m) for m in METHODS}
-    lines.insert(-1, "# Platt scaling per method on the fit histories' top suspects: "
+    lines.insert(-1, "# One Platt map for every method (calib_*), fitted on the fit histories' top suspects: "
                  + ", ".join(f"{m} {n}" for m, n in counts.items()))
     lines += [f"{name} = {weights[name]:.4f}" for name in (*DEPLOY, *AGENT, *CHANGE, *CALIB)]
     return "\n".join(lines) + "\n"

@@ -10,8 +10,10 @@
 -- organisation's usual lag is weaker evidence too). lag_level: ln((1 + the lake's lag) / 61), 0 for
 -- the prior's 60 minutes and above 0 where incidents surface later; the score multiplies it with
 -- the component and time features, so what weighs more when time says less is fitted too.
+-- log_candidates: ln(number of the incident's deployment candidates), so that a crowded window
+-- (an organisation that deploys often) does not by itself make "one of them did it" likelier.
 -- Output: a_deployment_context (incident_id, deployment_id, component, risky, log_lines,
---   latest_component, log_lags, lag_gap, lag_level)
+--   latest_component, log_lags, lag_gap, lag_level, log_candidates)
 -- Grain: (incident, deployment).  Parameters: none.
 CREATE OR REPLACE TEMP TABLE a_deployment_context AS
 WITH shipped AS (
@@ -34,6 +36,7 @@ SELECT j.incident_id, j.deployment_id, j.component, j.risky, j.log_lines,
            AS latest_component,
        ln(1 + greatest(j.minutes_before, 0) / l.lag_minutes) AS log_lags,
        pow(ln(1 + greatest(j.minutes_before, 0)) - ln(1 + l.lag_minutes), 2) AS lag_gap,
-       ln((1 + l.lag_minutes) / 61) AS lag_level
+       ln((1 + l.lag_minutes) / 61) AS lag_level,
+       ln(count(*) OVER (PARTITION BY j.incident_id)) AS log_candidates
 FROM joined AS j
 CROSS JOIN a_lake_lag AS l;

@@ -20,7 +20,7 @@
 --   the lake's lag) + deploy_lag_gap x (ln(1 + minutes before) - ln(1 + the lake's lag))^2
 --   + the lake's lag level x (deploy_component_lag [component] + deploy_log_hours_lag x ln(1 +
 --   hours before impact) + deploy_latest_lag [latest] + deploy_latest_successful_lag [latest
---   successful]) (a_deployment_context, link_deployment_context.sql); method rollback when
+--   successful]) + deploy_log_candidates x ln(number of the incident's deployment candidates) (a_deployment_context, link_deployment_context.sql); method rollback when
 --   failed, else time_window (depth 0) or dependency.
 -- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
@@ -44,6 +44,7 @@ WITH deployments AS (
            + CASE WHEN c.latest_component THEN $deploy_latest_component ELSE 0 END
            + $deploy_log_lags * coalesce(c.log_lags, 0)
            + $deploy_lag_gap * coalesce(c.lag_gap, 0)
+           + $deploy_log_candidates * coalesce(c.log_candidates, 0)
            + coalesce(c.lag_level, 0) * (CASE WHEN c.component THEN $deploy_component_lag ELSE 0 END
                                          + $deploy_log_hours_lag * ln(1 + greatest(f.minutes_before, 0) / 60)
                                          + CASE WHEN f.latest THEN $deploy_latest_lag ELSE 0 END

@@ -1,6 +1,7 @@
 """link_lake_lag.sql and link_deployment_context.sql worked by hand: the lake's lag (mean of
 ln(1 + minutes) to the nearest deployment touching the named component, shrunk toward 60 minutes
-worth 5 incidents), the latest deployment touching the component, and time in lags."""
+worth 5 incidents), the latest deployment touching the component, time in lags and the number of
+the incident's candidates."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def test_latest_component_deployment_and_time_in_lags(con: duckdb.DuckDBPyConnec
     assert {d for d, (latest, _) in rows.items() if latest} == {"D2", "D5"}
     assert rows["D1"][1] == pytest.approx(math.log1p(30 / lag), rel=1e-12)
     assert rows["D3"][1] == 0.0  # after impact: no time before it
+    crowd = dict(con.execute("SELECT deployment_id, log_candidates FROM a_deployment_context").fetchall())
+    assert crowd == pytest.approx({"D1": math.log(3), "D2": math.log(3), "D3": math.log(3), "D4": math.log(2),
+                                   "D5": math.log(2), "D6": 0.0}, rel=1e-12)
 
 
 def test_an_empty_lake_keeps_the_prior() -> None:

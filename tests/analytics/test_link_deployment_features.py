@@ -30,7 +30,8 @@ WEIGHTS = {"deploy_bias": 0.5, "deploy_log_hours": -1.0, "deploy_after": -2.0, "
            "deploy_log_lines": 0.0, "deploy_region_coverage": 1.0, "deploy_latest_component": 0.0,
            "deploy_log_lags": 0.0, "deploy_lag_gap": 0.0,
            "deploy_component_lag": 0.0, "deploy_log_hours_lag": 0.0,
-           "deploy_latest_lag": 0.0, "deploy_latest_successful_lag": 0.0}
+           "deploy_latest_lag": 0.0, "deploy_latest_successful_lag": 0.0,
+           "deploy_log_candidates": 0.0}
 # the per-method recalibration left out (scale 1, shift 0): confidences are the plain shares
 WEIGHTS |= {f"calib_{m}_{p}": float(p == "scale")
             for m in ("time_window", "dependency", "rollback", "agent_action") for p in ("scale", "shift")}
