@@ -65,10 +65,9 @@ class Rows:
     histories: list[str] = field(default_factory=list)
     candidates: int = 0
     found: int = 0  # incidents whose true cause is among the candidates
-    # (lake, causes, incidents, default simulator?) for recalibrating
-    lakes: list[tuple[Path, dict[str, Cause], list[str], bool]] = field(default_factory=list)
-    # (method, logit of the top suspect's share, right, default simulator?): the Platt fit's rows
-    tops: list[tuple[str, float, bool, bool]] = field(default_factory=list)
+    lakes: list[tuple[Path, dict[str, Cause], list[str]]] = field(default_factory=list)  # for recalibrating
+    # (method, logit of the top suspect's share, right) per incident: the Platt fit's rows
+    tops: list[tuple[str, float, bool]] = field(default_factory=list)
 
 
 def _hours(minutes: float) -> float:
@@ -195,7 +194,7 @@ def gather_tops(rows: Rows, params: LinkParams) -> None:
     """The top suspect of every incident of the fit histories under ``params`` (uncalibrated
     shares): its method, the logit of its confidence and whether it was right. An incident with
     no recorded cause counts its top suspect as wrong."""
-    for lake, causes, incidents, simulated in rows.lakes:
+    for lake, causes, incidents in rows.lakes:
         con = model(lake, params)
         top = {r["incident_id"]: r for r in queries.rows(con, "eval_top_suspects")}
         con.close()
@@ -205,24 +204,21 @@ def gather_tops(rows: Rows, params: LinkParams) -> None:
                 continue
             c = min(max(float(r["confidence"]), 1e-9), 1 - 1e-9)
             right = top_right(r, causes.get(incident, Cause()))
-            rows.tops.append((r["methods"][0], math.log(c / (1 - c)), right, simulated))
+            rows.tops.append((r["methods"][0], math.log(c / (1 - c)), right))
 
 
-def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0,
-          weights: Sequence[float] | None = None) -> tuple[float, float]:
-    """Logistic regression of right on (logit, 1), each point weighted (1 unless given),
-    L2-penalised toward scale 1, shift 0 (identity)."""
+def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0) -> tuple[float, float]:
+    """Logistic regression of right on (logit, 1), L2-penalised toward scale 1, shift 0 (identity)."""
     prior = np.array([1.0, 0.0])
     beta = prior.copy()
     if not points:
         return 1.0, 0.0
     x = np.array([[z, 1.0] for z, _ in points])
     y = np.array([float(r) for _, r in points])
-    w = np.ones(len(points)) if weights is None else np.array(weights, dtype=float)
     for _ in range(50):
         p = 1 / (1 + np.exp(-(x @ beta)))
-        gradient = x.T @ (w * (y - p)) - penalty * (beta - prior)
-        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + penalty * np.eye(2)
+        gradient = x.T @ (y - p) - penalty * (beta - prior)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty * np.eye(2)
         step = np.linalg.solve(hessian, gradient)
         beta += step
         if float(np.abs(step).max()) < 1e-10:
@@ -233,12 +229,7 @@ def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0,
 def recalibrate(rows: Rows, weights: dict[str, float]) -> dict[str, float]:
     """Platt scaling of the shares, fitted on the top suspects of the fit histories under ``weights``."""
     gather_tops(rows, LinkParams().with_weights(weights | IDENTITY))
-    # the two kinds of history weigh the same in total: the default simulator's organisation (denser
-    # deployments, causes found by annotations and reverts) is not outnumbered by the stress variants
-    simulated = sum(1 for *_, s in rows.tops if s)
-    share = (len(rows.tops) - simulated) / simulated if simulated else 1.0
-    scale, shift = platt([(z, r) for _, z, r, _ in rows.tops],
-                         weights=[share if s else 1.0 for *_, s in rows.tops])
+    scale, shift = platt([(z, r) for _, z, r in rows.tops])
     # one map for every method, so the order of the competing shares is kept: maps fitted per
     # method reordered deployments of different methods and cost 3 points of top-1 deployment
     return weights | {f"calib_{m}_{part}": value for m in METHODS
@@ -257,7 +248,7 @@ def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_s
             causes = stress_causes(history.truth)
             gather(con, causes, rows)
             con.close()
-            rows.lakes.append((lake, causes, [t["incident_id"] for t in history.truth], False))
+            rows.lakes.append((lake, causes, [t["incident_id"] for t in history.truth]))
             rows.histories.append(f"{v.name}:{seed}")
         say(f"  fit groups from {v.name}: {len(rows.cause_groups)} incidents with candidates, "
             f"{len(rows.change_groups)} multi-change")
@@ -267,7 +258,7 @@ def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_s
         gather(con, causes, rows)
         con.close()
         incidents = [t["incident_id"] for t in truth["incidents"]]
-        rows.lakes.append((folder / f"simulate-{seed}" / "lake", causes, incidents, True))
+        rows.lakes.append((folder / f"simulate-{seed}" / "lake", causes, incidents))
         rows.histories.append(f"simulate:{seed}")
         say(f"  fit groups with simulate seed {seed}: {len(rows.cause_groups)} incidents with candidates")
     return rows
@@ -293,7 +284,7 @@ def render(weights: dict[str, float], rows: Rows) -> str:
              f"# {len(rows.cause_groups)} incidents with {rows.candidates} candidates (the cause among them "
              f"for {rows.found}), {len(rows.change_groups)} multi-change deployments that caused one",
              "[weights]"]
-    counts = {m: sum(1 for n, *_ in rows.tops if n == m) for m in METHODS}
+    counts = {m: sum(1 for n, _, _ in rows.tops if n == m) for m in METHODS}
     lines.insert(-1, "# One Platt map for every method (calib_*), fitted on the fit histories' top suspects: "
                  + ", ".join(f"{m} {n}" for m, n in counts.items()))
     lines += [f"{name} = {weights[name]:.4f}" for name in (*DEPLOY, *AGENT, *CHANGE, *CALIB)]

@@ -45,8 +45,6 @@ def test_platt_recovers_a_planted_scale_and_shift() -> None:
     scale, shift = platt(points, penalty=0.01)
     assert (scale, shift) == pytest.approx((0.6, -0.8), abs=0.1)
     assert platt([]) == (1.0, 0.0)
-    # a weight of 2 counts a point twice
-    assert platt(points[:500], weights=[2.0] * 500) == pytest.approx(platt(points[:500] * 2), rel=1e-9)
 
 
 def test_reliability_table_bins_per_method() -> None:
