@@ -1,27 +1,31 @@
 -- Evidence rows of the deployment and agent-action suspects. Each candidate of an incident (a row
--- of a_deployment_features or a_agent_features) gets a score, and its confidence is its share
--- against every other candidate of the incident and "none of them":
---   confidence = exp(score) / (1 + sum of exp(score) over the incident's candidates),
+-- of a_deployment_features or a_agent_features) gets a score, and its share against every other
+-- candidate of the incident and "none of them":
+--   share = exp(score) / (1 + sum of exp(score) over the incident's candidates),
 -- a multinomial (conditional) logit whose weights were fitted on simulated histories
 -- (analytics/link_weights.toml, METRICS.md "Calibration"): the probability that this candidate is
--- the cause, given the others. That share is then recalibrated per method (Platt scaling fitted on
--- the calibration's histories: the top suspects' shares were overconfident):
---   confidence = 1 / (1 + exp(-(scale x logit(share) + shift))), logit(share) = score -
---   ln(total - exp(score)) (at least ln 1: "none" is in the total); scale 1 and shift 0 leave the share as it is.
+-- the cause, given the others. Its confidence is that share recalibrated (a Platt map fitted on
+-- the calibration's histories; the top suspects' shares were overconfident):
+--   confidence = 1 / (1 + exp(-(scale x logit(share) + shift))),
+--   logit(share) = score - ln(total - exp(score)) (at least ln 1: "none" is in the total);
+-- the map is per method in this file, fitted as one for every method so the order is kept;
+-- scale 1 and shift 0 leave the share as it is.
 -- Deployment score: deploy_bias + deploy_log_hours x ln(1 + hours before impact)
 --   + deploy_after [started after impact start] + deploy_latest [latest deployment of the service
 --   before impact] + deploy_latest_successful [latest one that did not fail] + deploy_failed
 --   [failed or rolled back] + deploy_depth x dependency depth + deploy_other_region [no shared
---   region] + deploy_region_coverage x ln(share of its regions the incident names) + deploy_component [a change it shipped touches a path that names a word of the
---   incident's title, a_change_shares] + deploy_risky [it shipped a change touching deploy,
---   config, IAM, migration or control-plane paths] + deploy_log_lines x ln(1 + lines changed of
---   its largest change) + deploy_latest_component [the latest one before impact whose changes
---   touch the component the incident names] + deploy_log_lags x ln(1 + minutes before impact /
---   the lake's lag) + deploy_lag_gap x (ln(1 + minutes before) - ln(1 + the lake's lag))^2
---   + the lake's lag level x (deploy_component_lag [component] + deploy_log_hours_lag x ln(1 +
---   hours before impact) + deploy_latest_lag [latest] + deploy_latest_successful_lag [latest
---   successful]) + deploy_log_candidates x ln(number of the incident's deployment candidates) (a_deployment_context, link_deployment_context.sql); method rollback when
---   failed, else time_window (depth 0) or dependency.
+--   region] + deploy_region_coverage x ln(share of its regions the incident names)
+--   + deploy_component [a change it shipped touches a path that names a word of the incident's
+--   title, a_change_shares] + deploy_risky [it shipped a change touching deploy, config, IAM,
+--   migration or control-plane paths] + deploy_log_lines x ln(1 + lines changed of its largest
+--   change) + deploy_latest_component [the latest one before impact whose changes touch the
+--   component the incident names] + deploy_log_lags x ln(1 + minutes before impact / the lake's
+--   lag) + deploy_lag_gap x (ln(1 + minutes before) - ln(1 + the lake's lag))^2 + the lake's lag
+--   level x (deploy_component_lag [component] + deploy_log_hours_lag x ln(1 + hours before
+--   impact) + deploy_latest_lag [latest] + deploy_latest_successful_lag [latest successful])
+--   + deploy_log_candidates x ln(number of the incident's deployment candidates)
+--   (a_deployment_context, link_deployment_context.sql; the lake's lag: link_lake_lag.sql);
+--   method rollback when failed, else time_window (depth 0) or dependency.
 -- Agent-action score: agent_bias + agent_mutate_config | agent_destructive [tier, against
 --   mutate] + agent_log_hours x ln(1 + hours before impact) + agent_after + agent_depth x depth.
 -- Output: rows of a_link_evidence.  Grain: (incident, deployment) and (incident, agent action).
