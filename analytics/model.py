@@ -49,6 +49,8 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_deployment_features",
     "link_agent_features",
     "link_change_features",
+    "link_lake_lag",
+    "link_deployment_context",
     "link_score",
     "link_suspects",
     "layers_gate",
@@ -67,9 +69,13 @@ OUTCOME_STEPS: tuple[str, ...] = (
 WEIGHT_NAMES: tuple[str, ...] = (
     "deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
     "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
-    "deploy_log_lines", "deploy_region_coverage",
+    "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
+    "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag",
+    "deploy_latest_lag", "deploy_latest_successful_lag", "deploy_log_candidates",
     "agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after", "agent_depth",
     "change_head", "change_position", "change_risky", "change_log_lines", "change_component",
+    "calib_time_window_scale", "calib_time_window_shift", "calib_dependency_scale", "calib_dependency_shift",
+    "calib_rollback_scale", "calib_rollback_shift", "calib_agent_action_scale", "calib_agent_action_shift",
 )
 
 

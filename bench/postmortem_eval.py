@@ -7,8 +7,9 @@ service, and its head change", computed in the same run on the same lakes.
     python bench/postmortem_eval.py --seeds 101 102 --variants plain delayed
     python bench/postmortem_eval.py --fit                # refit the linking weights first
 
-``--fit`` fits the linking weights on ``--fit-seeds`` (disjoint from ``--seeds``) of every variant
-and writes analytics/link_weights.toml before evaluating. Lakes go to a temporary folder unless
+``--fit`` fits the linking weights and the Platt map of their confidence on ``--fit-seeds``
+(disjoint from ``--seeds``) of every variant, plus ``aftershock simulate`` seeds 1001-1004, and
+writes analytics/link_weights.toml before evaluating. Lakes go to a temporary folder unless
 ``--keep DIR``; the state folder (anchors) is a temporary one too.
 """
 

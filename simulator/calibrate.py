@@ -44,10 +44,15 @@ from simulator.stress import VARIANTS, generate, variant
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "analytics" / "link_weights.toml"
 DEPLOY = ("deploy_bias", "deploy_log_hours", "deploy_after", "deploy_latest", "deploy_latest_successful",
           "deploy_failed", "deploy_depth", "deploy_other_region", "deploy_component", "deploy_risky",
-          "deploy_log_lines", "deploy_region_coverage")
+          "deploy_log_lines", "deploy_region_coverage", "deploy_latest_component", "deploy_log_lags",
+          "deploy_lag_gap", "deploy_component_lag", "deploy_log_hours_lag",
+          "deploy_latest_lag", "deploy_latest_successful_lag", "deploy_log_candidates")
 AGENT = ("agent_bias", "agent_mutate_config", "agent_destructive", "agent_log_hours", "agent_after",
          "agent_depth")
 CHANGE = ("change_head", "change_position", "change_risky", "change_log_lines", "change_component")
+METHODS = ("time_window", "dependency", "rollback", "agent_action")
+CALIB = tuple(f"calib_{m}_{part}" for m in METHODS for part in ("scale", "shift"))
+IDENTITY = {name: 1.0 if name.endswith("_scale") else 0.0 for name in CALIB}
 
 
 @dataclass
@@ -60,6 +65,9 @@ class Rows:
     histories: list[str] = field(default_factory=list)
     candidates: int = 0
     found: int = 0  # incidents whose true cause is among the candidates
+    lakes: list[tuple[Path, dict[str, Cause], list[str]]] = field(default_factory=list)  # for recalibrating
+    # (method, logit of the top suspect's share, right) per incident: the Platt fit's rows
+    tops: list[tuple[str, float, bool]] = field(default_factory=list)
 
 
 def _hours(minutes: float) -> float:
@@ -69,7 +77,11 @@ def _hours(minutes: float) -> float:
 def deploy_x(r: dict[str, Any]) -> list[float]:
     return [1.0, _hours(r["minutes_before"]), float(r["minutes_before"] < 0), float(r["latest"]),
             float(r["latest_successful"]), float(r["failed"]), float(r["depth"]), float(r["other_region"]),
-            float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"])]
+            float(r["component"]), float(r["risky"]), float(r["log_lines"]), float(r["region_coverage"]),
+            float(r["latest_component"]), float(r["log_lags"]), float(r["lag_gap"]),
+            r["lag_level"] * float(r["component"]), r["lag_level"] * _hours(r["minutes_before"]),
+            r["lag_level"] * float(r["latest"]), r["lag_level"] * float(r["latest_successful"]),
+            float(r["log_candidates"])]
 
 
 def agent_x(r: dict[str, Any]) -> list[float]:
@@ -166,7 +178,62 @@ def conditional_logit(groups: Sequence[tuple[list[list[float]], int]], penalty: 
 def fit(rows: Rows) -> dict[str, float]:
     weights = dict(zip((*DEPLOY, *AGENT), conditional_logit(rows.cause_groups, penalty=0.1), strict=True))
     weights |= dict(zip(CHANGE, conditional_logit(rows.change_groups), strict=True))
-    return weights
+    return weights | IDENTITY
+
+
+def top_right(top: dict[str, Any], cause: Cause) -> bool:
+    """Whether an incident's top suspect (a row of eval_top_suspects) is its true cause."""
+    if top["suspect_kind"] == "agent_action":
+        return top["agent_ref"] in cause.agent_refs or top["suspect_id"] in cause.agent_refs
+    if top["suspect_kind"] == "change" and cause.changes:
+        return bool(top["suspect_id"] in cause.changes)
+    return bool(top["deployment_id"] in cause.deployments)
+
+
+def gather_tops(rows: Rows, params: LinkParams) -> None:
+    """The top suspect of every incident of the fit histories under ``params`` (uncalibrated
+    shares): its method, the logit of its confidence and whether it was right. An incident with
+    no recorded cause counts its top suspect as wrong."""
+    for lake, causes, incidents in rows.lakes:
+        con = model(lake, params)
+        top = {r["incident_id"]: r for r in queries.rows(con, "eval_top_suspects")}
+        con.close()
+        for incident in incidents:
+            r = top.get(incident)
+            if r is None or r["methods"][0] not in METHODS:
+                continue
+            c = min(max(float(r["confidence"]), 1e-9), 1 - 1e-9)
+            right = top_right(r, causes.get(incident, Cause()))
+            rows.tops.append((r["methods"][0], math.log(c / (1 - c)), right))
+
+
+def platt(points: Sequence[tuple[float, bool]], penalty: float = 1.0) -> tuple[float, float]:
+    """Logistic regression of right on (logit, 1), L2-penalised toward scale 1, shift 0 (identity)."""
+    prior = np.array([1.0, 0.0])
+    beta = prior.copy()
+    if not points:
+        return 1.0, 0.0
+    x = np.array([[z, 1.0] for z, _ in points])
+    y = np.array([float(r) for _, r in points])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(x @ beta)))
+        gradient = x.T @ (y - p) - penalty * (beta - prior)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if float(np.abs(step).max()) < 1e-10:
+            break
+    return float(beta[0]), float(beta[1])
+
+
+def recalibrate(rows: Rows, weights: dict[str, float]) -> dict[str, float]:
+    """Platt scaling of the shares, fitted on the top suspects of the fit histories under ``weights``."""
+    gather_tops(rows, LinkParams().with_weights(weights | IDENTITY))
+    scale, shift = platt([(z, r) for _, z, r in rows.tops])
+    # one map for every method, so the order of the competing shares is kept: maps fitted per
+    # method reordered deployments of different methods and cost 3 points of top-1 deployment
+    return weights | {f"calib_{m}_{part}": value for m in METHODS
+                      for part, value in (("scale", scale), ("shift", shift))}
 
 
 def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_seeds: Sequence[int] = (),
@@ -178,15 +245,20 @@ def collect(folder: Path, names: list[str] | None, seeds: list[int], simulator_s
             with contextlib.redirect_stderr(io.StringIO()):
                 lake = land(history, folder / f"{v.name}-{seed}")
             con = model(lake, LinkParams())
-            gather(con, stress_causes(history.truth), rows)
+            causes = stress_causes(history.truth)
+            gather(con, causes, rows)
             con.close()
+            rows.lakes.append((lake, causes, [t["incident_id"] for t in history.truth]))
             rows.histories.append(f"{v.name}:{seed}")
         say(f"  fit groups from {v.name}: {len(rows.cause_groups)} incidents with candidates, "
             f"{len(rows.change_groups)} multi-change")
     for seed in simulator_seeds:
         con, truth = _simulated(folder / f"simulate-{seed}", seed)
-        gather(con, simulator_causes(con, truth), rows)
+        causes = simulator_causes(con, truth)
+        gather(con, causes, rows)
         con.close()
+        incidents = [t["incident_id"] for t in truth["incidents"]]
+        rows.lakes.append((folder / f"simulate-{seed}" / "lake", causes, incidents))
         rows.histories.append(f"simulate:{seed}")
         say(f"  fit groups with simulate seed {seed}: {len(rows.cause_groups)} incidents with candidates")
     return rows
@@ -212,14 +284,17 @@ def render(weights: dict[str, float], rows: Rows) -> str:
              f"# {len(rows.cause_groups)} incidents with {rows.candidates} candidates (the cause among them "
              f"for {rows.found}), {len(rows.change_groups)} multi-change deployments that caused one",
              "[weights]"]
-    lines += [f"{name} = {weights[name]:.4f}" for name in (*DEPLOY, *AGENT, *CHANGE)]
+    counts = {m: sum(1 for n, _, _ in rows.tops if n == m) for m in METHODS}
+    lines.insert(-1, "# One Platt map for every method (calib_*), fitted on the fit histories' top suspects: "
+                 + ", ".join(f"{m} {n}" for m, n in counts.items()))
+    lines += [f"{name} = {weights[name]:.4f}" for name in (*DEPLOY, *AGENT, *CHANGE, *CALIB)]
     return "\n".join(lines) + "\n"
 
 
 def fit_and_write(folder: Path, names: list[str] | None, seeds: list[int],
                   simulator_seeds: Sequence[int] = (1001, 1002, 1003, 1004)) -> dict[str, float]:
     rows = collect(folder, names, seeds, simulator_seeds, say=lambda s: print(s, file=sys.stderr, flush=True))
-    weights = fit(rows)
+    weights = recalibrate(rows, fit(rows))
     WEIGHTS_FILE.write_text(render(weights, rows), encoding="utf-8")
     from analytics.model import calibrated_weights
 

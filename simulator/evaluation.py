@@ -90,6 +90,8 @@ def score(con: duckdb.DuckDBPyConnection, truth: list[dict[str, Any]], min_confi
         if kind == "unrecorded":
             tally.unrecorded += 1
             tally.unrecorded_linked += bool(first and first["confidence"] >= min_confidence)
+            if first:  # whatever it names, it is not the cause
+                tally.reliability.append((first["methods"][0], float(first["confidence"]), False))
             continue
         if kind == "deployment":
             tally.deployment_incidents += 1

@@ -68,7 +68,12 @@ ROUND_WEIGHTS = {
     "agent_bias": -1.0, "agent_mutate_config": 1.0, "agent_destructive": 2.0, "agent_log_hours": -1.0,
     "agent_after": -2.0, "agent_depth": -1.0,
     "change_head": 1.0, "change_position": 0.0, "change_risky": 0.0, "change_log_lines": 0.0,
-    "change_component": 0.0,
+    "change_component": 0.0, "deploy_latest_component": 0.0, "deploy_log_lags": 0.0,
+    "deploy_lag_gap": 0.0, "deploy_component_lag": 0.0, "deploy_log_hours_lag": 0.0,
+    "deploy_latest_lag": 0.0, "deploy_latest_successful_lag": 0.0, "deploy_log_candidates": 0.0,
+    "calib_time_window_scale": 1.0, "calib_time_window_shift": 0.0, "calib_dependency_scale": 1.0,
+    "calib_dependency_shift": 0.0, "calib_rollback_scale": 1.0, "calib_rollback_shift": 0.0,
+    "calib_agent_action_scale": 1.0, "calib_agent_action_shift": 0.0,
 }
 
 

@@ -27,7 +27,14 @@ IMPACT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WEIGHTS = {"deploy_bias": 0.5, "deploy_log_hours": -1.0, "deploy_after": -2.0, "deploy_latest": 1.0,
            "deploy_latest_successful": 0.5, "deploy_failed": 0.5, "deploy_depth": -1.0,
            "deploy_other_region": -1.0, "deploy_component": 0.0, "deploy_risky": 0.0,
-           "deploy_log_lines": 0.0, "deploy_region_coverage": 1.0}
+           "deploy_log_lines": 0.0, "deploy_region_coverage": 1.0, "deploy_latest_component": 0.0,
+           "deploy_log_lags": 0.0, "deploy_lag_gap": 0.0,
+           "deploy_component_lag": 0.0, "deploy_log_hours_lag": 0.0,
+           "deploy_latest_lag": 0.0, "deploy_latest_successful_lag": 0.0,
+           "deploy_log_candidates": 0.0}
+# the per-method recalibration left out (scale 1, shift 0): confidences are the plain shares
+WEIGHTS |= {f"calib_{m}_{p}": float(p == "scale")
+            for m in ("time_window", "dependency", "rollback", "agent_action") for p in ("scale", "shift")}
 PARAMS = LinkParams().with_weights(WEIGHTS)
 
 
@@ -99,7 +106,8 @@ def _score(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, float]]:
                 "agent VARCHAR, depth INTEGER, minutes_before DOUBLE)")
     con.execute("CREATE TEMP TABLE a_change_shares (incident_id VARCHAR, deployment_id VARCHAR, "
                 "component BOOLEAN, risky BOOLEAN, lines_changed BIGINT)")
-    queries.execute(con, "link_score", PARAMS.values())
+    for step in ("link_lake_lag", "link_deployment_context", "link_score"):
+        queries.execute(con, step, PARAMS.values())
     return con.execute("SELECT incident_id, ref_id, method, confidence FROM a_link_evidence").fetchall()
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from analytics import queries
-from simulator.calibrate import conditional_logit
+from simulator.calibrate import conditional_logit, platt
 from simulator.evaluation import land, model, reliability_table, score
 from simulator.stress import History, generate, variant
 
@@ -34,6 +34,17 @@ def test_conditional_logit_recovers_planted_weights() -> None:
         groups.append((members, pick))
     fitted = conditional_logit(groups, penalty=0.01)
     assert fitted == pytest.approx(planted, abs=0.2)
+
+
+def test_platt_recovers_a_planted_scale_and_shift() -> None:
+    rng = random.Random(5)  # noqa: S311 (synthetic data, not secrets)
+    points = []
+    for _ in range(5000):
+        z = rng.gauss(0, 2)
+        points.append((z, rng.random() < 1 / (1 + math.exp(-(0.6 * z - 0.8)))))
+    scale, shift = platt(points, penalty=0.01)
+    assert (scale, shift) == pytest.approx((0.6, -0.8), abs=0.1)
+    assert platt([]) == (1.0, 0.0)
 
 
 def test_reliability_table_bins_per_method() -> None:

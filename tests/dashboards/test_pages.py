@@ -135,7 +135,7 @@ def test_risk_rules_for_services_and_teams_reuse_one_scoring(board_lake: Path) -
 def test_postmortem_by_pick_and_by_source_id(board_lake: Path) -> None:
     at = run("postmortem")
     assert at.subheader[0].value == "I1: I1 down"  # the widest incident first
-    assert "**1. change payments@b2** confidence 0.99 (time_window, revert)" in markdown(at)
+    assert "**1. change payments@b2** confidence 0.97 (time_window, revert)" in markdown(at)
     at.text_input(key="pasted").set_value("PD-I2").run()
     assert at.subheader[0].value == "I2: I2 down"
     assert "deployment" in markdown(at) or "checkout#7" in markdown(at)
