@@ -37,7 +37,7 @@ class Poster:
     """Posts native events and real GitHub deliveries; remembers the event ids acknowledged."""
 
     def __init__(self, run: str) -> None:
-        self.events = iter(numbered_events(200, run))  # 1,000 events, all five types
+        self.events = iter(numbered_events(200, run))  # 1,200 events, all six types
         self.acknowledged: set[str] = set()
         self.sent: list[tuple[str, bytes, dict[str, str]]] = []
 
