@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from schemas.common import Model, ShortStr, field
+from schemas.common import Model, ShortStr, Text, field
 
 DefectOrigin = Literal["szz", "tracker", "manual", "other"]
 
@@ -26,5 +26,5 @@ class DefectLink(Model):
         "How the link was found: szz (SZZ-style blame of a fix), tracker (an issue tracker's "
         "link), manual, or other.", "szz", default="szz",
     )
-    evidence: str | None = field("Why the link holds: text or a URL.",
-                                 "https://github.com/acme/payments/issues/311", default=None)
+    evidence: Text | None = field("Why the link holds: text or a URL.",
+                                  "https://github.com/acme/payments/issues/311", default=None)
