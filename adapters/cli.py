@@ -18,6 +18,7 @@ SOURCES = (
     "otel-genai",
     "flux",
     "cdevents",
+    "defects",
 )
 
 
@@ -29,9 +30,11 @@ def register(sub: Any) -> None:
         description="Read captured payloads and map them to audit events: a plain JSON file (one raw "
         "payload), NDJSON of raw payloads (both need --source, and --event where the source needs it), "
         'or NDJSON of captured deliveries {"source", "headers", "body"[, "received_at"]} (GitHub\'s '
-        "event comes from the X-GitHub-Event header). Events go to the audit topics through the "
-        "emitter SDK (validated, redacted, spooled while the broker is down), or with --lake straight "
-        "into the lake. Bad items are reported with file:line, source, event, JSON path and reason, "
+        "event comes from the X-GitHub-Event header), or with --source defects a defect-links file "
+        "(CSV or JSON of change,fixed_by[,origin,evidence,fixed_at]: one defect_link event per link). "
+        "Events go to the audit topics through the emitter SDK (validated, redacted, spooled while "
+        "the broker is down), or with --lake straight into the lake. Bad items are reported with "
+        "file:line, source, event, JSON path and reason, "
         "counted and skipped; the exit status is 8 when anything was rejected.",
         epilog=f"sources: {', '.join(SOURCES)}",
     )

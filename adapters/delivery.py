@@ -153,6 +153,10 @@ def _cde_incident(body: dict[str, Any], ctx: Context, predicate: str) -> dict[st
         "service_name": service,
         "deployment_environment_name": opt(content, "environment.id"),
         "incident_id": f"cdevents:{body['subject']['id']}",
+        # the artifact as an attribute too: linking resolves attribute values equal to a
+        # deployment's artifact to that deployment (method "artifact")
+        "attributes": {"cdevents_artifact_id": str(content["artifactId"])}
+        if content.get("artifactId") else {},
         "payload": {
             "title": content.get("description") or str(body["subject"]["id"]),
             "status": status,

@@ -4,6 +4,8 @@ Input files, detected per file:
 
 - a plain JSON file: one raw payload (needs ``--source``; ``--event`` where the source needs it),
   or one captured delivery;
+- with ``--source defects``: a defect-links file (CSV or JSON, ``adapters/defects.py``), one
+  ``defect_link`` event per link;
 - NDJSON, one item per line: raw payloads (``--source``) or captured deliveries
   ``{"source": ..., "headers": {...}, "body": {...}[, "received_at": RFC 3339]}`` (GitHub's event
   comes from the ``X-GitHub-Event`` header there).
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.base import MappingError, Rejected
+from adapters.defects import SOURCE as DEFECTS
+from adapters.defects import link_events
 from adapters.identity import Catalog
 from adapters.registry import adapt
 from aftershock.errors import ConfigError
@@ -121,6 +125,9 @@ def events_of(
     paths: list[Path], source: str | None, event: str | None, catalog: Catalog, tally: Tally
 ) -> Iterator[Event]:
     """Every event the files map to; reports and counts what is rejected."""
+    if source == DEFECTS:
+        yield from _defect_events(paths, tally)
+        return
     for path in paths:
         for item in read_items(path, source, event):
             tally.items += 1
@@ -141,6 +148,18 @@ def events_of(
             yield from mapped
             if tally.items % 1000 == 0:
                 print(f"import: {tally.items} items, {tally.events} events", file=sys.stderr, flush=True)
+
+
+def _defect_events(paths: list[Path], tally: Tally) -> Iterator[Event]:
+    for path in paths:
+        for mapped in link_events(path):
+            tally.items += 1
+            if isinstance(mapped, MappingError):
+                _report(mapped, "")
+                tally.rejected += 1
+                continue
+            tally.events += 1
+            yield mapped
 
 
 def _report(exc: MappingError, where: str) -> None:

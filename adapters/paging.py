@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.base import Context, build, get, opt, parse_time
+from adapters.causes import causes_from_fields, pagerduty_fields
 from schemas.event import Event
 
 _PD_STATUS = {
@@ -47,6 +48,9 @@ def pagerduty(body: Any, ctx: Context) -> list[Event]:
     }
     if data.get("created_at") and status != "triggered":
         payload["detected_at"] = parse_time(ctx, data["created_at"], "$.event.data.created_at")
+    causes = causes_from_fields(pagerduty_fields(data.get("custom_fields")))
+    if causes:
+        payload["causes"] = causes
     return [
         build(
             ctx,
@@ -107,6 +111,10 @@ def opsgenie(body: Any, ctx: Context) -> list[Event]:
     }
     if status != "triggered" and alert.get("createdAt"):
         payload["detected_at"] = parse_time(ctx, alert["createdAt"], "$.alert.createdAt")
+    details = alert.get("details")
+    causes = causes_from_fields(details) if isinstance(details, dict) else []
+    if causes:
+        payload["causes"] = causes
     return [
         build(
             ctx,

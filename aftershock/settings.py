@@ -33,6 +33,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "deployment",
     "incident",
     "gate_decision",
+    "defect_link",
 )
 
 _TOPIC_SUFFIX = {
@@ -41,6 +42,7 @@ _TOPIC_SUFFIX = {
     "deployment": "deployments",
     "incident": "incidents",
     "gate_decision": "gate_decisions",
+    "defect_link": "defect_links",
 }
 
 

@@ -76,7 +76,8 @@ def register(sub: Any) -> None:
     query = sub.add_parser(
         "query", help="read-only ad-hoc SQL over the lake's views",
         description="Run one SELECT over the views agent_action, change, deployment, incident, "
-        "gate_decision and dead_letter. Anything but a single SELECT/WITH/FROM query is refused, and "
+        "gate_decision, defect_link and dead_letter. Anything but a single SELECT/WITH/FROM query "
+        "is refused, and "
         "the session can read files only inside the lake folder and write nothing (no COPY, ATTACH, "
         "INSTALL, spilling or setting changes). A query is stopped after --timeout seconds or when "
         "it needs more than --memory-limit of memory (exit 7).")

@@ -36,6 +36,7 @@ MODEL_STEPS: tuple[str, ...] = (
     "model_change_events",
     "model_changes",
     "model_change_refs",
+    "model_defect_links",
     "model_deployment_events",
     "model_deployments",
     "model_deployment_refs",

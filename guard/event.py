@@ -8,7 +8,7 @@ import os
 import time
 from typing import Any, NamedTuple
 
-SCHEMA_VERSION = "1.0"  # schemas.common.SCHEMA_VERSION (a test keeps them equal)
+SCHEMA_VERSION = "1.1"  # schemas.common.SCHEMA_VERSION (a test keeps them equal)
 SOURCE = "aftershock.guard"
 _TEXT_MAX = 60_000
 _ATTRIBUTE_MAX = 1024

@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from schemas.agent_action import AgentAction
 from schemas.change import Change
+from schemas.defect_link import DefectLink
 from schemas.deployment import Deployment
 from schemas.envelope import Envelope
 from schemas.gate_decision import GateDecision
@@ -39,8 +40,14 @@ class GateDecisionEvent(Envelope):
     payload: GateDecision
 
 
+class DefectLinkEvent(Envelope):
+    event_type: Literal["defect_link"] = "defect_link"
+    payload: DefectLink
+
+
 Event = Annotated[
-    AgentActionEvent | ChangeEvent | DeploymentEvent | IncidentEvent | GateDecisionEvent,
+    AgentActionEvent | ChangeEvent | DeploymentEvent | IncidentEvent | GateDecisionEvent
+    | DefectLinkEvent,
     Field(discriminator="event_type"),
 ]
 
@@ -50,6 +57,7 @@ EVENT_CLASSES: dict[str, type[Envelope]] = {
     "deployment": DeploymentEvent,
     "incident": IncidentEvent,
     "gate_decision": GateDecisionEvent,
+    "defect_link": DefectLinkEvent,
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -86,7 +86,7 @@ def test_demo_runs_the_pipeline_end_to_end(kafka_bootstrap: str, topic_prefix: s
         capture_output=True, text=True, env=env, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "round trip: 5 sent, 5 read back identical" in done.stdout
+    assert "round trip: 6 sent, 6 read back identical" in done.stdout
     assert f"{topic_prefix}changes[0]@0" in done.stdout
     assert "0 findings" in done.stdout + done.stderr
     assert "change failure rate" in done.stdout

@@ -21,11 +21,13 @@ RECORD_OVERHEAD = 128
 Headers = tuple[tuple[str, bytes], ...]
 MODEL_TYPES = tuple(EVENT_CLASSES.values())
 
-# the field that names each type's lifecycle (gate decisions: the payload's subject_id)
+# the field that names each type's lifecycle (gate decisions: the payload's subject_id; defect
+# links: the defective change they name)
 _KEY_OF: dict[str, Callable[[Any], str | None]] = {
     "incident": attrgetter("incident_id"), "deployment": attrgetter("deployment_id"),
     "change": attrgetter("change_id"), "agent_action": attrgetter("session_id"),
     "gate_decision": attrgetter("payload.subject_id"),
+    "defect_link": attrgetter("payload.change"),
 }
 _MURMUR_M = 0x5BD1E995
 _U32 = 0xFFFFFFFF

@@ -54,7 +54,8 @@ def _labelled(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnect
         con = open_lake(lake)
         unmatched = label_from_defects(con, args.defects)
         if unmatched:
-            _say(f"{unmatched} defective change(s) named in {args.defects} are not in the lake")
+            _say(f"{unmatched} defective change(s) named in {args.defects} or by landed links "
+                 "are not in the lake")
         return con
     con = connect(lake, LinkParams(), args.min_confidence, refresh=args.refresh_model, progress=_say)
     label_from_outcomes(con, args.min_confidence)

@@ -1,8 +1,10 @@
 """The label the rules are scored against: ``change_label(change_id, failed)`` in the connection.
 
-By default the lake's own outcome (``analytics.outcomes.change_outcomes``: linked incident cause,
-failed/rolled-back solo deployment, or reverted). With a simulator truth file, the planted bad
-changes instead (for measuring how well the rules could do if every failure were observed).
+By default the lake's own outcome (``analytics.outcomes.change_outcomes``: linked incident
+cause, failed/rolled-back solo deployment, reverted, or named by a landed defect link). With a
+defect-links file, the changes its links or the landed links name. With a simulator truth file,
+the planted bad changes instead (for measuring how well the rules could do if every failure were
+observed).
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ def label_from_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> None:
 
 
 def label_from_defects(con: duckdb.DuckDBPyConnection, links_path: Path) -> int:
-    """Label from a defect-links file (``defects.py``); returns how many links name no change."""
+    """Label from a defect-links file (``defects.py``) and the lake's landed defect links;
+    returns how many of the changes they name are not in the lake."""
     from analytics.rules.defects import read_links
 
     defective = sorted({link.change for link in read_links(links_path)})
+    queries.execute(con, "rules_defects_refs", {"defective": defective}, package=PACKAGE)
     queries.execute(con, "rules_drop_change_label", package=PACKAGE)
-    queries.execute(con, "rules_defects_label", {"defective": defective}, package=PACKAGE)
-    known = queries.rows(con, "rules_defects_known", package=PACKAGE)[0]["failed"]
-    return len(defective) - int(known)
+    queries.execute(con, "rules_defects_label", package=PACKAGE)
+    return int(queries.rows(con, "rules_defects_known", package=PACKAGE)[0]["unmatched"])

@@ -30,7 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _land(lake: Path, batch: int, count: int = 20) -> None:
-    land_events(lake, [example_event(EVENT_TYPES[i % 5], event_id=f"b{batch}-{i}") for i in range(count)])
+    types = len(EVENT_TYPES)
+    land_events(lake, [example_event(EVENT_TYPES[i % types], event_id=f"b{batch}-{i}") for i in range(count)])
 
 
 @pytest.fixture()

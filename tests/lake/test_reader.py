@@ -33,8 +33,9 @@ def test_views_exist_typed_and_empty_for_an_empty_lake(tmp_path: Path) -> None:
 
 
 def test_land_events_dedupes_and_partitions_by_occurred_at(tmp_path: Path) -> None:
-    events = [example_event(EVENT_TYPES[i % 5], event_id=f"e{i}",
-                            occurred_at=(DAY - timedelta(days=i % 3)).isoformat()) for i in range(50)]
+    events = [example_event(EVENT_TYPES[i % len(EVENT_TYPES)], event_id=f"e{i}",
+                            occurred_at=(DAY - timedelta(days=i // len(EVENT_TYPES) % 3)).isoformat())
+              for i in range(50)]
     first = land_events(tmp_path, events)
     again = land_events(tmp_path, events[:10] + events[:5], chunk=12)  # retried and replayed
     assert (first.events, first.entries) == (50, 1)

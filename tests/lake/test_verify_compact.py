@@ -22,7 +22,7 @@ from tests.ingest.kafka_data import BASE
 
 def _lake(tmp_path: Path, batches: int = 4) -> Path:
     for b in range(batches):
-        events = [example_event(EVENT_TYPES[i % 5], event_id=f"b{b}-{i}",
+        events = [example_event(EVENT_TYPES[i % len(EVENT_TYPES)], event_id=f"b{b}-{i}",
                                 occurred_at=(BASE - timedelta(days=i % 2)).isoformat()) for i in range(40)]
         land_events(tmp_path, events)
     land_events(tmp_path, [example_event("agent_action", event_id="b0-0")])  # a replayed duplicate

@@ -37,7 +37,7 @@ class Poster:
     """Posts native events and real GitHub deliveries; remembers the event ids acknowledged."""
 
     def __init__(self, run: str) -> None:
-        self.events = iter(numbered_events(200, run))  # 1,000 events, all five types
+        self.events = iter(numbered_events(200, run))  # 1,200 events, all six types
         self.acknowledged: set[str] = set()
         self.sent: list[tuple[str, bytes, dict[str, str]]] = []
 
@@ -141,7 +141,8 @@ def test_a_full_spool_answers_503_with_retry_after_and_keeps_what_it_acknowledge
     receiver = Receiver(env, tmp_path / "receiver.log")
     try:
         acknowledged, statuses = [], []
-        for event in numbered_events(10, "full"):
+        events = numbered_events(10, "full")  # ten of every type
+        for event in events:
             reply = receiver.post("aftershock", event.model_dump_json().encode(),
                                   NATIVE | {"Idempotency-Key": event.event_id})
             statuses.append(reply.status)
@@ -149,12 +150,12 @@ def test_a_full_spool_answers_503_with_retry_after_and_keeps_what_it_acknowledge
                 acknowledged.append(event.event_id)
             else:
                 assert reply.status == 503 and reply.headers["retry-after"] == "17", reply.body
-        assert 0 < len(acknowledged) < 50 and set(statuses) == {202, 503}
+        assert 0 < len(acknowledged) < len(events) and set(statuses) == {202, 503}
         assert statuses.index(503) == len(acknowledged)  # once full, full until the broker drains it
         assert receiver.request("GET", "/readyz").status == 503
         metrics = receiver.metrics()
-        assert metrics['deliveries_rejected_total{reason="spool_full",source="aftershock"}'] == 50 - len(
-            acknowledged)
+        assert metrics['deliveries_rejected_total{reason="spool_full",source="aftershock"}'] == len(
+            events) - len(acknowledged)
         assert metrics["spool_pending_records"] == len(acknowledged)
     finally:
         log = receiver.stop()

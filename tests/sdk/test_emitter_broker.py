@@ -16,6 +16,7 @@ from kafka.serializer import Serializer
 from aftershock.sdk.emitter import Emitter
 from aftershock.sdk.records import event_key
 from aftershock.settings import KafkaSettings
+from schemas.common import SCHEMA_VERSION
 from schemas.examples import example_event
 from tests.sdk.helpers import numbered_events, read_topics
 
@@ -36,7 +37,7 @@ def test_events_arrive_keyed_with_headers(kafka_bootstrap: str, topic_prefix: st
         assert record["_topic"] == kafka.topic_for(record["event_type"])
         assert record["_key"] == keys[record["event_id"]]
         assert record["_headers"]["event-type"] == record["event_type"].encode()
-        assert record["_headers"]["schema-version"] == b"1.0"
+        assert record["_headers"]["schema-version"] == SCHEMA_VERSION.encode()
         assert record["_headers"]["content-type"] == b"application/json"
 
 

@@ -104,7 +104,7 @@ def replay_and_read(bootstrap: str, spool_dir: Path, kafka: KafkaSettings, expec
 def test_broker_killed_mid_stream_then_exit_without_close_loses_nothing(topic_prefix: str,
                                                                         tmp_path: Path) -> None:
     kafka, spool_dir, run = KafkaSettings(topic_prefix=topic_prefix), tmp_path / "spool", uuid.uuid4().hex[:8]
-    sent = {e.event_id for e in numbered_events(2_000, run)}  # 10,000 events, 5 types interleaved
+    sent = {e.event_id for e in numbered_events(2_000, run)}  # 12,000 events, 6 types interleaved
     with own_broker(tmp_path) as (broker, state):
         # a delivery timeout far longer than the run: only noticing the refused connection spools early
         child = Child(state.bootstrap, str(spool_dir), topic_prefix, run, "2000", "--pause-at", "5000",

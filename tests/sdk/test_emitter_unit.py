@@ -13,6 +13,7 @@ from aftershock.sdk.emitter import Emitter
 from aftershock.sdk.records import Route, event_key, to_record, validate
 from aftershock.sdk.spool import Spool
 from aftershock.settings import EVENT_TYPES, KafkaSettings
+from schemas.common import SCHEMA_VERSION
 from schemas.examples import example_event
 
 
@@ -50,7 +51,7 @@ def test_record_has_topic_headers_and_json_value() -> None:
     record = to_record(example_event("gate_decision"), kafka.topic_for)
     assert record.topic == "x.gate_decisions" and record.key == b"acme/payments#42"
     assert dict(record.headers) == {"content-type": b"application/json", "event-type": b"gate_decision",
-                                    "schema-version": b"1.0"}
+                                    "schema-version": SCHEMA_VERSION.encode()}
     assert json.loads(record.value)["event_type"] == "gate_decision"
 
 

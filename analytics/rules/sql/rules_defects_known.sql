@@ -1,3 +1,3 @@
--- How many changes the defect links labelled failed (to report the links that name no change).
--- Output: failed. Grain: one row. Parameters: none.
-SELECT count(*) FILTER (WHERE failed) AS failed FROM change_label;
+-- How many references named by defect links (file or lake) match no change of the lake.
+-- Output: unmatched. Grain: one row. Parameters: none.
+SELECT count(DISTINCT ref) FILTER (WHERE change_id IS NULL) AS unmatched FROM defect_refs;
