@@ -178,6 +178,10 @@ class LakeSettings(_Section):
     verify_key: str | None = Field(
         default=None, description="The matching public key (base64, printed by keygen); verify "
         "refuses heads it did not sign. Unset: derived from signing_key if set.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of the S3-compatible service of a lake on s3:// "
+        "(e.g. http://minio:9000). Unset: the standard AWS_ENDPOINT_URL, else AWS itself; region "
+        "and credentials always come from the usual AWS chain.")
 
 
 class IngestSettings(_Section):

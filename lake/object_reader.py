@@ -1,0 +1,47 @@
+"""The read API of a lake on object storage: the views of :mod:`lake.reader` over its objects.
+
+The file list comes from the object manifest (one listing plus one read per entry not seen yet);
+DuckDB then reads the Parquet objects directly through an fsspec filesystem registered on the
+connection (s3fs, with the store's endpoint and the AWS credential chain), so no DuckDB extension
+is needed (the ``httpfs`` extension must match DuckDB's exact version and is not always
+installable). A local store reads its files in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import duckdb
+
+from aftershock.errors import LakeError
+from lake.manifest import State
+from lake.object_manifest import ObjectManifest
+from lake.reader import TABLES, connect, create_views
+from lake.storage import S3Store, Store
+
+
+def open_object_lake(store: Store, state: State | None = None, *, tables: Iterable[str] = TABLES,
+                     config: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the views of ``tables`` over the snapshot ``state``
+    (default: the manifest now) of the lake in ``store``."""
+    con = connect(config)
+    try:
+        if isinstance(store, S3Store):
+            con.register_filesystem(s3_filesystem(store))
+        create_views(con, state or ObjectManifest(store).refresh(), store.uri, tables)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def s3_filesystem(store: S3Store) -> Any:
+    """An fsspec S3 filesystem for ``store`` (endpoint as configured, else the AWS chain's)."""
+    try:
+        import s3fs
+    except ImportError:
+        raise LakeError("reading a lake on s3:// needs the s3 extra: pip install "
+                        "'aftershock[s3]'") from None
+    client_kwargs = {"endpoint_url": store.endpoint_url} if store.endpoint_url else {}
+    return s3fs.S3FileSystem(client_kwargs=client_kwargs)

@@ -1,0 +1,85 @@
+"""``verify`` of a lake on object storage: the checks of :mod:`lake.verify` on its objects.
+
+The entry objects, read in key order, are the lines of a local manifest, so the chain checks are
+the same code (a deleted entry object shows as a gap in ``seq``, an edited one as a hash that
+does not match; "manifest line N" is the N-th entry object). Every object an entry names is read
+and hashed; a Parquet object no entry names is "added" unless it is younger than the orphan grace
+period (then a note: a commit may be in flight). An older one is either added by someone else or
+the orphan of a killed writer that no sweep removed yet (``ObjectManifest.remove_orphans``). Anchors come from the object witness (:mod:`lake.object_witness`) and are
+compared by :mod:`lake.anchors`, as for a local lake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from aftershock.settings import LakeSettings
+from lake.anchors import compare, compare_offsets, trusted
+from lake.object_manifest import ENTRIES, ORPHAN_GRACE, entry_key
+from lake.object_witness import ObjectWitness
+from lake.storage import Store
+from lake.verify import Remote, Report, check_chain_lines, named_files
+from lake.witness import verify_key
+
+
+def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitness | None,
+                       remote: Remote | None = None) -> Report:
+    """Check the lake in ``store`` and return every finding (none: intact)."""
+    report = Report()
+    keys = [k for k in store.keys(ENTRIES) if k.endswith(".json")]
+    entries = check_chain_lines([store.read(k).rstrip(b"\n") for k in keys], report)
+    _check_keys(keys, report)
+    lake_id = entries[0].get("hash") if entries else None
+    anchors = []
+    if witness is not None and isinstance(lake_id, str):
+        for where, record in witness.records(lake_id):
+            if record is None:
+                report.notes.append(f"{where}: unreadable witness object, skipped")
+            else:
+                anchors.append((where, record))
+    elif witness is None:
+        report.notes.append("no anchor store given: heads not checked")
+    anchors += [(w, r) for w, r in (remote.heads if remote else []) if r.get("lake") == lake_id]
+    compare(entries, lake_id if isinstance(lake_id, str) else None,
+            trusted(anchors, verify_key(settings), report), report)
+    if remote is not None:
+        compare_offsets(entries, remote.committed, remote.group, report)
+    named, removed = named_files(entries)
+    _check_objects(store, named, removed, report)
+    _check_added(store, named, report)
+    return report
+
+
+def _check_keys(keys: list[str], report: Report) -> None:
+    for number, key in enumerate(keys, start=1):
+        if key != entry_key(number):
+            report.findings.append(f"{key}: entry object out of sequence (expected "
+                                   f"{entry_key(number)}): entries deleted or added")
+            return
+
+
+def _check_objects(store: Store, named: dict[str, str], removed: set[str], report: Report) -> None:
+    for key, digest in sorted(named.items()):
+        try:
+            data = store.read(key)
+        except FileNotFoundError:
+            if key not in removed:
+                report.findings.append(f"{key}: file deleted (named in the manifest, missing)")
+            continue
+        report.files += 1
+        if hashlib.sha256(data).hexdigest() != digest:
+            report.findings.append(f"{key}: file edited (SHA-256 differs from the manifest)")
+
+
+def _check_added(store: Store, named: dict[str, str], report: Report) -> None:
+    cutoff = datetime.now(UTC) - ORPHAN_GRACE
+    for key in store.keys("event_type="):
+        if not key.endswith(".parquet") or key in named:
+            continue
+        if store.modified(key) >= cutoff:
+            report.notes.append(f"{key}: not committed yet (written within the last "
+                                f"{ORPHAN_GRACE}; a commit may be in flight)")
+        else:
+            report.findings.append(f"{key}: file added (not named in the manifest; or a killed "
+                                   "writer's orphan no sweep removed yet)")

@@ -1,0 +1,95 @@
+"""The witness of a lake on object storage: one create-only object per signed record.
+
+The records are those of :mod:`lake.witness` (``intent``, ``head``, ``void``; same fields, same
+Ed25519 signature), each stored as ``<lake id>/<seq, 20 digits>-<phase>-<hash prefix>.json`` in an
+anchor store outside the lake (``AFTERSHOCK_LAKE__ANCHOR_STORE``: ``s3://other-bucket/prefix``,
+ideally with S3 Object Lock; else the local anchor folder). Objects are created, never
+overwritten, so writers on several hosts share one witness without a lock:
+
+- before creating entry ``N`` a writer records ``intent`` (N, hash); when the entry's create is
+  refused (another writer won ``N``) it records ``void`` for it, else ``head``;
+- a writer killed in between leaves an intent alone; the next writer to start
+  (:meth:`ObjectWitness.recover`) anchors it as a ``head`` when entry N has that hash, else voids
+  it. Intents newer than the manifest may belong to a commit in flight and are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aftershock.errors import ConfigError
+from lake import keys
+from lake.storage import Store
+from lake.witness import Record, payload
+
+
+def _canonical(obj: Record) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class ObjectWitness:
+    """The witness records of the lakes anchored in one store."""
+
+    def __init__(self, store: Store, lake_url: str, key: Ed25519PrivateKey | None = None) -> None:
+        lake = lake_url.rstrip("/") + "/"
+        if (store.url.rstrip("/") + "/").startswith(lake):
+            raise ConfigError(f"anchor store {store.url} is inside the lake {lake_url}: whoever "
+                              "can write the lake could rewrite it; point it outside the lake")
+        self.store = store
+        self.lake_path = lake_url
+        self.key = key
+        self.fingerprint = keys.fingerprint(key.public_key()) if key is not None else None
+
+    def write(self, phase: str, lake_id: str, seq: int, entry_hash: str) -> Record:
+        """Create the signed record of ``phase`` (an identical one already there is kept)."""
+        record: Record = {"phase": phase, "lake": lake_id, "lake_path": self.lake_path, "seq": seq,
+                          "hash": entry_hash, "at": datetime.now(UTC).isoformat(),
+                          "key": self.fingerprint, "sig": None}
+        if self.key is not None:
+            record["sig"] = keys.sign(self.key, payload(record))
+        self.store.create(f"{lake_id}/{seq:020d}-{phase}-{entry_hash[:16]}.json",
+                          _canonical(record) + b"\n")
+        return record
+
+    def records(self, lake_id: str) -> list[tuple[str, Record | None]]:
+        """(where, record or None if unreadable) of every record of ``lake_id``."""
+        found: list[tuple[str, Record | None]] = []
+        for key in self.store.keys(f"{lake_id}/"):
+            found.append((self.store.uri(key), _parse(self.store.read(key))))
+        return found
+
+    def recover(self, lake_id: str | None, hashes: dict[int, str]) -> list[str]:
+        """Anchor or void the intents stopped writers left (``hashes``: seq -> hash of every
+        entry read so far); returns what was done, for the log."""
+        if lake_id is None:
+            return []
+        records = [r for _, r in self.records(lake_id) if r is not None and self._ours(r)]
+        settled = {(r.get("seq"), r.get("hash")) for r in records if r.get("phase") != "intent"}
+        done = []
+        for record in records:
+            seq, digest = record.get("seq"), str(record.get("hash"))
+            if record.get("phase") != "intent" or (seq, digest) in settled or not isinstance(seq, int):
+                continue
+            if seq not in hashes:
+                continue  # newer than what this writer read: maybe a commit in flight
+            phase = "head" if hashes[seq] == digest else "void"
+            self.write(phase, lake_id, seq, digest)
+            done.append(f"manifest entry {seq}: intent of a stopped writer recorded as {phase}")
+        return done
+
+    def _ours(self, record: Record) -> bool:
+        if self.key is None:
+            return True
+        return keys.signed_by(self.key.public_key(), payload(record), str(record.get("sig")))
+
+
+def _parse(data: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(data)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
