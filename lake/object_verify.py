@@ -5,8 +5,9 @@ the same code (a deleted entry object shows as a gap in ``seq``, an edited one a
 does not match; "manifest line N" is the N-th entry object). Every object an entry names is read
 and hashed; a Parquet object no entry names is "added" unless it is younger than the orphan grace
 period (then a note: a commit may be in flight). An older one is either added by someone else or
-the orphan of a killed writer that no sweep removed yet (``ObjectManifest.remove_orphans``). Anchors come from the object witness (:mod:`lake.object_witness`) and are
-compared by :mod:`lake.anchors`, as for a local lake.
+the orphan of a killed writer that no sweep removed yet (``ObjectManifest.remove_orphans``).
+Anchors come from the object witness (:mod:`lake.object_witness`) and are compared by
+:mod:`lake.anchors`, as for a local lake.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from lake.object_manifest import ObjectManifest, entry_key
 from lake.object_reader import open_object_lake
 from lake.object_verify import verify_object_lake
 from lake.object_witness import ObjectWitness
+from lake.object_writer import ObjectLakeWriter
 from lake.storage import LocalStore, S3Store, Store
 from lake.writer import Batch
-from lake.object_writer import ObjectLakeWriter
 from schemas.examples import example_event
 from tests.ingest.kafka_data import BASE
 

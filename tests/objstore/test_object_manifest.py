@@ -73,7 +73,8 @@ def test_a_lost_race_for_the_same_range_drops_the_batch(store: Store) -> None:
     racing = LetOtherCommitFirst(store, lambda: first.append_add(("t", 0), 0, 10, [ref("a")]))
     second = ObjectManifest(racing)
     second.refresh()
-    with pytest.raises(ManifestConflict, match=r"t\[0\]: batch starts at offset 0 but the manifest ends at 10"):
+    with pytest.raises(ManifestConflict, match=r"t\[0\]: batch starts at offset 0 but the manifest ends "
+                       "at 10"):
         second.append_add(("t", 0), 0, 10, [ref("a2")])
     assert [e["next_offset"] for e in entries(store)] == [10]
 
