@@ -26,14 +26,14 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from aftershock.errors import LakeError
 from lake import crashpoints
-from lake.files import WrittenFile
+from lake.files import WrittenFile, partition_prefix
 from lake.manifest import ManifestConflict, Partition, State, canonical, entry_hash
 from lake.storage import Store
 
@@ -119,7 +119,7 @@ class ObjectManifest:
         refs = [asdict(f) for f in files]
         if self.witness is not None and not self._recovered:
             for done in self.witness.recover(self.refresh().lake_id, self.hashes):
-                print(f"aftershock lake: {done}", file=sys.stderr, flush=True)
+                _log(done)
             self._recovered = True
         for attempt in range(MAX_ATTEMPTS):
             state = self.refresh()
@@ -149,20 +149,37 @@ class ObjectManifest:
             self.witness.write("head", lake_id, seq, digest)
         return True
 
-    def orphans(self, prefix: str = "event_type=", grace: timedelta = ORPHAN_GRACE) -> list[str]:
-        """Data objects under ``prefix`` no entry names, last modified more than ``grace`` ago (a
-        younger one may belong to a commit still in flight: a writer refuses to commit objects
-        it wrote more than half the grace ago, see :class:`lake.object_writer.ObjectLakeWriter`)."""
-        live = self.refresh().live
-        named = set(live)
+    def orphans(self, prefixes: tuple[str, ...] = ("",), grace: timedelta = ORPHAN_GRACE) -> list[str]:
+        """Data objects no entry names whose names start with one of ``prefixes``, last modified
+        more than ``grace`` ago (a younger one may belong to a commit still in flight: a writer
+        refuses to commit objects it wrote more than half the grace ago, see
+        :class:`lake.object_writer.ObjectLakeWriter`)."""
+        named = set(self.refresh().live)
         cutoff = datetime.now(UTC) - grace
-        return [key for key in self.store.keys(prefix) if key.endswith(".parquet")
-                and key not in named and self.store.modified(key) < cutoff]
+        return [key for key in self.store.keys("event_type=") if key.endswith(".parquet")
+                and key not in named and key.rsplit("/", 1)[-1].startswith(prefixes)
+                and self.store.modified(key) < cutoff]
 
-    def remove_orphans(self, say: Callable[[str], None], grace: timedelta = ORPHAN_GRACE) -> int:
+    def sweep_orphans(self, say: Callable[[str], None], prefixes: tuple[str, ...] = ("",),
+                      grace: timedelta = ORPHAN_GRACE) -> int:
         """Delete :meth:`orphans`, naming each through ``say``; returns how many."""
-        found = self.orphans(grace=grace)
+        found = self.orphans(prefixes, grace)
         for key in found:
             self.store.delete(key)
             say(f"removed {key}: written more than {grace} ago and committed by no entry")
         return len(found)
+
+    def remove_orphans(self, partitions: Iterable[Partition]) -> int:
+        """The orphans of ``partitions`` older than the grace period (a worker calls this when
+        they are assigned to it), each removal logged."""
+        prefixes = tuple(partition_prefix(t, p) for t, p in partitions)
+        return self.sweep_orphans(_log, prefixes) if prefixes else 0
+
+    def remove_compaction_leftovers_if_idle(self, say: Callable[[str], None]) -> int:
+        """Nothing to do: compaction does not run on object storage yet (its outputs would be
+        orphans, removed by :meth:`sweep_orphans`)."""
+        return 0
+
+
+def _log(message: str) -> None:
+    print(f"aftershock lake: {message}", file=sys.stderr, flush=True)

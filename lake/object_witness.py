@@ -22,8 +22,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aftershock.errors import ConfigError
+from aftershock.settings import LakeSettings
 from lake import keys
-from lake.storage import Store
+from lake.storage import Store, open_store
 from lake.witness import Record, payload
 
 
@@ -43,6 +44,14 @@ class ObjectWitness:
         self.lake_path = lake_url
         self.key = key
         self.fingerprint = keys.fingerprint(key.public_key()) if key is not None else None
+
+    @classmethod
+    def from_settings(cls, settings: LakeSettings, lake_url: str) -> ObjectWitness:
+        """The witness of the lake at ``lake_url``: in ``anchor_store`` (else ``anchor_dir``),
+        signing with ``signing_key`` when set."""
+        key = keys.load_signing_key(settings.signing_key) if settings.signing_key else None
+        where = settings.anchor_store or str(settings.anchor_dir.expanduser())
+        return cls(open_store(where, settings), lake_url, key)
 
     def write(self, phase: str, lake_id: str, seq: int, entry_hash: str) -> Record:
         """Create the signed record of ``phase`` (an identical one already there is kept)."""

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from aftershock.settings import IngestSettings
 from lake import crashpoints
 from lake.files import WrittenFile, batch_name, parquet_bytes, partition_dir
-from lake.manifest import ManifestConflict
+from lake.manifest import ManifestConflict, Partition
 from lake.object_manifest import ORPHAN_GRACE, Anchoring, ObjectManifest
 from lake.storage import Store
 from lake.writer import Accumulator, Batch, Landed
@@ -40,6 +40,7 @@ class ObjectLakeWriter:
 
     def __init__(self, store: Store, settings: IngestSettings, witness: Anchoring | None = None) -> None:
         self.store = store
+        self.lake = store.url
         self.settings = settings
         self.manifest = ObjectManifest(store, witness)
 
@@ -80,6 +81,10 @@ class ObjectLakeWriter:
         # any other error leaves the objects: the entry may have been created (an unanswered
         # request); if it was not, they are orphans and removed after the grace period
         return Landed(entry, acc.events, acc.duplicates, len(acc.dead))
+
+    def remove_orphans(self, partitions: Iterable[Partition]) -> int:
+        """Delete the old orphans of ``partitions`` (see :meth:`ObjectManifest.remove_orphans`)."""
+        return self.manifest.remove_orphans(partitions)
 
     def _discard(self, files: Iterable[WrittenFile]) -> None:
         for ref in files:

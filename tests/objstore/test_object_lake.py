@@ -143,8 +143,10 @@ def test_orphans_are_removed_only_after_the_grace_period(store: Store, anchors: 
     store.put("event_type=change/date=2026-11-02/audit.changes+1+x+dead.parquet", b"orphan")
     manifest = ObjectManifest(store)
     said: list[str] = []
-    assert manifest.remove_orphans(said.append) == 0
-    assert manifest.remove_orphans(said.append, grace=timedelta(seconds=-60)) == 1
+    assert manifest.sweep_orphans(said.append) == 0
+    assert manifest.remove_orphans([("audit.changes", 1)]) == 0
+    assert manifest.sweep_orphans(said.append, ("audit.changes+2+",), timedelta(seconds=-60)) == 0
+    assert manifest.sweep_orphans(said.append, ("audit.changes+1+",), timedelta(seconds=-60)) == 1
     assert len(said) == 1 and said[0].startswith(
         "removed event_type=change/date=2026-11-02/audit.changes+1+x+dead.parquet: written more than")
     assert len(store.keys("event_type=")) == 2
