@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 from aftershock.settings import LakeSettings
-from lake.anchors import compare, compare_offsets, trusted
+from lake.anchors import Anchor, compare, compare_offsets, trusted
 from lake.object_manifest import ENTRIES, ORPHAN_GRACE, entry_key
 from lake.object_witness import ObjectWitness
 from lake.storage import Store
@@ -41,6 +42,7 @@ def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitn
                 anchors.append((where, record))
     elif witness is None:
         report.notes.append("no anchor store given: heads not checked")
+    anchors = _without_lost_races(anchors, entries, report)
     anchors += [(w, r) for w, r in (remote.heads if remote else []) if r.get("lake") == lake_id]
     compare(entries, lake_id if isinstance(lake_id, str) else None,
             trusted(anchors, verify_key(settings), report), report)
@@ -50,6 +52,26 @@ def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitn
     _check_objects(store, named, removed, report)
     _check_added(store, named, report)
     return report
+
+
+def _without_lost_races(anchors: list[Anchor], entries: list[dict[str, Any]],
+                        report: Report) -> list[Anchor]:
+    """The anchors minus intents for a sequence number whose entry has another hash and that no
+    head confirms: a writer lost the race for that number (its create was refused) and stopped
+    before recording ``void``; the next writer to start records it. A rewritten entry is still
+    found: its head, or the heads of the entries after it, disagree."""
+    hashes = {e.get("seq"): e.get("hash") for e in entries}
+    heads = {(r.get("seq"), r.get("hash")) for _, r in anchors if r.get("phase") != "intent"}
+    kept = []
+    for where, record in anchors:
+        seq, digest = record.get("seq"), record.get("hash")
+        if (record.get("phase") == "intent" and seq in hashes and hashes[seq] != digest
+                and (seq, digest) not in heads):
+            report.notes.append(f"{where}: intent of a writer that lost the race for entry {seq} "
+                                "(never committed)")
+            continue
+        kept.append((where, record))
+    return kept
 
 
 def _check_keys(keys: list[str], report: Report) -> None:
@@ -75,12 +97,16 @@ def _check_objects(store: Store, named: dict[str, str], removed: set[str], repor
 
 def _check_added(store: Store, named: dict[str, str], report: Report) -> None:
     cutoff = datetime.now(UTC) - ORPHAN_GRACE
+    recent = []
     for key in store.keys("event_type="):
         if not key.endswith(".parquet") or key in named:
             continue
         if store.modified(key) >= cutoff:
-            report.notes.append(f"{key}: not committed yet (written within the last "
-                                f"{ORPHAN_GRACE}; a commit may be in flight)")
+            recent.append(key)
         else:
             report.findings.append(f"{key}: file added (not named in the manifest; or a killed "
                                    "writer's orphan no sweep removed yet)")
+    if recent:
+        report.notes.append(f"{len(recent)} objects not committed (yet), e.g. {recent[0]}: written "
+                            f"within the last {ORPHAN_GRACE}, by a commit in flight or a writer "
+                            "killed before its commit (then removed after that time)")

@@ -54,15 +54,18 @@ class ObjectWitness:
         return cls(open_store(where, settings), lake_url, key)
 
     def write(self, phase: str, lake_id: str, seq: int, entry_hash: str) -> Record:
-        """Create the signed record of ``phase`` (an identical one already there is kept)."""
+        """Create the signed record of ``phase`` (one already there is kept)."""
+        return self._create(phase, lake_id, seq, entry_hash)[0]
+
+    def _create(self, phase: str, lake_id: str, seq: int, entry_hash: str) -> tuple[Record, bool]:
         record: Record = {"phase": phase, "lake": lake_id, "lake_path": self.lake_path, "seq": seq,
                           "hash": entry_hash, "at": datetime.now(UTC).isoformat(),
                           "key": self.fingerprint, "sig": None}
         if self.key is not None:
             record["sig"] = keys.sign(self.key, payload(record))
-        self.store.create(f"{lake_id}/{seq:020d}-{phase}-{entry_hash[:16]}.json",
-                          _canonical(record) + b"\n")
-        return record
+        created = self.store.create(f"{lake_id}/{seq:020d}-{phase}-{entry_hash[:16]}.json",
+                                    _canonical(record) + b"\n")
+        return record, created
 
     def records(self, lake_id: str) -> list[tuple[str, Record | None]]:
         """(where, record or None if unreadable) of every record of ``lake_id``."""
@@ -86,8 +89,8 @@ class ObjectWitness:
             if seq not in hashes:
                 continue  # newer than what this writer read: maybe a commit in flight
             phase = "head" if hashes[seq] == digest else "void"
-            self.write(phase, lake_id, seq, digest)
-            done.append(f"manifest entry {seq}: intent of a stopped writer recorded as {phase}")
+            if self._create(phase, lake_id, seq, digest)[1]:  # else another writer did it
+                done.append(f"manifest entry {seq}: intent of a stopped writer recorded as {phase}")
         return done
 
     def _ours(self, record: Record) -> bool:

@@ -150,3 +150,39 @@ def test_orphans_are_removed_only_after_the_grace_period(store: Store, anchors: 
     assert len(said) == 1 and said[0].startswith(
         "removed event_type=change/date=2026-11-02/audit.changes+1+x+dead.parquet: written more than")
     assert len(store.keys("event_type=")) == 2
+
+
+def test_an_intent_left_by_a_writer_that_lost_the_race_is_a_note_then_voided(
+        store: Store, anchors: Store) -> None:
+    _writer(store, anchors).land(_batch(0, 10))
+    lake_id = ObjectManifest(store).refresh().lake_id
+    assert lake_id is not None
+    witness = ObjectWitness(anchors, store.url)
+    witness.write("intent", lake_id, 2, "f" * 64)  # a writer killed after losing entry 2
+    _writer(store, anchors).land(_batch(10, 10, prefix="f"))  # entry 2, another hash
+    report = verify_object_lake(store, LakeSettings(), witness)
+    assert report.findings == []
+    assert any("lost the race for entry 2" in n for n in report.notes), report.notes
+    _writer(store, anchors).land(_batch(20, 10, prefix="g"))  # a new writer's first commit voids it
+    phases = sorted(r["phase"] for _, r in witness.records(lake_id) if r and r["seq"] == 2)
+    assert phases == ["head", "intent", "intent", "void"]
+    report = verify_object_lake(store, LakeSettings(), witness)
+    assert report.findings == [] and not any("lost the race" in n for n in report.notes)
+
+
+def test_a_head_for_an_entry_that_was_rewritten_is_still_a_finding(store: Store, anchors: Store) -> None:
+    from lake.manifest import canonical, entry_hash
+
+    writer = _writer(store, anchors)
+    for n in range(3):
+        writer.land(_batch(n * 10, 10, prefix=f"b{n}-"))
+    middle = json.loads(store.read(entry_key(2)))
+    middle["next_offset"] = 19
+    middle["hash"] = entry_hash(middle)
+    last = json.loads(store.read(entry_key(3)))
+    last["prev"] = middle["hash"]
+    last["hash"] = entry_hash(last)
+    store.put(entry_key(2), canonical(middle) + b"\n")
+    store.put(entry_key(3), canonical(last) + b"\n")
+    findings = verify_object_lake(store, LakeSettings(), ObjectWitness(anchors, store.url)).findings
+    assert len(findings) == 1 and "manifest entry 2 differs from its head" in findings[0], findings
