@@ -9,6 +9,7 @@ installable). A local store reads its files in place.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,13 +23,15 @@ from lake.storage import S3Store, Store
 
 
 def open_object_lake(store: Store, state: State | None = None, *, tables: Iterable[str] = TABLES,
-                     config: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+                     config: Mapping[str, Any] | None = None,
+                     via: str = "s3fs") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the views of ``tables`` over the snapshot ``state``
-    (default: the manifest now) of the lake in ``store``."""
+    (default: the manifest now) of the lake in ``store``; objects on S3 are read through ``via``
+    (:func:`s3_filesystem`)."""
     con = connect(config)
     try:
         if isinstance(store, S3Store):
-            con.register_filesystem(s3_filesystem(store))
+            con.register_filesystem(s3_filesystem(store, via))
         create_views(con, state or ObjectManifest(store).refresh(), store.uri, tables)
     except BaseException:
         con.close()
@@ -36,12 +39,29 @@ def open_object_lake(store: Store, state: State | None = None, *, tables: Iterab
     return con
 
 
-def s3_filesystem(store: S3Store) -> Any:
-    """An fsspec S3 filesystem for ``store`` (endpoint as configured, else the AWS chain's)."""
+def s3_filesystem(store: S3Store, via: str = "s3fs") -> Any:
+    """An fsspec filesystem for the ``s3://`` URIs of ``store``: s3fs (``via="s3fs"``) or
+    pyarrow's S3 filesystem behind fsspec's wrapper (``via="pyarrow"``); endpoint as configured,
+    else the AWS chain's."""
     try:
+        if via == "pyarrow":
+            return _pyarrow_s3(store)
         import s3fs
     except ImportError:
         raise LakeError("reading a lake on s3:// needs the s3 extra: pip install "
                         "'aftershock[s3]'") from None
     client_kwargs = {"endpoint_url": store.endpoint_url} if store.endpoint_url else {}
     return s3fs.S3FileSystem(client_kwargs=client_kwargs)
+
+
+def _pyarrow_s3(store: S3Store) -> Any:
+    import pyarrow.fs as pafs
+    from fsspec.implementations.arrow import ArrowFSWrapper
+
+    endpoint = store.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get(
+        "AWS_ENDPOINT_URL")
+    options: dict[str, Any] = {}
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        options = {"endpoint_override": host, "scheme": scheme}
+    return ArrowFSWrapper(pafs.S3FileSystem(**options))

@@ -186,3 +186,13 @@ def test_a_head_for_an_entry_that_was_rewritten_is_still_a_finding(store: Store,
     store.put(entry_key(3), canonical(last) + b"\n")
     findings = verify_object_lake(store, LakeSettings(), ObjectWitness(anchors, store.url)).findings
     assert len(findings) == 1 and "manifest entry 2 differs from its head" in findings[0], findings
+
+
+def test_both_s3_reading_paths_return_the_same_rows(bucket: str) -> None:
+    store = S3Store(bucket, "lake")
+    writer = _writer(store, S3Store(bucket, "anchors"))
+    writer.land(_batch(0, 30))
+    query = "SELECT event_id, occurred_at, _offset FROM change ORDER BY event_id"
+    through_s3fs = open_object_lake(store, via="s3fs").execute(query).fetchall()
+    through_pyarrow = open_object_lake(store, via="pyarrow").execute(query).fetchall()
+    assert len(through_s3fs) == 30 and through_s3fs == through_pyarrow
