@@ -30,13 +30,20 @@ def open_object_lake(store: Store, state: State | None = None, *, tables: Iterab
     (:func:`s3_filesystem`)."""
     con = connect(config)
     try:
-        if isinstance(store, S3Store):
-            con.register_filesystem(s3_filesystem(store, via))
-        create_views(con, state or ObjectManifest(store).refresh(), store.uri, tables)
+        add_object_views(con, store, state, tables, via)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def add_object_views(con: duckdb.DuckDBPyConnection, store: Store, state: State | None = None,
+                     tables: Iterable[str] = TABLES, via: str = "s3fs") -> None:
+    """The views of ``tables`` on ``con`` over the snapshot ``state`` (default: now) of the lake
+    in ``store`` (see :func:`open_object_lake`)."""
+    if isinstance(store, S3Store):
+        con.register_filesystem(s3_filesystem(store, via))
+    create_views(con, state or ObjectManifest(store).refresh(), store.uri, tables)
 
 
 def s3_filesystem(store: S3Store, via: str = "s3fs") -> Any:

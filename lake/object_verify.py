@@ -33,15 +33,7 @@ def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitn
     entries = check_chain_lines([store.read(k).rstrip(b"\n") for k in keys], report)
     _check_keys(keys, report)
     lake_id = entries[0].get("hash") if entries else None
-    anchors = []
-    if witness is not None and isinstance(lake_id, str):
-        for where, record in witness.records(lake_id):
-            if record is None:
-                report.notes.append(f"{where}: unreadable witness object, skipped")
-            else:
-                anchors.append((where, record))
-    elif witness is None:
-        report.notes.append("no anchor store given: heads not checked")
+    anchors = _anchors(witness, lake_id, report)
     anchors = _without_lost_races(anchors, entries, report)
     anchors += [(w, r) for w, r in (remote.heads if remote else []) if r.get("lake") == lake_id]
     compare(entries, lake_id if isinstance(lake_id, str) else None,
@@ -52,6 +44,22 @@ def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitn
     _check_objects(store, named, removed, report)
     _check_added(store, named, report)
     return report
+
+
+def _anchors(witness: ObjectWitness | None, lake_id: Any, report: Report) -> list[Anchor]:
+    """The records of this lake and of every other lake anchored for its URL."""
+    if witness is None:
+        report.notes.append("no anchor store given: heads not checked")
+        return []
+    ids = set(witness.lakes_here()) | ({lake_id} if isinstance(lake_id, str) else set())
+    anchors = []
+    for lake in sorted(ids):
+        for where, record in witness.records(lake):
+            if record is None:
+                report.notes.append(f"{where}: unreadable witness object, skipped")
+            else:
+                anchors.append((where, record))
+    return anchors
 
 
 def _without_lost_races(anchors: list[Anchor], entries: list[dict[str, Any]],

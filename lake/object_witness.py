@@ -8,6 +8,9 @@ overwritten, so writers on several hosts share one witness without a lock:
 
 - before creating entry ``N`` a writer records ``intent`` (N, hash); when the entry's create is
   refused (another writer won ``N``) it records ``void`` for it, else ``head``;
+- the first record a process writes for a lake also creates ``paths/<hash of the lake URL>/<lake
+  id>``, so ``verify`` finds the heads of every lake ever anchored for that URL (a lake emptied or
+  replaced by another one is found);
 - a writer killed in between leaves an intent alone; the next writer to start
   (:meth:`ObjectWitness.recover`) anchors it as a ``head`` when entry N has that hash, else voids
   it. Intents newer than the manifest may belong to a commit in flight and are left alone.
@@ -15,6 +18,7 @@ overwritten, so writers on several hosts share one witness without a lock:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +48,7 @@ class ObjectWitness:
         self.lake_path = lake_url
         self.key = key
         self.fingerprint = keys.fingerprint(key.public_key()) if key is not None else None
+        self._indexed: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: LakeSettings, lake_url: str) -> ObjectWitness:
@@ -58,6 +63,9 @@ class ObjectWitness:
         return self._create(phase, lake_id, seq, entry_hash)[0]
 
     def _create(self, phase: str, lake_id: str, seq: int, entry_hash: str) -> tuple[Record, bool]:
+        if lake_id not in self._indexed:  # once a process: which lakes were anchored for this URL
+            self.store.create(f"{self._index()}{lake_id}", b"")
+            self._indexed.add(lake_id)
         record: Record = {"phase": phase, "lake": lake_id, "lake_path": self.lake_path, "seq": seq,
                           "hash": entry_hash, "at": datetime.now(UTC).isoformat(),
                           "key": self.fingerprint, "sig": None}
@@ -73,6 +81,13 @@ class ObjectWitness:
         for key in self.store.keys(f"{lake_id}/"):
             found.append((self.store.uri(key), _parse(self.store.read(key))))
         return found
+
+    def lakes_here(self) -> list[str]:
+        """The ids of every lake anchored for this lake's URL (more than one: it was replaced)."""
+        return [key.rsplit("/", 1)[-1] for key in self.store.keys(self._index())]
+
+    def _index(self) -> str:
+        return f"paths/{hashlib.sha256(self.lake_path.encode()).hexdigest()[:32]}/"
 
     def recover(self, lake_id: str | None, hashes: dict[int, str]) -> list[str]:
         """Anchor or void the intents stopped writers left (``hashes``: seq -> hash of every
