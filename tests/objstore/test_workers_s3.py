@@ -65,7 +65,9 @@ class Host:
     def log(self) -> Path:
         return self.root / f"{self.name}-run{self.runs}.log"
 
-    def start(self, crash: str | None = None, fresh: bool = False, until_idle: float = 15) -> None:
+    def start(self, crash: str | None = None, fresh: bool = False,
+              until_idle: float | None = None) -> None:
+        """Start the worker: until SIGTERM (or its crash point), or until idle that long."""
         self.runs += 1
         if fresh:
             self.scratch = self._fresh()
@@ -73,8 +75,9 @@ class Host:
                           "XDG_CACHE_HOME": str(self.scratch / "cache")}
         if crash:
             env["AFTERSHOCK_CRASH_POINT"] = crash
-        command = [sys.executable, "-m", "aftershock", "ingest", "run", "--lake", self.lake,
-                   "--until-idle", str(until_idle)]
+        command = [sys.executable, "-m", "aftershock", "ingest", "run", "--lake", self.lake]
+        if until_idle is not None:
+            command += ["--until-idle", str(until_idle)]
         with open(self.log, "ab") as handle:
             self.proc = subprocess.Popen(command, env=env, cwd=self.scratch, stdout=handle,
                                          stderr=handle)
@@ -123,9 +126,14 @@ def test_three_workers_on_one_bucket_killed_at_random_land_every_event_once(
         assert code == -signal.SIGKILL, f"{host.name} ({crash}) exited {code}: {host.log.read_text()[-3000:]}"
         produce_in_background.join(timeout=300)
         host.start(fresh=fresh)
+    time.sleep(5)
+    for host in hosts:  # a clean stop: each flushes what it holds
+        assert host.proc is not None
+        wait_for_log(host.log, r"aftershock ingest progress", timeout_s=120)  # handlers installed
+        host.proc.send_signal(signal.SIGTERM)
     for host in hosts:
         assert host.proc is not None and host.proc.wait(timeout=600) == 0, host.log.read_text()[-3000:]
-    hosts[0].start(until_idle=6)  # takes whatever partition the others left after going idle
+    hosts[0].start(until_idle=6)  # lands whatever the stopped workers left
     assert hosts[0].proc is not None and hosts[0].proc.wait(timeout=600) == 0
     _assert_exact(lake, kafka, kafka_bootstrap)
     _assert_tamper_caught(lake, bucket)
