@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import Settings
-from lake.location import resolve_lake, resolve_location
+from lake.location import resolve_location
 
 if TYPE_CHECKING:
     from lake.verify import Remote, Report
@@ -35,7 +35,7 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\rbackfill: {events:,} events, {dead:,} dead letters ({rate:,.0f}/s)", end="",
               file=sys.stderr, flush=True)
 
-    lake = resolve_lake(args.lake, settings, create=True)
+    lake = resolve_location(args.lake, settings, create=True)
     result = backfill_files(lake, args.paths, settings.ingest, progress)
     progress(result.events + result.duplicates, result.dead)
     print(f"\nbackfill: landed {result.events:,} events ({result.duplicates:,} in-batch duplicates "

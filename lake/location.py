@@ -27,7 +27,8 @@ def resolve_lake(arg: Path | str | None, settings: Settings, *, create: bool = F
     """The lake folder for a command: created when ``create``, else it must exist."""
     if isinstance(arg, str) and arg.startswith(SCHEME):
         raise LakeError(f"--lake {arg}: this command does not work on a lake on object storage yet "
-                        "(ingest run, verify, query and compact do; see docs/object-storage.md)")
+                        "(ingest run, backfill, import, verify, query and compact do; see "
+                        "docs/object-storage.md)")
     lake = Path(arg) if arg is not None else Path(settings.lake.dir)
     if create:
         try:

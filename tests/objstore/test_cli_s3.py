@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from aftershock.errors import ExitCode
 from aftershock.settings import IngestSettings
@@ -65,3 +66,19 @@ def test_commands_that_need_a_folder_say_so(bucket: str) -> None:
     done = _run("report", "--lake", f"s3://{bucket}/lake")
     assert done.returncode == ExitCode.LAKE
     assert "does not work on a lake on object storage yet" in done.stderr
+
+
+def test_backfill_lands_into_a_bucket_one_entry_per_run(bucket: str, tmp_path: Path) -> None:
+    from lake.object_manifest import ObjectManifest
+
+    lines = [example_event("change", event_id=f"b{i}").model_dump_json() for i in range(25)]
+    (tmp_path / "events.ndjson").write_text("\n".join(lines) + "\n")
+    lake = f"s3://{bucket}/lake"
+    env = dict(os.environ) | {"AFTERSHOCK_LAKE__ANCHOR_STORE": f"s3://{bucket}/anchors"}
+    for _run_number in range(2):
+        done = _run("ingest", "backfill", str(tmp_path / "events.ndjson"), "--lake", lake, env=env)
+        assert done.returncode == 0, done.stderr
+    state = ObjectManifest(S3Store(bucket, "lake")).refresh()
+    assert state.seq == 2 and state.positions == {("backfill", 0): 50}
+    query = _run("query", "SELECT count(DISTINCT event_id) FROM change", "--lake", lake, "--format", "csv")
+    assert query.stdout.splitlines()[-1] == "25", query.stderr  # the views keep one copy per event
