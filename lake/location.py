@@ -2,7 +2,9 @@
 
 Commands that write (ingest, backfill, ``import --lake``, ``simulate --lake``) create the folder;
 commands that read (report, postmortem, query, rules, verify, compact, dashboards) refuse a
-missing one with the same error and exit code 5."""
+missing one with the same error and exit code 5. ``--lake s3://bucket/prefix`` is a lake on
+object storage (:func:`resolve_location`) for the commands that support it so far; the others
+refuse it with exit code 5."""
 
 from __future__ import annotations
 
