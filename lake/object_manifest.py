@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from aftershock.errors import LakeError
-from lake import crashpoints
+from lake import checkpoints, crashpoints
 from lake.files import WrittenFile, partition_prefix
 from lake.manifest import ManifestConflict, Partition, State, canonical, entry_hash
 from lake.storage import Store
@@ -72,7 +72,10 @@ class ObjectManifest:
         self._recovered = False
 
     def refresh(self) -> State:
-        """Apply the entries committed since the last read."""
+        """Apply the entries committed since the last read (a new reader starts from the newest
+        checkpoint, :mod:`lake.checkpoints`)."""
+        if self.state.seq == 0:
+            self.state = checkpoints.latest(self.store) or self.state
         for key in self.store.keys(ENTRIES, after=entry_key(self.state.seq)):
             match = _ENTRY.fullmatch(key)
             if match is None:
@@ -147,6 +150,7 @@ class ObjectManifest:
         crashpoints.reach("before_head")
         if self.witness is not None:
             self.witness.write("head", lake_id, seq, digest)
+        checkpoints.write(self.store, self.state)
         return True
 
     def orphans(self, prefixes: tuple[str, ...] = ("",), grace: timedelta = ORPHAN_GRACE) -> list[str]:

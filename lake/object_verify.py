@@ -13,11 +13,14 @@ Anchors come from the object witness (:mod:`lake.object_witness`) and are compar
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from aftershock.settings import LakeSettings
+from lake import checkpoints
 from lake.anchors import Anchor, compare, compare_offsets, trusted
+from lake.manifest import State
 from lake.object_manifest import ENTRIES, ORPHAN_GRACE, entry_key
 from lake.object_witness import ObjectWitness
 from lake.storage import Store
@@ -40,6 +43,7 @@ def verify_object_lake(store: Store, settings: LakeSettings, witness: ObjectWitn
             trusted(anchors, verify_key(settings), report), report)
     if remote is not None:
         compare_offsets(entries, remote.committed, remote.group, report)
+    _check_checkpoints(store, entries, report)
     named, removed = named_files(entries)
     _check_objects(store, named, removed, report)
     _check_added(store, named, report)
@@ -80,6 +84,29 @@ def _without_lost_races(anchors: list[Anchor], entries: list[dict[str, Any]],
             continue
         kept.append((where, record))
     return kept
+
+
+def _check_checkpoints(store: Store, entries: list[dict[str, Any]], report: Report) -> None:
+    """Every checkpoint must equal the state replayed from the entries up to its sequence."""
+    found = dict(checkpoints.saved(store))
+    state = State()
+    for entry in entries:
+        for path in entry.get("remove", []):
+            state.live.pop(path, None)
+        for ref in entry.get("files", []):
+            state.live[ref.get("path")] = ref
+        if entry.get("op") == "add":
+            partition = (str(entry.get("topic")), int(entry.get("partition", -1)))
+            state.positions[partition] = int(entry.get("next_offset", -1))
+        state.seq, state.head = int(entry.get("seq", -1)), str(entry.get("hash"))
+        state.lake_id = state.lake_id or state.head
+        key = found.pop(state.seq, None)
+        if key is not None and json.loads(store.read(key)) != json.loads(checkpoints.encode(state)):
+            report.findings.append(f"{key}: checkpoint differs from the entries it summarises "
+                                   "(edited)")
+    for key in found.values():
+        report.findings.append(f"{key}: checkpoint of an entry the manifest no longer has "
+                               "(entries deleted)")
 
 
 def _check_keys(keys: list[str], report: Report) -> None:
