@@ -118,6 +118,9 @@ def test_three_workers_on_one_bucket_killed_at_random_land_every_event_once(
             host.proc.send_signal(signal.SIGKILL)
             assert host.proc.wait(timeout=60) == -signal.SIGKILL
             host.start(crash=crash)
+            # its wave only once it holds partitions: else the others may land it all first and
+            # it never reaches its crash point
+            wait_for_log(host.log, r" [1-9]\d* partitions", timeout_s=120)
         produce_in_background = _stream(kafka_bootstrap, [wave], pause_s=0)
         if crash is None:
             time.sleep(rng.uniform(0.5, 3.0))
