@@ -78,11 +78,11 @@ def run_import(args: argparse.Namespace, settings: Any) -> int:
     return ExitCode.REJECTED if tally.rejected else ExitCode.OK
 
 
-def _to_lake(arg: Path, settings: Any, events: Any) -> str:
+def _to_lake(arg: Path | str, settings: Any, events: Any) -> str:
     from ingest.backfill import land_events
-    from lake.location import resolve_lake
+    from lake.location import resolve_location
 
-    lake = resolve_lake(arg, settings, create=True)
+    lake = resolve_location(arg, settings, create=True)
     result = land_events(lake, events)
     return f"landed in {lake} ({result.events} written, {result.duplicates} duplicates)"
 

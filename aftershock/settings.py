@@ -51,6 +51,12 @@ def cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aftershock"
 
 
+def state_home() -> Path:
+    """The per-user state folder (``$XDG_STATE_HOME/aftershock``, else
+    ``~/.local/state/aftershock``)."""
+    return _state_home()
+
+
 def _state_home() -> Path:
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "aftershock"
 
@@ -180,6 +186,14 @@ class LakeSettings(_Section):
     verify_key: str | None = Field(
         default=None, description="The matching public key (base64, printed by keygen); verify "
         "refuses heads it did not sign. Unset: derived from signing_key if set.")
+    anchor_store: str | None = Field(
+        default=None, description="Witness of a lake on object storage: s3://bucket/prefix (best "
+        "another bucket, with S3 Object Lock) or a folder, shared by every writer of the lake and "
+        "outside it. Unset: anchor_dir (one host only).")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of the S3-compatible service of a lake on s3:// "
+        "(e.g. http://minio:9000). Unset: the standard AWS_ENDPOINT_URL, else AWS itself; region "
+        "and credentials always come from the usual AWS chain.")
 
 
 class IngestSettings(_Section):

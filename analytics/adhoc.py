@@ -52,7 +52,7 @@ def tables_read(con: duckdb.DuckDBPyConnection, sql: str, tables: tuple[str, ...
     return tuple(t for t in tables if t in named)
 
 
-def run(lake_dir: Path, sql: str,
+def run(lake_dir: Path | str, sql: str,
         limits: QuerySettings) -> tuple[list[str], list[tuple[object, ...]]]:
     """Column names and rows of the read-only query ``sql`` over the lake at ``lake_dir``."""
     from lake.reader import TABLES
@@ -68,7 +68,7 @@ def run(lake_dir: Path, sql: str,
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str,
-           lake_dir: Path) -> tuple[list[str], list[tuple[object, ...]]]:
+           lake_dir: Path | str) -> tuple[list[str], list[tuple[object, ...]]]:
     try:
         cursor = con.execute(sql)
         return [d[0] for d in cursor.description or []], cursor.fetchall()

@@ -26,12 +26,14 @@ from analytics import queries
 REPEAT_S = 0.05  # once the time is up, interrupt again this often (a statement may start later)
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
-    """Allow file access only under ``lake_dir`` and the schema files, then lock the settings."""
+def lock_down(con: duckdb.DuckDBPyConnection, lake_dir: Path | str) -> None:
+    """Allow file access only under ``lake_dir`` (a folder, or the ``s3://`` prefix of a lake on
+    object storage) and the schema files, then lock the settings."""
     from lake.reader import schema_files
 
-    folders = {Path(lake_dir).resolve(), *(Path(p).resolve().parent for p in schema_files().values())}
-    queries.execute(con, "restrict_files", {"directories": sorted(f"{f}/" for f in folders)})
+    lake = f"{lake_dir.rstrip('/')}/" if isinstance(lake_dir, str) else f"{Path(lake_dir).resolve()}/"
+    folders = {lake, *(f"{Path(p).resolve().parent}/" for p in schema_files().values())}
+    queries.execute(con, "restrict_files", {"directories": sorted(folders)})
     for step in ("disable_spilling", "disable_external_access", "lock_configuration"):
         queries.execute(con, step)
 
@@ -60,13 +62,22 @@ def connect(limits: QuerySettings) -> duckdb.DuckDBPyConnection:
     return reader_connect(config)
 
 
-def open_views(con: duckdb.DuckDBPyConnection, lake_dir: Path, limits: QuerySettings,
+def open_views(con: duckdb.DuckDBPyConnection, lake_dir: Path | str, limits: QuerySettings,
                tables: Iterable[str] | None = None) -> None:
-    """Create the lake views of ``tables`` (default: all) on ``con``, then lock it down."""
+    """Create the lake views of ``tables`` (default: all) on ``con``, then lock it down; an
+    ``s3://`` lake is read through its object manifest."""
     from lake.reader import TABLES, add_views
 
+    chosen = TABLES if tables is None else tables
     try:
-        add_views(con, lake_dir, tables=TABLES if tables is None else tables)
+        if isinstance(lake_dir, str):
+            from aftershock.settings import load_settings
+            from lake.object_reader import add_object_views
+            from lake.storage import open_store
+
+            add_object_views(con, open_store(lake_dir, load_settings().lake), tables=chosen)
+        else:
+            add_views(con, lake_dir, tables=chosen)
     except duckdb.OutOfMemoryException as exc:
         raise memory_error(limits) from exc
     lock_down(con, lake_dir)

@@ -55,7 +55,9 @@ def postmortem(args: argparse.Namespace, settings: Any) -> int:
 def query(args: argparse.Namespace, settings: Any) -> int:
     given = {"timeout_s": args.timeout, "memory_limit": args.memory_limit}
     limits = settings.query.model_copy(update={k: v for k, v in given.items() if v is not None})
-    columns, rows = run(_lake_dir(args, settings), args.sql, limits)
+    from lake.location import resolve_location
+
+    columns, rows = run(resolve_location(args.lake, settings), args.sql, limits)
     out = render.table_csv(columns, rows) if args.format == "csv" else render.table_text(columns, rows)
     print(out, end="" if args.format == "csv" else "\n")
     return ExitCode.OK

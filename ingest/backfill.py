@@ -19,7 +19,9 @@ from aftershock.settings import IngestSettings
 from ingest.deadletters import letter
 from ingest.validate import Limits, Rejected, classify, enforce
 from lake.arrow_format import DeadLetter
+from lake.backend import Writer, open_writer
 from lake.manifest import ManifestConflict
+from lake.storage import is_remote
 from lake.writer import Accumulator, LakeWriter
 from schemas.event import Event
 
@@ -46,12 +48,12 @@ class LandResult:
                           self.entries + other.entries)
 
 
-def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSettings | None = None,
+def land_events(lake_dir: Path | str, events: Iterable[Event], settings: IngestSettings | None = None,
                 chunk: int = CHUNK_EVENTS) -> LandResult:
     """Land already-validated ``events`` into ``lake_dir`` (created if missing): one manifest
     entry per ``chunk`` events, converted to Arrow ``SUB_CHUNK`` at a time, so a lazy iterable
     of millions of events needs memory for one chunk's Arrow tables only."""
-    lander = LakeWriter(Path(lake_dir), settings or IngestSettings())
+    lander = _writer(lake_dir, settings or IngestSettings())
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result, items = LandResult(), iter(events)
     while True:
@@ -60,6 +62,16 @@ def land_events(lake_dir: Path, events: Iterable[Event], settings: IngestSetting
         if count == 0:
             return result
         result += _commit(lander, acc, count)
+
+
+def _writer(lake_dir: Path | str, settings: IngestSettings) -> Writer:
+    """The writer of a lake folder, or of a lake on object storage (``s3://`` text), which
+    anchors its commits as the environment's lake settings say."""
+    if isinstance(lake_dir, str) and is_remote(lake_dir):
+        from aftershock.settings import load_settings
+
+        return open_writer(lake_dir, settings, load_settings().lake)
+    return LakeWriter(Path(lake_dir), settings)
 
 
 def _fill(acc: Accumulator, items: Iterator[Event], chunk: int) -> int:
@@ -71,14 +83,14 @@ def _fill(acc: Accumulator, items: Iterator[Event], chunk: int) -> int:
     return count
 
 
-def _land_chunk(lander: LakeWriter, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
+def _land_chunk(lander: Writer, events: Sequence[Event], dead: Sequence[DeadLetter]) -> LandResult:
     acc = Accumulator(BACKFILL_TOPIC, 0, datetime.now(UTC))
     acc.add(events, range(len(events)))
     acc.add_dead(dead)
     return _commit(lander, acc, len(events) + len(dead))
 
 
-def _commit(lander: LakeWriter, acc: Accumulator, size: int) -> LandResult:
+def _commit(lander: Writer, acc: Accumulator, size: int) -> LandResult:
     """Commit ``acc`` as the next ``size`` offsets of the backfill pseudo-partition."""
     base = 0
     for _attempt in range(_RETRIES):
@@ -94,10 +106,10 @@ def _commit(lander: LakeWriter, acc: Accumulator, size: int) -> LandResult:
     raise LakeError(f"{lander.lake}: backfill lost the manifest race {_RETRIES} times; retry")
 
 
-def backfill_files(lake_dir: Path, paths: Sequence[Path], settings: IngestSettings,
+def backfill_files(lake_dir: Path | str, paths: Sequence[Path], settings: IngestSettings,
                    progress: Callable[[int, int], None] | None = None) -> LandResult:
     """Land NDJSON files of native events; bad lines become dead letters naming file:line."""
-    lander = LakeWriter(Path(lake_dir), settings)
+    lander = _writer(lake_dir, settings)
     lander.remove_orphans([(BACKFILL_TOPIC, 0)])
     result, limits = LandResult(), Limits.of(settings)
     events: list[Event] = []

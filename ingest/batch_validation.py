@@ -24,7 +24,8 @@ from ingest.fast_path import lines_of
 from ingest.handoff import Handoff, Records, unpack
 from ingest.validate import Limits, Rejected, classify_lines, enforce, line_value
 from lake.arrow_format import merge_tables, with_lineage
-from lake.writer import Accumulator, LakeWriter
+from lake.backend import Writer
+from lake.writer import Accumulator
 
 CHUNK_RECORDS = 8000  # records validated at a time at most (bounds memory; one call per chunk)
 
@@ -50,7 +51,7 @@ class Validated:
     error: Exception | None = None
 
 
-def land(handoff: Handoff, fd: int, lander: LakeWriter, dlq: DeadLetterTopic, conf: IngestSettings,
+def land(handoff: Handoff, fd: int, lander: Writer, dlq: DeadLetterTopic, conf: IngestSettings,
          quarantine: str | None = None) -> tuple[str, Any]:
     """("landed", (events, duplicates, dead letters, spooled)) or ("error", the exception)."""
     return finish(prepare(handoff, fd, conf, quarantine), lander, dlq)
@@ -77,7 +78,7 @@ def _range(handoff: Handoff) -> tuple[str, int, int, int]:
     return handoff.topic, handoff.partition, handoff.start, handoff.next_offset
 
 
-def finish_in_order(validated: Validated, lander: LakeWriter, dlq: DeadLetterTopic,
+def finish_in_order(validated: Validated, lander: Writer, dlq: DeadLetterTopic,
                     failed: dict[tuple[str, int], int]) -> tuple[str, Any]:
     """:func:`finish`, except for a batch that follows a failed batch of its partition
     (``failed``: partition -> the failed batch's start, kept up to date here): that one is
@@ -93,7 +94,7 @@ def finish_in_order(validated: Validated, lander: LakeWriter, dlq: DeadLetterTop
     return answer
 
 
-def finish(validated: Validated, lander: LakeWriter, dlq: DeadLetterTopic) -> tuple[str, Any]:
+def finish(validated: Validated, lander: Writer, dlq: DeadLetterTopic) -> tuple[str, Any]:
     """Send the dead letters, write the files, commit the entry: the answer for the poll process."""
     if validated.acc is None:
         return "error", validated.error

@@ -6,21 +6,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aftershock.errors import BrokerError, ExitCode
 from aftershock.settings import Settings
-from lake.location import resolve_lake
+from lake.location import resolve_location
 
 if TYPE_CHECKING:
-    from lake.verify import Remote
+    from lake.verify import Remote, Report
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from aftershock.broker.resolve import bootstrap_servers
     from ingest.worker import Worker
 
-    lake = resolve_lake(args.lake, settings, create=True)
+    lake = resolve_location(args.lake, settings, create=True)
     return Worker(settings, lake, bootstrap_servers(settings), args.until_idle).run()
 
 
@@ -34,7 +35,7 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\rbackfill: {events:,} events, {dead:,} dead letters ({rate:,.0f}/s)", end="",
               file=sys.stderr, flush=True)
 
-    lake = resolve_lake(args.lake, settings, create=True)
+    lake = resolve_location(args.lake, settings, create=True)
     result = backfill_files(lake, args.paths, settings.ingest, progress)
     progress(result.events + result.duplicates, result.dead)
     print(f"\nbackfill: landed {result.events:,} events ({result.duplicates:,} in-batch duplicates "
@@ -43,11 +44,9 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def verify(args: argparse.Namespace, settings: Settings) -> int:
-    from lake.verify import verify_lake
-
-    lake = resolve_lake(args.lake, settings)
+    lake = resolve_location(args.lake, settings)
     remote, why = _remote(settings)
-    report = verify_lake(lake, settings.lake, remote)
+    report = verify_at(lake, settings, remote)
     for finding in report.findings:
         print(finding, file=sys.stderr)
     for note in ([why] if why else []) + report.notes:
@@ -55,6 +54,21 @@ def verify(args: argparse.Namespace, settings: Settings) -> int:
     print(f"verify: {report.entries} entries, {report.files} files checked, "
           f"{len(report.findings)} findings", file=sys.stderr)
     return ExitCode.INTEGRITY if report.findings else ExitCode.OK
+
+
+def verify_at(lake: Path | str, settings: Settings, remote: Remote | None) -> Report:
+    """``verify`` of a local lake or of one on object storage (with its object witness)."""
+    if isinstance(lake, Path):
+        from lake.verify import verify_lake
+
+        return verify_lake(lake, settings.lake, remote)
+    from lake.object_verify import verify_object_lake
+    from lake.object_witness import ObjectWitness
+    from lake.storage import open_store
+
+    store = open_store(lake, settings.lake)
+    witness = ObjectWitness.from_settings(settings.lake, store.url)
+    return verify_object_lake(store, settings.lake, witness, remote)
 
 
 def _remote(settings: Settings) -> tuple[Remote | None, str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import ctypes
+import hashlib
 import os
 import pstats
 import signal
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from aftershock.errors import LakeError
-from aftershock.settings import IngestSettings, KafkaSettings, Settings
+from aftershock.settings import IngestSettings, KafkaSettings, LakeSettings, Settings, state_home
 from ingest import memory
 from ingest.handoff import Handoff
 from lake import crashpoints
@@ -51,7 +52,7 @@ _ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "
 class LandingProcess:
     """The poll process's handle on its landing process: batches in, :class:`Counts` out."""
 
-    def __init__(self, lake: Path, settings: Settings, bootstrap: str,
+    def __init__(self, lake: Path | str, settings: Settings, bootstrap: str,
                  profile: Path | None = None) -> None:
         ours, theirs = socket.socketpair()
         with ours, theirs:
@@ -59,10 +60,10 @@ class LandingProcess:
                 [sys.executable, "-c", f"from {__name__} import main; main({theirs.fileno()})"],
                 pass_fds=[theirs.fileno()], env=os.environ | _ENVIRONMENT)
             self.conn = Connection(ours.detach())
-        spool = settings.ingest.dead_letter_spool_dir or lake / SPOOL_DIR
+        spool = settings.ingest.dead_letter_spool_dir or spool_dir(lake)
         self.conn.send(_Config(str(lake), settings.ingest, bootstrap, settings.kafka.dead_letter_topic,
                                settings.kafka.client_id, os.getpid(), str(profile) if profile else None,
-                               str(spool), settings.kafka))
+                               str(spool), settings.kafka, settings.lake))
         self.unanswered = 0  # batches submitted and not answered yet
         self.arrived: list[tuple[str, Any]] = []
 
@@ -150,6 +151,7 @@ class _Config(NamedTuple):
     profile: str | None
     spool: str
     kafka: KafkaSettings
+    lake_settings: LakeSettings
 
 
 def main(fd: int) -> None:
@@ -169,11 +171,11 @@ def serve(conn: Connection, config: _Config) -> None:
 
     from ingest.batch_validation import Validated, finish_in_order, prepare
     from ingest.deadletters import DeadLetterTopic
-    from lake.writer import LakeWriter
+    from lake.backend import open_writer
 
     pa.set_memory_pool(pa.system_memory_pool())  # gives freed batch memory back to the system
     release = memory.Releaser()
-    lander = LakeWriter(Path(config.lake), config.ingest)
+    lander = open_writer(config.lake, config.ingest, config.lake_settings)
     dlq = DeadLetterTopic(config.bootstrap, config.dead_letter_topic, config.client_id,
                           Path(config.spool), config.ingest, config.kafka)
     profiles = _Profiles(config.profile)
@@ -250,3 +252,12 @@ def _receive(conn: Connection) -> tuple[Handoff, int, str | None] | None:
         return None if message is None else (message[0], recv_handle(conn), message[1])
     except (EOFError, OSError):
         return None
+
+
+def spool_dir(lake: Path | str) -> Path:
+    """Where dead letters wait for their topic by default: in a local lake, else (a lake on object
+    storage) in this host's state folder, one folder per lake."""
+    if isinstance(lake, Path):
+        return lake / SPOOL_DIR
+    digest = hashlib.sha256(lake.encode()).hexdigest()[:16]
+    return state_home() / "dead_letter_spool" / digest

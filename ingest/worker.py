@@ -58,7 +58,8 @@ from ingest.landing_process import LandingDied, LandingProcess
 from ingest.suspects import Suspects
 from ingest.undecodable import Prober, may_be_undecodable
 from lake import crashpoints
-from lake.manifest import Manifest, ManifestConflict
+from lake.backend import open_manifest
+from lake.manifest import ManifestConflict
 
 MAX_IN_FLIGHT = 2  # batches handed to the landing process and not settled yet
 _VALUE_SIZE = attrgetter("serialized_value_size")
@@ -109,10 +110,10 @@ class Totals:
 class Worker:
     """Reads the audit topics of ``settings`` into the lake at ``lake``."""
 
-    def __init__(self, settings: Settings, lake: Path, bootstrap: str,
+    def __init__(self, settings: Settings, lake: Path | str, bootstrap: str,
                  until_idle_s: float | None = None, landing_profile: Path | None = None) -> None:
         self.settings, self.conf = settings, settings.ingest
-        self.lake, self.manifest = lake, Manifest(lake)
+        self.lake, self.manifest = lake, open_manifest(lake, settings.lake)
         self.bootstrap, self.until_idle_s = bootstrap, until_idle_s
         self.landing_profile = landing_profile
         self.positions: dict[TopicPartition, int | None] = {}
@@ -139,10 +140,11 @@ class Worker:
         self.manifest.remove_compaction_leftovers_if_idle(_log)
         self.landing = LandingProcess(self.lake, self.settings, self.bootstrap, self.landing_profile)
         try:
-            self.heads = HeadsPublisher(self.bootstrap, self.settings.kafka.heads_topic,
-                                        self.settings.kafka.client_id, self.lake,
-                                        self.settings.lake.anchor_dir, self.settings.kafka)
-            self.heads.publish_new()
+            if isinstance(self.lake, Path):  # heads of a lake on object storage: its anchor store
+                self.heads = HeadsPublisher(self.bootstrap, self.settings.kafka.heads_topic,
+                                            self.settings.kafka.client_id, self.lake,
+                                            self.settings.lake.anchor_dir, self.settings.kafka)
+                self.heads.publish_new()
             self.consumer = self._consumer()
             self.consumer.subscribe(self.settings.kafka.audit_topics(), listener=_Listener(self))
             with _spare_collections():

@@ -8,14 +8,28 @@ from pathlib import Path
 
 from aftershock.errors import ExitCode
 from aftershock.settings import Settings
-from lake.location import resolve_lake
+from lake.location import resolve_lake, resolve_location
 
 
 def compact(args: argparse.Namespace, settings: Settings) -> int:
     from lake.compact import compact_lake
 
-    result = compact_lake(resolve_lake(args.lake, settings), settings.ingest,
-                          lambda msg: print(msg, file=sys.stderr, flush=True))
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    lake = resolve_location(args.lake, settings)
+    if isinstance(lake, Path):
+        result = compact_lake(lake, settings.ingest, say)
+    else:
+        from lake.object_compact import compact_object_lake
+        from lake.object_manifest import ObjectManifest
+        from lake.object_witness import ObjectWitness
+        from lake.storage import open_store
+
+        store = open_store(lake, settings.lake)
+        manifest = ObjectManifest(store, ObjectWitness.from_settings(settings.lake, store.url))
+        manifest.sweep_orphans(say)
+        result = compact_object_lake(manifest, settings.ingest, say)
     print(f"compact: {result.files_before} files -> {result.files_after} in {result.groups} "
           f"groups, {result.duplicates} duplicate rows dropped", file=sys.stderr)
     return ExitCode.OK

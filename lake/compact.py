@@ -82,7 +82,7 @@ def _rewrite(lake: Path, table: str, folder: str, paths: list[str],
         reader = con.sql(resources.files("lake.sql").joinpath(query).read_text(),
                          params={"files": files}).to_arrow_reader(settings.row_group_rows)
         stem = f"compacted+{uuid.uuid4().hex[:12]}"
-        parts = _parts(reader, table, settings.compact_target_rows)
+        parts = split_parts(reader, table, settings.compact_target_rows)
         written = [publish(lake, f"{folder}/{stem}+{i}.parquet",
                            parquet_bytes(part, settings.row_group_rows, for_reading=True), part.num_rows,
                            table)
@@ -92,7 +92,7 @@ def _rewrite(lake: Path, table: str, folder: str, paths: list[str],
     return written
 
 
-def _parts(reader: pa.RecordBatchReader, table: str, target_rows: int) -> Iterator[pa.Table]:
+def split_parts(reader: pa.RecordBatchReader, table: str, target_rows: int) -> Iterator[pa.Table]:
     """Tables of at most ``target_rows`` rows, cast to the current lake schema."""
     schema, pending, rows = empty_table(table).schema, [], 0
     for chunk in reader:

@@ -3,7 +3,8 @@
 ``AFTERSHOCK_CRASH_POINT=<point>:<n>`` makes the n-th arrival at ``<point>`` SIGKILL the process
 (no cleanup, no flush), so the crash tests can hit the exact moments that matter:
 ``mid_write`` (a staged file written, not yet published), ``after_publish`` (files published, no
-manifest entry yet), ``before_head`` (entry appended, its signed head not yet in the witness),
+manifest entry yet), ``before_entry`` (on object storage: intent anchored, entry not created),
+``before_head`` (entry appended, its signed head not yet in the witness),
 ``after_manifest`` (entry appended, offsets not yet committed to Kafka) and
 ``compact_after_publish`` (a compaction's files published, its ``replace`` entry not written).
 Unset, :func:`reach` costs one dictionary lookup. The worker's landing process names the poll
@@ -15,7 +16,8 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("mid_write", "after_publish", "before_head", "after_manifest", "compact_after_publish")
+POINTS = ("mid_write", "after_publish", "before_entry", "before_head", "after_manifest",
+          "compact_after_publish")
 _ENV = "AFTERSHOCK_CRASH_POINT"
 _counts: dict[str, int] = {}
 _partners: list[int] = []

@@ -20,7 +20,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.util import find_spec
@@ -130,9 +130,15 @@ def add_views(con: duckdb.DuckDBPyConnection, lake_dir: Path, state: State | Non
     lake = Path(lake_dir)
     if not lake.is_dir():
         raise LakeError(f"lake folder {lake} does not exist; land events first or pass --lake")
-    state = state or snapshot(lake)
+    create_views(con, state or snapshot(lake), lambda rel: str(lake / rel), tables)
+
+
+def create_views(con: duckdb.DuckDBPyConnection, state: State, location: Callable[[str], str],
+                 tables: Iterable[str] = TABLES) -> None:
+    """The views of ``tables`` over the live files of ``state``, each read from
+    ``location(lake-relative path)`` (a local path or an object URI)."""
     for table in tables:
-        files = [schema_files()[table], *(str(lake / p) for p in state.files_of(table))]
+        files = [schema_files()[table], *(location(p) for p in state.files_of(table))]
         con.execute(_sql("set_files.sql", table), {"files": files})
         view = "dead_letter_view.sql" if table == "dead_letter" else "event_view.sql"
         con.execute(_sql(view, table))

@@ -73,7 +73,7 @@ def verify_lake(lake: Path, settings: LakeSettings | None = None,
     compare(entries, lake_id, trusted(anchors, verify_key(settings), report), report)
     if remote is not None:
         compare_offsets(entries, remote.committed, remote.group, report)
-    named, removed = _named_files(entries)
+    named, removed = named_files(entries)
     _check_files(lake, named, removed, report)
     _check_added(lake, named, report)
     return report
@@ -83,7 +83,7 @@ def check_contents(lake: Path, manifest_path: Path) -> Report:
     """The manifest's own chain and the files it names, nothing anchored outside the lake (the
     checks a lake must pass before its current head is adopted)."""
     report = Report()
-    named, removed = _named_files(_check_chain(manifest_path, report))
+    named, removed = named_files(_check_chain(manifest_path, report))
     _check_files(lake, named, removed, report)
     _check_added(lake, named, report)
     return report
@@ -113,8 +113,13 @@ def _read_lines(path: Path) -> list[bytes]:
 
 
 def _check_chain(path: Path, report: Report) -> list[dict[str, Any]]:
+    return check_chain_lines(_read_lines(path), report)
+
+
+def check_chain_lines(lines: list[bytes], report: Report) -> list[dict[str, Any]]:
+    """The entries of the manifest ``lines`` (in order), every break of the chain reported."""
     entries, prev_hash, prev_seq = [], GENESIS, 0
-    for line_no, line in enumerate(_read_lines(path), start=1):
+    for line_no, line in enumerate(lines, start=1):
         try:
             entry = json.loads(line)
         except ValueError:
@@ -143,7 +148,7 @@ def _check_chain(path: Path, report: Report) -> list[dict[str, Any]]:
     return entries
 
 
-def _named_files(entries: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
+def named_files(entries: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     named: dict[str, str] = {}
     removed: set[str] = set()
     for entry in entries:
