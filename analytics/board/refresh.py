@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aftershock.settings import QuerySettings
+from aftershock.settings import QuerySettings, memory_size
 from analytics.model import LinkParams
 from analytics.store import MODEL_DIR
 
@@ -35,6 +35,9 @@ LOG_NAME = ".rebuild.log"
 FAILED_NAME = ".rebuild.failed"
 BUILD_TIMEOUT_S = 3600.0
 """A background computation may take longer than a page's query timeout (no one waits for it)."""
+BUILD_MEMORY_SHARE = 0.6
+"""... and use more memory than a page's session: one rebuild runs at a time (the lock), and
+scoring every change of a 12M-event lake needs about 3 GB (the risk-rules history)."""
 _children: list[tuple[subprocess.Popen[bytes], Path, int]] = []
 
 
@@ -173,6 +176,12 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
+def build_memory_limit() -> str:
+    """:data:`BUILD_MEMORY_SHARE` of the machine's physical memory, as DuckDB takes it."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * BUILD_MEMORY_SHARE) // 2**20}MiB"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics.board.refresh",
                                      description="Build and store the model of a lake's current snapshot.")
@@ -185,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, help="the rules file of the risk-rules page")
     parser.add_argument("--timeout-s", type=float, default=BUILD_TIMEOUT_S,
                         help="stop a page's computation after this many seconds")
+    parser.add_argument("--memory-limit", type=memory_size, default=build_memory_limit(),
+                        help="most memory DuckDB may use for the rebuild (default: "
+                        f"{BUILD_MEMORY_SHARE * 100:.0f}%% of the machine's memory)")
     args = parser.parse_args(argv)
     params = LinkParams(args.environment, args.window_minutes, args.skew_minutes)
     from aftershock.errors import AftershockError
@@ -192,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     seq = _current_seq(args.lake)
     try:
-        limits = load_settings().query.model_copy(update={"timeout_s": args.timeout_s})
+        limits = load_settings().query.model_copy(update={"timeout_s": args.timeout_s,
+                                                          "memory_limit": args.memory_limit})
         built = rebuild(args.lake, params, args.min_confidence, args.rules, limits)
     except AftershockError as exc:
         print(f"aftershock: {exc}", flush=True)

@@ -7,12 +7,15 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from aftershock.settings import memory_size
 from analytics.board import refresh
 from analytics.board.source import locate
 from analytics.model import LinkParams
@@ -106,3 +109,16 @@ def test_a_failed_rebuild_is_shown_on_the_page_with_its_log(moved_lake: Path,
     assert failed.message in shown and str(moved_lake / "_model" / refresh.LOG_NAME) in shown
     assert not any("refreshing" in w.value for w in at.warning)
     assert {m.label: m.value for m in at.metric}["Incidents"] == "5"  # the stored model's data
+
+
+def test_the_rebuild_is_not_held_to_a_page_s_memory_limit(moved_lake: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # a page's session may use 1 MB here; the background rebuild (one at a time) has its own
+    # limit, BUILD_MEMORY_SHARE of the machine, so it still stores the pages' figures
+    monkeypatch.setenv("AFTERSHOCK_QUERY__MEMORY_LIMIT", "1MB")
+    done = subprocess.run([sys.executable, "-m", "analytics.board.refresh", str(moved_lake)],
+                          capture_output=True, text=True, check=False, timeout=WAIT_SECONDS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert refresh.failure(moved_lake) is None
+    assert locate(moved_lake, LinkParams(), 0.5).status == "fresh"
+    assert memory_size(refresh.build_memory_limit()).endswith("MiB")

@@ -11,7 +11,8 @@
 -- Grain: one row per change_id (its latest event; change_id falls back to event_id).
 -- Parameters: none (reads the `change` view of ingest.reader.open_lake).
 WITH latest AS (
-    SELECT coalesce(change_id, event_id) AS cid, *
+    SELECT coalesce(change_id, event_id) AS cid, event_id, service_name, occurred_at, lines_added,
+           lines_deleted, files, ai, kind, author_kind, attributes
     FROM change
     QUALIFY row_number() OVER (PARTITION BY coalesce(change_id, event_id)
                                ORDER BY occurred_at DESC, event_id DESC) = 1
@@ -93,17 +94,22 @@ fired AS (
       AND (r.dependents_min IS NULL OR coalesce(f.dependents >= r.dependents_min, false))
       AND len([t FOR t IN r.feature_mins IF NOT coalesce(f.features[t.name] >= t.milli, false)]) = 0
 ),
+fired_per_change AS (
+    SELECT change_id, list(rule_id ORDER BY ord) AS rules_fired, sum(weight_milli) AS weight_milli
+    FROM fired
+    GROUP BY change_id
+),
 scored AS (
+    -- aggregated per change before the join: grouping by every column of facts (lists and maps)
+    -- held all of history in one hash table
     SELECT
         f.*, f.lines_added + f.lines_deleted AS lines_changed,
-        coalesce(list(x.rule_id ORDER BY x.ord) FILTER (WHERE x.rule_id IS NOT NULL), []::VARCHAR[])
-            AS rules_fired,
-        coalesce(any_value(tm.term_milli), 0)::BIGINT AS term_milli,
-        (coalesce(sum(x.weight_milli), 0) + coalesce(any_value(tm.term_milli), 0))::BIGINT AS score_milli
+        coalesce(x.rules_fired, []::VARCHAR[]) AS rules_fired,
+        coalesce(tm.term_milli, 0)::BIGINT AS term_milli,
+        (coalesce(x.weight_milli, 0) + coalesce(tm.term_milli, 0))::BIGINT AS score_milli
     FROM facts AS f
-    LEFT JOIN fired AS x ON x.change_id = f.change_id
+    LEFT JOIN fired_per_change AS x ON x.change_id = f.change_id
     LEFT JOIN terms AS tm ON tm.change_id = f.change_id
-    GROUP BY ALL
 )
 SELECT
     s.change_id, s.event_id, s.service_name, s.occurred_at, s.lines_added, s.lines_deleted,
