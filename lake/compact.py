@@ -60,13 +60,28 @@ def compact_lake(lake: Path, settings: IngestSettings,
 
 def _compact(manifest: Manifest, settings: IngestSettings,
              progress: Callable[[str], None]) -> CompactResult:
-    groups = groups_of(manifest.refresh(), settings.compact_min_files)
+    state = manifest.refresh()
+    return compact_groups(
+        groups_of(state, settings.compact_min_files), state,
+        lambda table, folder, paths: _rewrite(manifest.lake, table, folder, paths, settings),
+        lambda paths, written: _commit(manifest, paths, written), progress)
+
+
+Rewrite = Callable[[str, str, list[str]], list[WrittenFile]]
+Commit = Callable[[list[str], list[WrittenFile]], bool]
+
+
+def compact_groups(groups: dict[tuple[str, str], list[str]], state: State, rewrite: Rewrite,
+                   commit: Commit, progress: Callable[[str], None]) -> CompactResult:
+    """Rewrite and commit each group (its files live in ``state``); a group whose commit is
+    refused (lost to another compaction) counts for nothing. Shared by the local and the object
+    lake, which differ in how they rewrite and commit."""
     before = after = duplicates = 0
     for (table, folder), paths in sorted(groups.items()):
-        written = _rewrite(manifest.lake, table, folder, paths, settings)
-        rows_in = sum(int(manifest.state.live[p]["rows"]) for p in paths)
+        written = rewrite(table, folder, paths)
+        rows_in = sum(int(state.live[p]["rows"]) for p in paths)
         crashpoints.reach("compact_after_publish")
-        if _commit(manifest, paths, written):
+        if commit(paths, written):
             before, after = before + len(paths), after + len(written)
             duplicates += rows_in - sum(f.rows for f in written)
             progress(f"compact: {folder}: {len(paths)} files -> {len(written)}")

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from aftershock.settings import IngestSettings
-from lake import crashpoints
-from lake.compact import CompactResult, groups_of, split_parts
+from lake.compact import CompactResult, compact_groups, groups_of, split_parts
 from lake.files import WrittenFile, parquet_bytes
 from lake.manifest import ManifestConflict
 from lake.object_manifest import ObjectManifest
@@ -30,17 +29,11 @@ from lake.storage import S3Store, Store
 def compact_object_lake(manifest: ObjectManifest, settings: IngestSettings,
                         progress: Callable[[str], None] = lambda _m: None) -> CompactResult:
     """Compact every group of the lake of ``manifest`` worth compacting."""
-    groups = groups_of(manifest.refresh(), settings.compact_min_files)
-    before = after = duplicates = 0
-    for (table, folder), paths in sorted(groups.items()):
-        written = _rewrite(manifest.store, table, folder, paths, settings)
-        rows_in = sum(int(manifest.state.live[p]["rows"]) for p in paths)
-        crashpoints.reach("compact_after_publish")
-        if _commit(manifest, paths, written):
-            before, after = before + len(paths), after + len(written)
-            duplicates += rows_in - sum(f.rows for f in written)
-            progress(f"compact: {folder}: {len(paths)} files -> {len(written)}")
-    return CompactResult(len(groups), before, after, duplicates)
+    state = manifest.refresh()
+    return compact_groups(
+        groups_of(state, settings.compact_min_files), state,
+        lambda table, folder, paths: _rewrite(manifest.store, table, folder, paths, settings),
+        lambda paths, written: _commit(manifest, paths, written), progress)
 
 
 def _rewrite(store: Store, table: str, folder: str, paths: list[str],
