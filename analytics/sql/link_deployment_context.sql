@@ -5,9 +5,11 @@
 -- deployment of the service that started at or before impact start among those whose changes
 -- touch the named component. log_lags: ln(1 + minutes before impact / the lake's lag, a_lake_lag
 -- from link_lake_lag.sql), time measured in this organisation's own typical lag. lag_gap:
--- (ln(1 + minutes before impact) - ln(1 + the lake's lag))^2, how far from the typical lag on the
--- log scale (with log_lags, a lognormal-shaped delay: a deployment much nearer to impact than the
--- organisation's usual lag is weaker evidence too). lag_level: ln((1 + the lake's lag) / 61), 0 for
+-- ((ln(1 + minutes before impact) - the lake's mean log delay) / its spread)^2, how far from the
+-- typical lag on the log scale in units of the lake's own spread (with log_lags, a lognormal-shaped
+-- delay: a deployment much nearer to impact than the organisation's usual lag is weaker evidence
+-- too); 0 for a failed or rolled-back deployment, whose incident shows during the rollout rather
+-- than after the usual lag (the failed and latest features carry it). lag_level: ln((1 + the lake's lag) / 61), 0 for
 -- the prior's 60 minutes and above 0 where incidents surface later; the score multiplies it with
 -- the component and time features, so what weighs more when time says less is fitted too.
 -- log_candidates: ln(number of the incident's deployment candidates), so that a crowded window
@@ -23,7 +25,7 @@ WITH shipped AS (
     GROUP BY incident_id, deployment_id
 ),
 joined AS (
-    SELECT f.incident_id, f.deployment_id, f.service_name, f.minutes_before,
+    SELECT f.incident_id, f.deployment_id, f.service_name, f.minutes_before, f.failed,
            coalesce(s.component, false) AS component, coalesce(s.risky, false) AS risky,
            coalesce(s.log_lines, 0) AS log_lines
     FROM a_deployment_features AS f
@@ -35,7 +37,8 @@ SELECT j.incident_id, j.deployment_id, j.component, j.risky, j.log_lines,
                                        OVER (PARTITION BY j.incident_id, j.service_name), false)
            AS latest_component,
        ln(1 + greatest(j.minutes_before, 0) / l.lag_minutes) AS log_lags,
-       pow(ln(1 + greatest(j.minutes_before, 0)) - ln(1 + l.lag_minutes), 2) AS lag_gap,
+       CASE WHEN j.failed THEN 0
+            ELSE pow((ln(1 + greatest(j.minutes_before, 0)) - l.log_mean) / l.log_spread, 2) END AS lag_gap,
        ln((1 + l.lag_minutes) / 61) AS lag_level,
        ln(count(*) OVER (PARTITION BY j.incident_id)) AS log_candidates
 FROM joined AS j
