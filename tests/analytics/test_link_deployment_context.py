@@ -15,8 +15,9 @@ from analytics import queries
 
 WINDOW = 1440
 # (incident, deployment, service, minutes before impact, failed)
-FEATURES = [("I1", "D1", "svc", 30.0, False), ("I1", "D2", "svc", 300.0, False), ("I1", "D3", "svc", -5.0, False),
-            ("I2", "D4", "svc", 120.0, False), ("I2", "D5", "svc", 10.0, False), ("I3", "D6", "svc", 50.0, False),
+FEATURES = [("I1", "D1", "svc", 30.0, False), ("I1", "D2", "svc", 300.0, False),
+            ("I1", "D3", "svc", -5.0, False), ("I2", "D4", "svc", 120.0, False),
+            ("I2", "D5", "svc", 10.0, False), ("I3", "D6", "svc", 50.0, False),
             ("I4", "D7", "svc", 8.0, True), ("I4", "D8", "svc", 200.0, False)]
 # (incident, deployment, touches the named component): I3 names none that anything touched
 SHARES = [("I1", "D1", False), ("I1", "D2", True), ("I1", "D3", True), ("I2", "D4", True),
@@ -49,8 +50,7 @@ def _mixture(groups: list[list[float]]) -> tuple[float, float]:
         sw = sx = sxx = 0.0
         for minutes in groups:
             xs = [math.log1p(m) for m in minutes]
-            f = [WINDOW * math.exp(-0.5 * ((x - mu) / s) ** 2) / (s * math.sqrt(2 * math.pi)) * math.exp(-x)
-                 for x in xs]
+            f = [WINDOW * math.exp(-0.5 * ((x - mu) / s) ** 2 - x) / (s * math.sqrt(2 * math.pi)) for x in xs]
             for x, fx in zip(xs, f, strict=True):
                 w = fx / (sum(f) + 1)
                 sw, sx, sxx = sw + w, sx + w * x, sxx + w * x * x
@@ -68,7 +68,7 @@ def test_lake_lag_is_the_mixture_fit_of_component_deployments(con: duckdb.DuckDB
     # I1: D2 at 300 min (D3 started after impact, D1 does not touch it); I2: D4 and D5; I4: D8 (D7 failed)
     mu, s = _mixture([[300.0], [120.0, 10.0], [200.0]])
     incidents, lag, log_mean, spread = con.execute(
-        "SELECT incidents, lag_minutes, log_mean, log_spread FROM a_lake_lag").fetchone() or (0, 0.0, 0.0, 0.0)
+        "SELECT incidents, lag_minutes, log_mean, log_spread FROM a_lake_lag").fetchone() or (0, 0, 0, 0)
     assert incidents == 3
     assert (log_mean, spread) == (pytest.approx(mu, rel=1e-9), pytest.approx(s, rel=1e-9))
     assert lag == pytest.approx(math.exp(mu) - 1, rel=1e-9)
@@ -96,7 +96,8 @@ def test_latest_component_deployment_time_in_lags_and_gap(con: duckdb.DuckDBPyCo
     mu, s = _mixture([[300.0], [120.0, 10.0], [200.0]])
     lag = math.exp(mu) - 1
     rows = {d: (latest, lags, gap) for d, latest, lags, gap in con.execute(
-        "SELECT deployment_id, latest_component, log_lags, lag_gap FROM a_deployment_context").fetchall()}
+        "SELECT deployment_id, latest_component, log_lags, lag_gap FROM a_deployment_context"
+    ).fetchall()}
     assert {d for d, (latest, _, _) in rows.items() if latest} == {"D2", "D5", "D7"}
     assert rows["D1"][1] == pytest.approx(math.log1p(30 / lag), rel=1e-9)
     assert rows["D1"][2] == pytest.approx(((math.log1p(30) - mu) / s) ** 2, rel=1e-9)
@@ -104,8 +105,9 @@ def test_latest_component_deployment_time_in_lags_and_gap(con: duckdb.DuckDBPyCo
     assert rows["D3"][2] == pytest.approx((mu / s) ** 2, rel=1e-9)
     assert rows["D7"][2] == 0.0  # failed: shows during the rollout, not after the usual lag
     crowd = dict(con.execute("SELECT deployment_id, log_candidates FROM a_deployment_context").fetchall())
-    assert crowd == pytest.approx({"D1": math.log(3), "D2": math.log(3), "D3": math.log(3), "D4": math.log(2),
-                                   "D5": math.log(2), "D6": 0.0, "D7": math.log(2), "D8": math.log(2)}, rel=1e-12)
+    assert crowd == pytest.approx({"D1": math.log(3), "D2": math.log(3), "D3": math.log(3),
+                                   "D4": math.log(2), "D5": math.log(2), "D6": 0.0,
+                                   "D7": math.log(2), "D8": math.log(2)}, rel=1e-12)
 
 
 def test_an_empty_lake_keeps_the_prior() -> None:
