@@ -194,6 +194,12 @@ class LakeSettings(_Section):
         default=None, description="Endpoint of the S3-compatible service of a lake on s3:// "
         "(e.g. http://minio:9000). Unset: the standard AWS_ENDPOINT_URL, else AWS itself; region "
         "and credentials always come from the usual AWS chain.")
+    iceberg_catalog: str | None = Field(
+        default=None, description="Catalog of the lake's Iceberg tables (`aftershock lake iceberg`): "
+        "a SQLAlchemy URL (SQL catalog), an http(s) URL (REST catalog) or `glue`. Unset: SQLite "
+        "in <lake>/_iceberg/catalog.db, or under the state folder for a lake on s3://.")
+    iceberg_namespace: str = Field(
+        default="aftershock", min_length=1, description="Namespace of the lake's Iceberg tables.")
 
 
 class IngestSettings(_Section):

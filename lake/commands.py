@@ -1,4 +1,5 @@
-"""Handlers of ``compact``, ``lake keygen`` and ``lake adopt`` (``verify``'s is in ``ingest.commands``)."""
+"""Handlers of ``compact``, ``lake keygen``, ``lake adopt`` and ``lake iceberg``
+(``verify``'s is in ``ingest.commands``)."""
 
 from __future__ import annotations
 
@@ -56,4 +57,38 @@ def adopt(args: argparse.Namespace, settings: Settings) -> int:
     signed = "signed" if settings.lake.signing_key is not None else "unsigned (no signing key set)"
     print(f"adopted {lake}: entry {done.seq} ({done.files} files checked) anchored, {signed}, in "
           f"{done.witness_file}; verify now checks every later entry against it")
+    return ExitCode.OK
+
+
+def iceberg_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from lake.iceberg import lake_files, sync
+    from lake.iceberg_catalog import target_of
+
+    lake = resolve_location(args.lake, settings)
+    files = lake_files(lake, settings.lake)
+    target = target_of(lake, settings.lake, args.catalog, args.namespace)
+    done = sync(files, target, lambda line: print(line, file=sys.stderr, flush=True))
+    changed = sum(1 for table in done if table.changed)
+    what = f"{changed} tables committed" if changed else "nothing to do, every table up to date"
+    print(f"iceberg sync: {what} at manifest entry {files.state.seq} "
+          f"({files.state.head[:12]}), catalog {target.catalog}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def iceberg_show(args: argparse.Namespace, settings: Settings) -> int:
+    from lake.iceberg import lake_files, query_rows, show
+    from lake.iceberg_catalog import target_of
+
+    lake = resolve_location(args.lake, settings)
+    files = lake_files(lake, settings.lake)
+    target = target_of(lake, settings.lake, args.catalog, args.namespace)
+    tables = show(files, target)
+    queried = query_rows(lake, settings.lake)
+    print(f"lake at manifest entry {files.state.seq} ({files.state.head[:12]}); catalog "
+          f"{target.catalog}, namespace {target.namespace}")
+    for t in tables:
+        synced = f"entry {t.seq} ({(t.head or '')[:12]})" if t.seq else "never synced"
+        state = "in sync" if t.in_sync else "OUT OF SYNC: run `aftershock lake iceberg sync`"
+        print(f"  {t.table:<14} iceberg {synced}: {t.rows} rows in {t.files} files | lake: "
+              f"{t.lake_rows} rows in {t.lake_files} files, {queried[t.table]} as queried | {state}")
     return ExitCode.OK
