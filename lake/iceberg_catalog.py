@@ -80,8 +80,6 @@ def catalog_properties(uri: str, warehouse: str) -> dict[str, str]:
         return {"type": "rest", "uri": uri}
     if uri == "glue":
         return {"type": "glue", "warehouse": warehouse}
-    if uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     return {"type": "sql", "uri": uri, "warehouse": warehouse}
 
 
@@ -102,6 +100,14 @@ def shown(uri: str) -> str:
 
 def open_catalog(target: Target) -> Catalog:
     """The catalog of ``target`` with the namespace created; one-line errors."""
+    uri = target.properties.get("uri", "")
+    if target.properties.get("type") == "sql" and uri.startswith("sqlite:///"):
+        folder = Path(uri[len("sqlite:///"):]).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LakeError(f"cannot create {folder} for the Iceberg catalog {target.catalog} "
+                            f"({exc.strerror}): pass --catalog with a writable place") from exc
     with catalog_errors(target):
         from pyiceberg.catalog import load_catalog
 
