@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aftershock.errors import ExitCode
@@ -19,8 +20,9 @@ def compact(args: argparse.Namespace, settings: Settings) -> int:
         print(message, file=sys.stderr, flush=True)
 
     lake = resolve_location(args.lake, settings)
+    after_commit = iceberg_follower(lake, settings, say)
     if isinstance(lake, Path):
-        result = compact_lake(lake, settings.ingest, say)
+        result = compact_lake(lake, settings.ingest, say, after_commit)
     else:
         from lake.object_compact import compact_object_lake
         from lake.object_manifest import ObjectManifest
@@ -30,10 +32,22 @@ def compact(args: argparse.Namespace, settings: Settings) -> int:
         store = open_store(lake, settings.lake)
         manifest = ObjectManifest(store, ObjectWitness.from_settings(settings.lake, store.url))
         manifest.sweep_orphans(say)
-        result = compact_object_lake(manifest, settings.ingest, say)
+        result = compact_object_lake(manifest, settings.ingest, say, after_commit)
     print(f"compact: {result.files_before} files -> {result.files_after} in {result.groups} "
           f"groups, {result.duplicates} duplicate rows dropped", file=sys.stderr)
     return ExitCode.OK
+
+
+def iceberg_follower(lake: Path | str, settings: Settings,
+                     say: Callable[[str], None]) -> Callable[[str], None]:
+    """Keep the lake's Iceberg tables in step with a compaction, if it has any."""
+    from lake.iceberg_catalog import has_tables
+
+    if not has_tables(lake, settings.lake):
+        return lambda _table: None  # pyiceberg is not even imported
+    from lake.iceberg import follower
+
+    return follower(lake, settings.lake, say) or (lambda _table: None)
 
 
 def keygen(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from aftershock.errors import LakeError
 from aftershock.settings import LakeSettings
-from lake.iceberg_catalog import Target, catalog_errors, open_catalog
+from lake.iceberg_catalog import Target, catalog_errors, has_tables, open_catalog, target_of
 from lake.manifest import State, snapshot
 from lake.reader import TABLES
 from lake.storage import is_remote, open_store
@@ -94,6 +94,35 @@ def sync(files: LakeFiles, target: Target, say: Callable[[str], None]) -> list[S
         say(f"iceberg: {target.namespace}.{name}: {what}, {result.files} files, {result.rows} rows")
         done.append(result)
     return done
+
+
+def follower(location: Path | str, settings: LakeSettings,
+             say: Callable[[str], None]) -> Callable[[str], None] | None:
+    """What a compaction calls once a group's ``replace`` is committed, before it deletes the
+    replaced files: sync that group's table, so the Iceberg tables never name a deleted file.
+    None when the lake has no Iceberg tables (no catalog configured, no default catalog made by a
+    sync). A catalog that fails is reported and the compaction goes on: the next sync catches
+    up."""
+    if not has_tables(location, settings):
+        return None
+    target = target_of(location, settings)
+    try:
+        catalog = open_catalog(target)
+    except LakeError as exc:
+        say(f"iceberg: tables not kept in step with this compaction ({exc}); run `aftershock "
+            "lake iceberg sync` after it")
+        return None
+
+    def follow(table: str) -> None:
+        try:
+            with catalog_errors(target):
+                if catalog.table_exists((target.namespace, table)):
+                    done = sync_table(catalog, target, table, lake_files(location, settings))
+                    say(f"iceberg: {target.namespace}.{table}: +{done.added} -{done.removed} files")
+        except LakeError as exc:
+            say(f"iceberg: {target.namespace}.{table} not synced ({exc}); run `aftershock lake "
+                "iceberg sync`")
+    return follow
 
 
 def sync_table(catalog: Catalog, target: Target, name: str, files: LakeFiles) -> Synced:

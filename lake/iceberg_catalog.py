@@ -65,13 +65,21 @@ def target_of(location: Path | str, settings: LakeSettings, catalog: str | None 
 
 
 def default_catalog(location: Path | str) -> str:
-    """The SQLite catalog of a lake (created with its folder)."""
+    """The URI of the SQLite catalog of a lake (the file is made by the first sync)."""
+    return f"sqlite:///{default_catalog_file(location)}"
+
+
+def default_catalog_file(location: Path | str) -> Path:
     if is_remote(location):
         digest = hashlib.sha256(str(location).rstrip("/").encode()).hexdigest()[:16]
-        folder = state_home() / "iceberg" / digest
-    else:
-        folder = Path(location).resolve() / WAREHOUSE
-    return f"sqlite:///{folder / 'catalog.db'}"
+        return state_home() / "iceberg" / digest / "catalog.db"
+    return Path(location).resolve() / WAREHOUSE / "catalog.db"
+
+
+def has_tables(location: Path | str, settings: LakeSettings) -> bool:
+    """Whether the lake's tables are kept in a catalog: one is configured, or a sync made the
+    default one."""
+    return settings.iceberg_catalog is not None or default_catalog_file(location).is_file()
 
 
 def catalog_properties(uri: str, warehouse: str) -> dict[str, str]:

@@ -126,6 +126,32 @@ def test_compaction_replaces_the_files_and_drops_the_duplicates(
     assert len(ids) == len(set(ids.to_pylist())) == 21
 
 
+def test_compact_keeps_synced_tables_in_step(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    lake = tmp_path / "lake"
+    for batch in range(3):
+        _land(lake, batch)
+    _sync(lake, capsys)
+    assert main(["compact", "--lake", str(lake)]) == ExitCode.OK
+    assert "iceberg: aftershock.change: +1 -3 files" in capsys.readouterr().err
+    for name in EVENT_TYPES:
+        paths = _paths(lake, name)
+        assert paths == _live(lake, name)
+        assert all(Path(path[len("file://"):]).is_file() for path in paths)
+    _assert_reads_back(lake)
+    assert "nothing to do" in _sync(lake, capsys)
+
+
+def test_compact_of_a_lake_without_tables_makes_none(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    lake = tmp_path / "lake"
+    for batch in range(2):
+        _land(lake, batch)
+    assert main(["compact", "--lake", str(lake)]) == ExitCode.OK
+    assert "iceberg" not in capsys.readouterr().err
+    assert not (lake / "_iceberg").exists()
+
+
 def test_schema_and_name_mapping_match_the_lake_files(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     import pyarrow.parquet as pq
