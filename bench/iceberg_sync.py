@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from aftershock.settings import EVENT_TYPES, IngestSettings, LakeSettings
@@ -44,6 +44,19 @@ def iceberg_rows(lake: Path) -> dict[str, int]:
             for name in TABLES}
 
 
+def last_event(lake: Path) -> datetime:
+    from lake.reader import open_lake
+
+    con = open_lake(lake, tables=["change"])
+    try:
+        row = con.execute("SELECT max(occurred_at) FROM change").fetchone()
+    finally:
+        con.close()
+    if row is None or not isinstance(row[0], datetime):
+        raise SystemExit("the simulated lake has no changes")
+    return row[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=14)
@@ -65,9 +78,10 @@ def main() -> None:
         baseline = timed(lambda: query_rows(lake, settings))
         first = timed(run_sync)
         noop = timed(run_sync)
-        now = datetime.now(UTC)
+        end = last_event(lake)  # the batch spreads over the lake's days: compaction has work
         events = [example_event(EVENT_TYPES[i % len(EVENT_TYPES)], event_id=f"bench-{i}",
-                                occurred_at=(now - timedelta(seconds=i)).isoformat())
+                                occurred_at=(end - timedelta(days=i % args.days, minutes=i))
+                                .isoformat())
                   for i in range(args.batch)]
         land_events(lake, events)
         incremental = timed(run_sync)

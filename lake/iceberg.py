@@ -141,10 +141,12 @@ def sync_table(catalog: Catalog, target: Target, name: str, files: LakeFiles) ->
         with table.transaction() as txn:
             with txn.update_schema() as update:
                 update.union_by_name(lake_schema(name))
-            ensure_name_mapping(txn)
+            ensure_properties(txn)
             properties = {SEQ: str(files.state.seq), HEAD: files.state.head,
                           LAKE_ID: files.state.lake_id or ""}
-            with txn.update_snapshot(snapshot_properties=properties).overwrite() as change:
+            snapshot_update = txn.update_snapshot(snapshot_properties=properties)
+            producer = snapshot_update.overwrite() if drop else snapshot_update.merge_append()
+            with producer as change:
                 for old in drop:
                     change.delete_data_file(old)
                 for uri in add:
@@ -184,13 +186,20 @@ def registered(table: Table) -> dict[str, DataFile]:
     return {task.file.file_path: task.file for task in table.scan().plan_files()}
 
 
-def ensure_name_mapping(txn: Transaction) -> None:
-    """Set the table's name mapping (lake files are matched to columns by name) when missing."""
+def ensure_properties(txn: Transaction) -> None:
+    """Set, when missing, the table's name mapping (lake files are matched to columns by name)
+    and manifest merging (a sync that only adds files appends one manifest, merged with the
+    small ones once there are 100, so frequent syncs do not make scans read ever more
+    manifests)."""
     from pyiceberg.table import TableProperties
 
+    wanted = {TableProperties.MANIFEST_MERGE_ENABLED: "true"}
     if txn.table_metadata.name_mapping() is None:
-        mapping = txn.table_metadata.schema().name_mapping.model_dump_json()
-        txn.set_properties({TableProperties.DEFAULT_NAME_MAPPING: mapping})
+        wanted[TableProperties.DEFAULT_NAME_MAPPING] = (
+            txn.table_metadata.schema().name_mapping.model_dump_json())
+    missing = {k: v for k, v in wanted.items() if txn.table_metadata.properties.get(k) != v}
+    if missing:
+        txn.set_properties(missing)
 
 
 def check_lake(table: Table, state: State) -> None:

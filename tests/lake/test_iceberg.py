@@ -89,6 +89,7 @@ def test_a_later_sync_adds_only_the_new_files_and_a_repeat_does_nothing(
     current = iceberg_table(_catalog(lake), "change").current_snapshot()
     assert current is not None and current.summary is not None
     assert current.summary.get("added-data-files") == "2"
+    assert current.summary.operation.value == "append"  # adds only: an append snapshot
     assert current.summary.get("aftershock.manifest.seq") == "3"
     _assert_reads_back(lake)
     snapshots = {name: iceberg_table(_catalog(lake), name).current_snapshot() for name in TABLES}
@@ -118,6 +119,10 @@ def test_compaction_replaces_the_files_and_drops_the_duplicates(
     assert "OUT OF SYNC" in capsys.readouterr().out
     out = _sync(lake, capsys)
     assert "aftershock.agent_action: +1 -4 files, 1 files, 21 rows" in out
+    current = iceberg_table(_catalog(lake), "agent_action").current_snapshot()
+    assert current is not None and current.summary is not None
+    assert current.summary.operation.value == "overwrite"
+    assert current.summary.get("deleted-data-files") == "4"
     now = _paths(lake, "agent_action")
     assert now == _live(lake, "agent_action") and not now & replaced
     assert all("compacted+" in path for path in now)
