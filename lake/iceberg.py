@@ -125,6 +125,27 @@ def follower(location: Path | str, settings: LakeSettings,
     return follow
 
 
+def keeper(location: Path | str, settings: LakeSettings,
+           say: Callable[[str], None]) -> Callable[[], None]:
+    """What ``ingest run --iceberg-sync`` calls after each settled commit: a sync of every table,
+    one line when something was committed. A failure (catalog unreachable) is reported and ingest
+    goes on; the next commit's sync catches up."""
+    target = target_of(location, settings)
+
+    def sync_now() -> None:
+        try:
+            files = lake_files(location, settings)
+            done = sync(files, target, lambda _line: None)
+        except LakeError as exc:
+            say(f"iceberg: not synced ({exc}); the next commit's sync catches up")
+            return
+        changed = [t for t in done if t.changed]
+        if changed:
+            say(f"iceberg: {', '.join(f'{t.table} +{t.added} -{t.removed}' for t in changed)} "
+                f"at manifest entry {files.state.seq}")
+    return sync_now
+
+
 def sync_table(catalog: Catalog, target: Target, name: str, files: LakeFiles) -> Synced:
     """One table's commit: add the live files it lacks, drop those no longer live."""
     from pyiceberg.io.pyarrow import parquet_file_to_data_file

@@ -239,3 +239,32 @@ def test_a_simulated_lake_reads_back_identically(tmp_path: Path,
     assert main(["lake", "iceberg", "show", "--lake", str(lake)]) == ExitCode.OK
     shown = capsys.readouterr().out
     assert shown.count("| in sync") == len(TABLES), shown
+
+
+@pytest.mark.kafka
+def test_ingest_run_with_iceberg_sync_keeps_the_tables_in_step(
+        kafka_bootstrap: str, topic_prefix: str, group_id: str, tmp_path: Path) -> None:
+    from aftershock.settings import KafkaSettings
+    from tests.ingest.kafka_data import create_topics, produce, serialised_events, to_audit_topics
+    from tests.ingest.worker_proc import worker_env
+
+    kafka = KafkaSettings(topic_prefix=topic_prefix)
+    create_topics(kafka_bootstrap, kafka.audit_topics() + [kafka.dead_letter_topic])
+    produce(kafka_bootstrap, to_audit_topics(kafka, serialised_events(600)))
+    lake, log = tmp_path / "lake", tmp_path / "worker.log"
+    env = worker_env(kafka_bootstrap, topic_prefix, group_id)
+    with open(log, "wb") as handle:
+        done = subprocess.run([sys.executable, "-m", "aftershock", "ingest", "run", "--lake",
+                               str(lake), "--until-idle", "3", "--iceberg-sync"], env=env,
+                              stdout=handle, stderr=handle, timeout=180, check=False)
+    text = log.read_text()
+    assert done.returncode == 0, text[-3000:]
+    assert "aftershock ingest: iceberg: " in text and "not synced" not in text, text[-3000:]
+    _assert_reads_back(lake)
+    for name in EVENT_TYPES:
+        assert _paths(lake, name) == _live(lake, name)
+    state = snapshot(lake)
+    seqs = {iceberg_table(_catalog(lake), name).current_snapshot().summary.get(  # type: ignore[union-attr]
+        "aftershock.manifest.seq") for name in EVENT_TYPES}
+    assert seqs and all(seq is not None and int(seq) <= state.seq for seq in seqs)
+    assert sum(iceberg_table(_catalog(lake), n).scan().to_arrow().num_rows for n in EVENT_TYPES) == 600
