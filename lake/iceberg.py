@@ -19,6 +19,8 @@ in the Iceberg table (:func:`show` says how many).
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from pyiceberg.manifest import DataFile
     from pyiceberg.table import Table, Transaction
 
+ATTEMPTS = 10  # commits of one table lost in a row to other syncs before a sync gives up
 SEQ, HEAD, LAKE_ID = "aftershock.manifest.seq", "aftershock.manifest.head", "aftershock.lake.id"
 
 
@@ -89,7 +92,7 @@ def sync(files: LakeFiles, target: Target, say: Callable[[str], None]) -> list[S
     done = []
     for name in TABLES:
         with catalog_errors(target):
-            result = sync_table(catalog, target, name, files)
+            result = sync_retrying(catalog, target, name, files)
         what = f"+{result.added} -{result.removed} files" if result.changed else "unchanged"
         say(f"iceberg: {target.namespace}.{name}: {what}, {result.files} files, {result.rows} rows")
         done.append(result)
@@ -117,7 +120,7 @@ def follower(location: Path | str, settings: LakeSettings,
         try:
             with catalog_errors(target):
                 if catalog.table_exists((target.namespace, table)):
-                    done = sync_table(catalog, target, table, lake_files(location, settings))
+                    done = sync_retrying(catalog, target, table, lake_files(location, settings))
                     say(f"iceberg: {target.namespace}.{table}: +{done.added} -{done.removed} files")
         except LakeError as exc:
             say(f"iceberg: {target.namespace}.{table} not synced ({exc}); run `aftershock lake "
@@ -146,13 +149,31 @@ def keeper(location: Path | str, settings: LakeSettings,
     return sync_now
 
 
+def sync_retrying(catalog: Catalog, target: Target, name: str, files: LakeFiles,
+                  attempts: int = ATTEMPTS) -> Synced:
+    """:func:`sync_table`, worked out again from the table's new snapshot when another sync
+    committed the table first (two syncs at once: a compaction's and a worker's)."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    lost = 0
+    while True:
+        try:
+            return sync_table(catalog, target, name, files)
+        except CommitFailedException:
+            lost += 1
+            if lost >= attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.1 * lost))  # noqa: S311 - spreading retries
+
+
 def sync_table(catalog: Catalog, target: Target, name: str, files: LakeFiles) -> Synced:
     """One table's commit: add the live files it lacks, drop those no longer live."""
     from pyiceberg.io.pyarrow import parquet_file_to_data_file
 
     quiet_missing_statistics()
     table = catalog.create_table_if_not_exists(
-        (target.namespace, name), schema=lake_schema(name), location=target.location(name))
+        (target.namespace, name), schema=lake_schema(name), location=target.location(name),
+        properties=table_properties())
     check_lake(table, files.state)
     live = files.live(name)
     have = registered(table)
@@ -207,14 +228,22 @@ def registered(table: Table) -> dict[str, DataFile]:
     return {task.file.file_path: task.file for task in table.scan().plan_files()}
 
 
-def ensure_properties(txn: Transaction) -> None:
-    """Set, when missing, the table's name mapping (lake files are matched to columns by name)
-    and manifest merging (a sync that only adds files appends one manifest, merged with the
+def table_properties() -> dict[str, str]:
+    """Manifest merging on (a sync that only adds files appends one manifest, merged with the
     small ones once there are 100, so frequent syncs do not make scans read ever more
-    manifests)."""
+    manifests), and no retry of a lost commit inside pyiceberg: it would add the same files again
+    on top of the winner's snapshot; :func:`sync` works out the difference again instead."""
     from pyiceberg.table import TableProperties
 
-    wanted = {TableProperties.MANIFEST_MERGE_ENABLED: "true"}
+    return {TableProperties.MANIFEST_MERGE_ENABLED: "true", TableProperties.COMMIT_NUM_RETRIES: "0"}
+
+
+def ensure_properties(txn: Transaction) -> None:
+    """Set, when missing, :func:`table_properties` and the table's name mapping (lake files are
+    matched to columns by name)."""
+    from pyiceberg.table import TableProperties
+
+    wanted = table_properties()
     if txn.table_metadata.name_mapping() is None:
         wanted[TableProperties.DEFAULT_NAME_MAPPING] = (
             txn.table_metadata.schema().name_mapping.model_dump_json())

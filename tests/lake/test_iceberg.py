@@ -268,3 +268,20 @@ def test_ingest_run_with_iceberg_sync_keeps_the_tables_in_step(
         "aftershock.manifest.seq") for name in EVENT_TYPES}
     assert seqs and all(seq is not None and int(seq) <= state.seq for seq in seqs)
     assert sum(iceberg_table(_catalog(lake), n).scan().to_arrow().num_rows for n in EVENT_TYPES) == 600
+
+
+def test_syncs_running_at_once_register_each_file_once(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    for batch in range(4):
+        _land(lake, batch)
+    command = [sys.executable, "-m", "aftershock", "lake", "iceberg", "sync", "--lake", str(lake)]
+    workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(3)]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+    for name in TABLES:
+        table = iceberg_table(_catalog(lake), name)
+        paths = [task.file.file_path for task in table.scan().plan_files()]
+        assert len(paths) == len(set(paths)) and set(paths) == _live(lake, name), name
+    _assert_reads_back(lake)
