@@ -285,3 +285,18 @@ def test_syncs_running_at_once_register_each_file_once(tmp_path: Path) -> None:
         paths = [task.file.file_path for task in table.scan().plan_files()]
         assert len(paths) == len(set(paths)) and set(paths) == _live(lake, name), name
     _assert_reads_back(lake)
+
+
+def test_a_table_holding_another_lake_is_refused(tmp_path: Path) -> None:
+    catalog = f"sqlite:///{tmp_path / 'shared.db'}"
+    for n, name in enumerate(("one", "two")):
+        _land(tmp_path / name, n)
+    first = _run("lake", "iceberg", "sync", "--lake", str(tmp_path / "one"), "--catalog", catalog)
+    assert first.returncode == 0, first.stderr
+    second = _run("lake", "iceberg", "sync", "--lake", str(tmp_path / "two"), "--catalog", catalog)
+    assert second.returncode == ExitCode.LAKE
+    (line,) = second.stderr.strip().splitlines()
+    assert "holds lake" in line and "not this lake" in line and "--namespace" in line, line
+    done = _run("lake", "iceberg", "sync", "--lake", str(tmp_path / "two"), "--catalog", catalog,
+                "--namespace", "two")
+    assert done.returncode == 0, done.stderr
