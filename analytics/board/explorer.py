@@ -9,7 +9,7 @@ from analytics.board.filters import Filters
 from analytics.board.session import opened, resolve, rows, tables_for
 from analytics.board.source import Source
 from analytics.metrics import ReportParams
-from analytics.postmortem import postmortem
+from analytics.postmortem import TIMELINE_TABLES, postmortem
 
 
 def choices(src: Source, filters: Filters) -> list[dict[str, Any]]:
@@ -24,7 +24,7 @@ def choices(src: Source, filters: Filters) -> list[dict[str, Any]]:
 def explore(src: Source, incident: str) -> dict[str, Any]:
     """The postmortem of ``incident`` (our id or a source-native id) on the stored model."""
     params = ReportParams(min_confidence=src.min_confidence, link=src.params)
-    with opened(src) as con:
+    with opened(src, TIMELINE_TABLES) as con:
         found = postmortem(con, incident.strip(), params=params)
     for s in found["suspects"]:
         s["links"] = [u for u in (s.get("source_url"),) if u]
