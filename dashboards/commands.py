@@ -31,6 +31,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         env[RULES_ENV] = str(args.rules.resolve())
     command = [sys.executable, "-m", "dashboards.serve", "run", str(APP), "--server.port", str(args.port),
                "--server.address", args.host, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--client.toolbarMode", "viewer"]
     print(f"dashboard: http://{args.host}:{args.port}/ (lake {lake}); Ctrl-C stops it", flush=True)
     return subprocess.call(command, env=env)

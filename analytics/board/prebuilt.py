@@ -63,7 +63,7 @@ def defaults(environment: str, rules_file: Path | None) -> list[tuple[str, tuple
     service, :data:`RULES_PAGE`, from the risk rules' history)."""
     plain = Filters(environment=environment)
     return [(OPTIONS, ()), (f"{PACKAGE}.overview.overview", (plain,)),
-            (f"{PACKAGE}.changes.changes", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
+            (f"{PACKAGE}.changes.change_cells", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
             (f"{PACKAGE}.agents.agents", (plain,)), (CHOICES, (plain,)),
             (RULES_HISTORY, (plain, rules_file, None))]
 
@@ -124,7 +124,7 @@ def build(src: Source, rules_file: Path | None, say: Progress, digests: Path | N
     plain = Filters(environment=src.params.environment)
     history = stored[key(RULES_HISTORY, (plain, rules_file, None))]
     stored[key(RULES_PAGE, (plain, rules_file, None))] = _function(RULES_BOARD)(history, plain)
-    widest = stored[key(CHOICES, (Filters(environment=src.params.environment),))]
+    widest = stored[key(CHOICES, (Filters(environment=src.params.environment),))]["incidents"]
     if widest:
         incident = widest[0]["incident_id"]
         stored[key(EXPLORE, (incident,))] = _function(EXPLORE)(src, incident)

@@ -96,10 +96,12 @@ def options(src: Source) -> dict[str, Any]:
     """What the filters can offer: services, teams (service -> team), environments, data bounds."""
     with opened(src) as con:
         bounds = data_bounds(con, src.params.environment)
-        return {"services": [r["service_name"] for r in rows(con, "board_services")],
-                "teams": service_teams(con),
-                "environments": [r["environment"] for r in rows(con, "board_environments")],
-                "since": bounds["since"], "until": bounds["until"]}
+        found = {"services": [r["service_name"] for r in rows(con, "board_services")],
+                 "teams": service_teams(con),
+                 "environments": [r["environment"] for r in rows(con, "board_environments")],
+                 "since": bounds["since"], "until": bounds["until"]}
+    remember_teams(src, found["teams"])
+    return found
 
 
 def median_interval(values: list[float], half_z: float = HALF_Z) -> dict[str, Any]:
