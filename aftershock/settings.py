@@ -204,6 +204,10 @@ class LakeSettings(_Section):
         default=None, description="Endpoint of the S3-compatible service of a lake on s3:// "
         "(e.g. http://minio:9000). Unset: the standard AWS_ENDPOINT_URL, else AWS itself; region "
         "and credentials always come from the usual AWS chain.")
+    s3_reader: Literal["pyarrow", "s3fs"] = Field(
+        default="pyarrow", description="How readers (report, postmortem, rules, query, the "
+        "dashboard) read the Parquet objects of a lake on s3://: pyarrow's S3 filesystem, or "
+        "s3fs (bench/object_store.py times both).")
     cache_dir: Path | None = Field(
         default=None, description="Local folder of what readers derive from a lake on object "
         "storage (the stored analytics model, the dashboard's rebuild lock and log), one "

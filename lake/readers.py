@@ -115,7 +115,8 @@ def add_views(con: duckdb.DuckDBPyConnection, location: Location, state: State |
     from lake.object_reader import add_object_views
 
     manifest = _manifest(location)
-    add_object_views(con, manifest.store, state or snapshot(location), chosen)
+    add_object_views(con, manifest.store, state or snapshot(location), chosen,
+                     via=_settings(None).s3_reader)
 
 
 def _manifest(location: Location) -> ObjectManifest:
