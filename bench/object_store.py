@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from ingest_data import raw_events, say
+from ingest_data import EVENT_TYPES, raw_events, say
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,7 +80,8 @@ class Counting:
 
 
 def land(args: argparse.Namespace, tmp: Path, bucket: str) -> tuple[S3Store, Path]:
-    events = [parse_event(raw) for t, raw in raw_events(args.batch * 5) if t == "change"][: args.batch]
+    raw = raw_events(args.batch * len(EVENT_TYPES))
+    events = [parse_event(body) for t, body in raw if t == "change"][: args.batch]
     key = Ed25519PrivateKey.generate()
     local = LakeWriter(tmp / "lake", IngestSettings())
     local.manifest = Manifest(tmp / "lake", Witness(tmp / "anchors", tmp / "lake", key))

@@ -155,3 +155,17 @@ def test_missing_credentials_are_one_clear_line(lakes: tuple[Path, str], tmp_pat
     assert done.stderr.splitlines() == [
         "aftershock: object store: cannot list '_manifest/checkpoints/' (NoCredentialsError): check "
         "the bucket, the endpoint (AWS_ENDPOINT_URL) and the credentials of the AWS chain"]
+
+
+def test_simulate_lands_into_a_bucket(bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"s3://{bucket}/sim"
+    assert main(["simulate", "--days", "1", "--seed", "3", "--lake", url]) == ExitCode.OK
+    landed = int(capsys.readouterr().err.split("simulate: ")[1].split(" events")[0].replace(",", ""))
+    sql = "SELECT (SELECT count(*) FROM change) + (SELECT count(*) FROM deployment) + (SELECT count(*) " \
+          "FROM incident) + (SELECT count(*) FROM agent_action) + (SELECT count(*) FROM gate_decision) " \
+          "+ (SELECT count(*) FROM defect_link) AS n"
+    assert main(["query", sql, "--lake", url, "--format", "csv"]) == ExitCode.OK
+    assert int(capsys.readouterr().out.splitlines()[-1]) == landed > 0
+    assert list(tmp_path.iterdir()) == []  # nothing landed in a local folder named after the URL
