@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,30 @@ def test_simulate_lands_into_a_bucket(bucket: str, tmp_path: Path, monkeypatch: 
     assert main(["query", sql, "--lake", url, "--format", "csv"]) == ExitCode.OK
     assert int(capsys.readouterr().out.splitlines()[-1]) == landed > 0
     assert list(tmp_path.iterdir()) == []  # nothing landed in a local folder named after the URL
+
+
+def test_the_background_rebuild_of_an_s3_lake_locks_and_stores_in_the_cache(
+        lakes: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics.board import refresh
+    from analytics.board.source import locate
+    from lake.storage import open_store
+    from tests.analytics.fixture import incident
+
+    _, url = lakes
+    assert rebuild(url, LinkParams(), 0.5)
+    land_events(url, [incident("I6", "resolved", 1300, [("search", 3, 0)], 3, 1290, mitigated=1300)])
+    monkeypatch.setenv("AFTERSHOCK_DASHBOARD_LAKE", url)
+    at = AppTest.from_file(str(PAGES / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.exception and any("refreshing" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "5"  # the stored model's data
+    assert refresh.lock_path(url).parent == local_dir(url) / "_model"
+    deadline = time.monotonic() + 300
+    while locate(url, LinkParams(), 0.5).status != "fresh" or refresh.running(url):
+        assert time.monotonic() < deadline, (local_dir(url) / "_model" / refresh.LOG_NAME).read_text()
+        time.sleep(0.5)
+    at = AppTest.from_file(str(PAGES / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.warning and {m.label: m.value for m in at.metric}["Incidents"] == "6"
+    assert "model stored" in (local_dir(url) / "_model" / refresh.LOG_NAME).read_text()
+    assert open_store(url).keys("_model") == []  # nothing derived was written to the bucket
