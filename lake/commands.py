@@ -54,8 +54,10 @@ def keygen(args: argparse.Namespace, settings: Settings) -> int:
     from lake.keys import generate
     from lake.witness import outside
 
-    lake = Path(args.lake) if args.lake is not None else Path(settings.lake.dir)
-    private, public = generate(outside(lake, args.folder, "key folder"))
+    lake = args.lake if args.lake is not None else settings.lake.dir
+    folder = (args.folder.expanduser().resolve() if isinstance(lake, str)  # s3://: not a folder here
+              else outside(Path(lake), args.folder, "key folder"))
+    private, public = generate(folder)
     print(f"wrote {private} (private: keep it outside the lake, readable by the writers only) "
           f"and {private.with_suffix('.pub')}")
     print(f"AFTERSHOCK_LAKE__SIGNING_KEY={private}")

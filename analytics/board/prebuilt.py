@@ -34,6 +34,7 @@ from analytics.board.session import remember_teams
 from analytics.board.source import Source
 from analytics.store import default_digests, record_digest, vouched
 from lake.manifest import State
+from lake.readers import local_dir
 from lake.witness import outside
 
 BOARD = Path(__file__).parent
@@ -180,7 +181,7 @@ def _state(src: Source) -> State:
 
 
 def _digests(src: Source, digests: Path | None) -> Path:
-    return outside(src.lake, digests or default_digests(), "model digest folder")
+    return outside(local_dir(src.lake), digests or default_digests(), "model digest folder")
 
 
 def _write(target: Path, stored: dict[str, Any]) -> None:
