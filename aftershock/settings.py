@@ -12,10 +12,11 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -174,8 +175,17 @@ class BrokerSettings(_Section):
     mvn_timeout_s: float = 600.0
 
 
+def lake_location(value: object) -> object:
+    """A lake folder as a Path; an ``s3://`` URL kept as text (a Path would fold its ``//``)."""
+    if isinstance(value, str) and not value.startswith("s3://"):
+        return Path(value)
+    return value
+
+
 class LakeSettings(_Section):
-    dir: Path = Field(default=Path("lake"), description="Root folder of the Parquet lake.")
+    dir: Annotated[Path | str, BeforeValidator(lake_location)] = Field(
+        default=Path("lake"), description="Root folder of the Parquet lake, or s3://bucket/prefix "
+        "(a lake on object storage).")
     anchor_dir: Path = Field(
         default_factory=lambda: _state_home() / "anchors",
         description="Witness files of the signed manifest heads (one per lake) and the digests of "
@@ -194,6 +204,20 @@ class LakeSettings(_Section):
         default=None, description="Endpoint of the S3-compatible service of a lake on s3:// "
         "(e.g. http://minio:9000). Unset: the standard AWS_ENDPOINT_URL, else AWS itself; region "
         "and credentials always come from the usual AWS chain.")
+    iceberg_catalog: str | None = Field(
+        default=None, description="Catalog of the lake's Iceberg tables (`aftershock lake iceberg`): "
+        "a SQLAlchemy URL (SQL catalog), an http(s) URL (REST catalog) or `glue`. Unset: SQLite "
+        "in <lake>/_iceberg/catalog.db, or under the state folder for a lake on s3://.")
+    iceberg_namespace: str = Field(
+        default="aftershock", min_length=1, description="Namespace of the lake's Iceberg tables.")
+    s3_reader: Literal["pyarrow", "s3fs"] = Field(
+        default="pyarrow", description="How readers (report, postmortem, rules, query, the "
+        "dashboard) read the Parquet objects of a lake on s3://: pyarrow's S3 filesystem, or "
+        "s3fs (bench/object_store.py times both).")
+    cache_dir: Path | None = Field(
+        default=None, description="Local folder of what readers derive from a lake on object "
+        "storage (the stored analytics model, the dashboard's rebuild lock and log), one "
+        "subfolder per lake. Unset: $XDG_CACHE_HOME/aftershock/lakes (~/.cache/...).")
 
 
 class IngestSettings(_Section):

@@ -26,19 +26,21 @@ from analytics import queries
 REPEAT_S = 0.05  # once the time is up, interrupt again this often (a statement may start later)
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, lake_dir: Path | str) -> None:
+def lock_down(con: duckdb.DuckDBPyConnection, lake_dir: Path | str, also: Iterable[Path] = ()) -> None:
     """Allow file access only under ``lake_dir`` (a folder, or the ``s3://`` prefix of a lake on
-    object storage) and the schema files, then lock the settings."""
+    object storage), the schema files and the folders ``also`` (a stored model kept outside the
+    lake), then lock the settings."""
     from lake.reader import schema_files
 
     lake = f"{lake_dir.rstrip('/')}/" if isinstance(lake_dir, str) else f"{Path(lake_dir).resolve()}/"
-    folders = {lake, *(f"{Path(p).resolve().parent}/" for p in schema_files().values())}
+    local = (*(Path(p).parent for p in schema_files().values()), *also)
+    folders = {lake, *(f"{p.resolve()}/" for p in local)}
     queries.execute(con, "restrict_files", {"directories": sorted(folders)})
     for step in ("disable_spilling", "disable_external_access", "lock_configuration"):
         queries.execute(con, step)
 
 
-def open_bounded(lake_dir: Path, limits: QuerySettings,
+def open_bounded(lake_dir: Path | str, limits: QuerySettings,
                  tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
     """A locked-down connection with the views of ``tables`` (default: all) and the memory and
     thread limits of ``limits``; run its queries inside :func:`watch`."""
@@ -66,18 +68,10 @@ def open_views(con: duckdb.DuckDBPyConnection, lake_dir: Path | str, limits: Que
                tables: Iterable[str] | None = None) -> None:
     """Create the lake views of ``tables`` (default: all) on ``con``, then lock it down; an
     ``s3://`` lake is read through its object manifest."""
-    from lake.reader import TABLES, add_views
+    from lake.readers import add_views
 
-    chosen = TABLES if tables is None else tables
     try:
-        if isinstance(lake_dir, str):
-            from aftershock.settings import load_settings
-            from lake.object_reader import add_object_views
-            from lake.storage import open_store
-
-            add_object_views(con, open_store(lake_dir, load_settings().lake), tables=chosen)
-        else:
-            add_views(con, lake_dir, tables=chosen)
+        add_views(con, lake_dir, tables=tables)
     except duckdb.OutOfMemoryException as exc:
         raise memory_error(limits) from exc
     lock_down(con, lake_dir)

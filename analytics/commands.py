@@ -18,17 +18,17 @@ from analytics.model import LinkParams
 from analytics.postmortem import postmortem as build_postmortem
 
 
-def _lake_dir(args: argparse.Namespace, settings: Any) -> Path:
-    from lake.location import resolve_lake
+def _lake(args: argparse.Namespace, settings: Any) -> Path | str:
+    from lake.location import resolve_location
 
-    return resolve_lake(args.lake, settings)
+    return resolve_location(args.lake, settings)
 
 
 def _model(args: argparse.Namespace, settings: Any, params: ReportParams,
            views: bool) -> duckdb.DuckDBPyConnection:
     from analytics.store import connect
 
-    return connect(_lake_dir(args, settings), params.link, params.min_confidence, views=views,
+    return connect(_lake(args, settings), params.link, params.min_confidence, views=views,
                    refresh=args.refresh_model, progress=_say)
 
 
@@ -55,9 +55,7 @@ def postmortem(args: argparse.Namespace, settings: Any) -> int:
 def query(args: argparse.Namespace, settings: Any) -> int:
     given = {"timeout_s": args.timeout, "memory_limit": args.memory_limit}
     limits = settings.query.model_copy(update={k: v for k, v in given.items() if v is not None})
-    from lake.location import resolve_location
-
-    columns, rows = run(resolve_location(args.lake, settings), args.sql, limits)
+    columns, rows = run(_lake(args, settings), args.sql, limits)
     out = render.table_csv(columns, rows) if args.format == "csv" else render.table_text(columns, rows)
     print(out, end="" if args.format == "csv" else "\n")
     return ExitCode.OK

@@ -8,8 +8,9 @@ lake here; :mod:`analytics.store` keeps a built model beside the lake):
 - the model (``a_change_events``, ``a_changes``, ``a_change_refs``, ``a_deployment_events``,
   ``a_deployments``, ``a_deployment_refs``, ``a_deployment_changes``, ``a_incidents``,
   ``a_incident_services``, ``a_agent_actions`` (one row per report) and ``a_agent_calls`` (one per
-  tool call), ``a_link_evidence``, ``a_links``, and for the layers that held ``a_gate_changes``
-  and ``a_change_reviews``), which depends on the linking parameters;
+  tool call), ``a_link_evidence``, ``a_links``, for the layers that held ``a_gate_changes``
+  and ``a_change_reviews``, and the gate decisions with their changes, ``a_gate_decisions``),
+  which depends on the linking parameters;
 - the outcomes (``a_change_outcomes``, ``a_incident_blame``, ``a_blast``, ``a_deploy_outcomes``,
   ``a_change_lead``, ``a_layers``), which depend on those and on the confidence a link needs to count. None
   depends on the report period: the report filters their rows.
@@ -31,6 +32,7 @@ from analytics import queries
 
 MODEL_STEPS: tuple[str, ...] = (
     "first_landed_macro",
+    "model_moved_copies",
     "model_agent_actions",
     "model_agent_calls",
     "model_change_events",
@@ -55,6 +57,7 @@ MODEL_STEPS: tuple[str, ...] = (
     "link_score",
     "link_suspects",
     "layers_gate",
+    "model_gate_decisions",
     "layers_reviews",
 )
 OUTCOME_STEPS: tuple[str, ...] = (

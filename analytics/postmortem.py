@@ -4,6 +4,7 @@ confidence, evidence and source-native identifiers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -11,6 +12,9 @@ import duckdb
 from aftershock.errors import AnalyticsError
 from analytics import layers, queries
 from analytics.metrics import ReportParams, prepare
+from lake.files import within_days
+
+TIMELINE_TABLES = ("change", "deployment", "agent_action")
 
 
 def postmortem(con: duckdb.DuckDBPyConnection, incident: str, window_minutes: int | None = None,
@@ -33,11 +37,19 @@ def postmortem(con: duckdb.DuckDBPyConnection, incident: str, window_minutes: in
         "window_minutes": window,
         "min_confidence": p.min_confidence,
         "suspects": queries.rows(con, "postmortem_suspects", values),
-        "timeline": timeline(con, values),
+        "timeline": timeline(con, values, row),
         "layers": layers.of_incident(con, row["incident_id"]),
     }
 
 
-def timeline(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> list[dict[str, Any]]:
+def timeline(con: duckdb.DuckDBPyConnection, values: dict[str, Any],
+             incident: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events of the window before ``incident`` until it ended, read from the files of the
+    days it spans only (a day of margin on each side: no time zone can move an event out)."""
+    since = incident["impact_started_at"] - timedelta(minutes=values["window_minutes"], days=1)
+    until = (incident["ended_at"] or incident["impact_started_at"]) + timedelta(days=1)
+    first, last = since.date().isoformat(), until.date().isoformat()
+    lists = queries.rows(con, "timeline_files")[0]
+    files = {f"{t}_files": within_days(list(lists[t] or []), first, last) for t in TIMELINE_TABLES}
     queries.execute(con, "first_copies_macro")
-    return queries.rows(con, "postmortem_timeline", values)
+    return queries.rows(con, "postmortem_timeline", {**values, **files})

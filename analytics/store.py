@@ -3,7 +3,8 @@ rebuild it.
 
 Building the model (linking every incident to its candidate causes) is the expensive part of
 every analytics command and depends only on the lake's committed contents and the parameters.
-After a build, its tables are written to one DuckDB file ``<lake>/_model/<name>.duckdb`` whose
+After a build, its tables are written to one DuckDB file ``<lake>/_model/<name>.duckdb`` (for a
+lake on object storage: ``<its cache folder>/_model/``, :func:`lake.readers.local_dir`) whose
 name carries the manifest sequence number and a key over the manifest head hash, the linking
 parameters, the confidence threshold, the SQL of every model step and the DuckDB version. A later
 command on the same snapshot with the same parameters attaches that file read-only instead of
@@ -42,7 +43,8 @@ from aftershock.fsutil import fsync_dir
 from analytics import queries
 from analytics.model import MODEL_STEPS, OUTCOME_STEPS, LinkParams, ensure
 from lake.files import sha256_file
-from lake.manifest import State, snapshot
+from lake.manifest import State
+from lake.readers import Location, local_dir, open_views, snapshot
 from lake.witness import outside
 
 MODEL_DIR = "_model"
@@ -53,7 +55,7 @@ _STORED_NAME = re.compile(r"\.?(\d+)-[0-9a-f]{16}\.duckdb(\.\d+\.tmp)?(\.wal)?")
 Progress = Callable[[str], None]
 
 
-def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: bool = True,
+def connect(lake: Location, params: LinkParams, min_confidence: float, *, views: bool = True,
             refresh: bool = False, progress: Progress | None = None,
             digests: Path | None = None, keep_older: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection where the model and outcome tables for ``params`` resolve: the stored model of
@@ -61,15 +63,13 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
     folder of model digests, default ``<anchor_dir>/models`` of the environment's lake settings)
     and not ``refresh``, else built now and stored (with ``keep_older``, models of older entries
     are left for the caller to :func:`prune`). With ``views`` (or when building) the lake's views
-    are there too (``lake.reader``)."""
-    from lake.reader import open_lake  # pyarrow and the contracts: only when views are needed
-
+    are there too (``lake.readers``)."""
     say = progress or _quiet
-    digests = outside(lake, digests or default_digests(), "model digest folder")
+    digests = outside(local_dir(lake), digests or default_digests(), "model digest folder")
     state = snapshot(lake)
     path = model_path(lake, state, params, min_confidence)
     if path.exists() and not refresh and _vouched(path, state, digests, say):
-        con = open_lake(lake, state) if views else duckdb.connect()
+        con = open_views(lake, state) if views else duckdb.connect()
         try:
             attach(con, path)
         except AnalyticsError as exc:  # removed meanwhile, or not a readable model file
@@ -79,7 +79,7 @@ def connect(lake: Path, params: LinkParams, min_confidence: float, *, views: boo
             say(f"using the stored model {path.name} (manifest entry {state.seq})")
             return con
     say(f"building the model for manifest entry {state.seq} (kept in {path.parent} for the next run)")
-    con = open_lake(lake, state)
+    con = open_views(lake, state)
     ensure(con, params, min_confidence)
     if save(con, path, say, prune_older=not keep_older):
         record_digest(path, state, digests, say)
@@ -138,14 +138,19 @@ def _digest_file(digests: Path, state: State, path: Path) -> Path:
     return digests / (state.lake_id or "empty") / f"{path.name}.json"
 
 
-def model_path(lake: Path, state: State, params: LinkParams, min_confidence: float) -> Path:
+def model_folder(lake: Location) -> Path:
+    """The folder of the lake's stored models (in its cache folder for a lake on object storage)."""
+    return local_dir(lake) / MODEL_DIR
+
+
+def model_path(lake: Location, state: State, params: LinkParams, min_confidence: float) -> Path:
     """Where the model of ``state`` built with these parameters is (or would be) stored."""
     digest = hashlib.sha256()
     for part in (state.head, repr(params.values()), repr(min_confidence), duckdb.__version__,
                  *(queries.text(step) for step in (*MODEL_STEPS, *OUTCOME_STEPS))):
         digest.update(part.encode())
         digest.update(b"\0")
-    return lake / MODEL_DIR / f"{state.seq}-{digest.hexdigest()[:16]}.duckdb"
+    return model_folder(lake) / f"{state.seq}-{digest.hexdigest()[:16]}.duckdb"
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -159,7 +164,7 @@ def save(con: duckdb.DuckDBPyConnection, path: Path, say: Progress = print, *,
     """Write every model table of ``con`` to ``path`` atomically; False (and a note) if it failed."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         _write(con, temporary)
         os.replace(temporary, path)
         fsync_dir(path.parent)

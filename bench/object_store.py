@@ -1,8 +1,8 @@
 """The lake on a loopback S3 API (moto's server) against the same lake in a local folder, in one
-run: landing throughput, reading time, and commits per second with 1, 2 and 4 writers on one
-bucket (how commit contention grows).
+run: landing throughput, reading time, report time, and commits per second with 1, 2 and 4
+writers on one bucket (how commit contention grows).
 
-Run: python bench/object_store.py [--batches 20] [--batch 5000] [--commits 150]
+Run: python bench/object_store.py [--batches 20] [--batch 5000] [--commits 150] [--days 14]
 
 - Landing: the same batches of ``change`` events are landed alternately through ``LakeWriter``
   (local folder, flock manifest, witness file) and ``ObjectLakeWriter`` (bucket, create-only
@@ -10,6 +10,12 @@ Run: python bench/object_store.py [--batches 20] [--batch 5000] [--commits 150]
   requests per commit by kind (counted on the store).
 - Reading: open the views and run a full scan and a grouped query, local files against the
   objects through s3fs and through pyarrow's S3 filesystem (best of three each).
+- Report: ``aftershock simulate --days D --seed 1`` into a folder and into the bucket, then
+  ``aftershock report`` on each, in process: cold (``--refresh-model``: the model is built from
+  the lake's objects) and warm (the stored model of the unchanged lake, in the folder's
+  ``_model/`` or the bucket's local cache), on the folder and on the bucket through pyarrow and
+  through s3fs (``AFTERSHOCK_LAKE__S3_READER``); the order rotates between rounds, best of
+  ``--rounds`` each.
 - Contention: N processes each commit ``--commits`` small ``add`` entries (their own partition,
   with intent and head in the object witness) to one fresh bucket, starting together; commits/s
   over all (first start to last end) and lost races per commit.
@@ -21,6 +27,8 @@ figures extrapolate to a real bucket.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import multiprocessing
 import os
 import sys
@@ -31,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from ingest_data import raw_events, say
+from ingest_data import EVENT_TYPES, raw_events, say
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,7 +80,8 @@ class Counting:
 
 
 def land(args: argparse.Namespace, tmp: Path, bucket: str) -> tuple[S3Store, Path]:
-    events = [parse_event(raw) for t, raw in raw_events(args.batch * 5) if t == "change"][: args.batch]
+    raw = raw_events(args.batch * len(EVENT_TYPES))
+    events = [parse_event(body) for t, body in raw if t == "change"][: args.batch]
     key = Ed25519PrivateKey.generate()
     local = LakeWriter(tmp / "lake", IngestSettings())
     local.manifest = Manifest(tmp / "lake", Witness(tmp / "anchors", tmp / "lake", key))
@@ -120,6 +129,37 @@ def read(store: S3Store, lake: Path) -> None:
         say(f"reading, {name}: " + ", ".join(f"{k} {v * 1000:,.0f} ms" for k, v in best.items()))
 
 
+def report(args: argparse.Namespace, tmp: Path, bucket: str) -> None:
+    from aftershock.cli import main as cli
+
+    local, url = str(tmp / "org"), f"s3://{bucket}/org"
+    for lake in (local, url):
+        _quiet(cli, ["simulate", "--days", str(args.days), "--seed", "1", "--lake", lake])
+    lakes = {"local": (local, "pyarrow"), "s3 via pyarrow": (url, "pyarrow"), "s3 via s3fs": (url, "s3fs")}
+    best: dict[tuple[str, str], float] = {}
+    names = list(lakes)
+    for round_number in range(args.rounds):
+        for name in names[round_number % 3:] + names[:round_number % 3]:
+            lake, via = lakes[name]
+            os.environ["AFTERSHOCK_LAKE__S3_READER"] = via
+            for kind, extra in (("cold", ["--refresh-model"]), ("warm", [])):
+                began = time.perf_counter()
+                _quiet(cli, ["report", "--lake", lake, "--format", "json", *extra])
+                spent = time.perf_counter() - began
+                best[name, kind] = min(spent, best.get((name, kind), spent))
+    for name in names:
+        say(f"report ({args.days} simulated days), {name}: cold {best[name, 'cold'] * 1000:,.0f} ms, "
+            f"warm {best[name, 'warm'] * 1000:,.0f} ms")
+
+
+def _quiet(cli: Any, argv: list[str]) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = cli(argv)
+    if code != 0:
+        raise SystemExit(f"aftershock {' '.join(argv)} failed ({code}): {out.getvalue()[-2000:]}")
+
+
 def _commit(bucket: str, partition: int, commits: int, start_at: float) -> tuple[float, float, int]:
     """Commit ``commits`` entries (with their intents and heads) once every writer is ready;
     returns when the loop began and ended (wall clock) and the races lost."""
@@ -155,16 +195,22 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--commits", type=int, default=150)
+    parser.add_argument("--days", type=int, default=14, help="simulated days of the report lake")
+    parser.add_argument("--rounds", type=int, default=3, help="report runs of each kind")
     args = parser.parse_args()
     os.environ.update(CREDENTIALS)
     say(f"load average at start: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp, s3_server(Path(tmp) / "moto.log") as endpoint:
         os.environ["AWS_ENDPOINT_URL"] = endpoint
+        os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")  # anchors and model digests
+        os.environ["AFTERSHOCK_LAKE__CACHE_DIR"] = str(Path(tmp) / "cache")
         import boto3
 
         boto3.client("s3").create_bucket(Bucket="bench")
         store, lake = land(args, Path(tmp), "bench")
         read(store, lake)
+        report(args, Path(tmp), "bench")
+        say(f"load average after the report runs: {os.getloadavg()}")
         contention(args)
     say(f"load average at end: {os.getloadavg()}")
 

@@ -25,12 +25,14 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         raise ConfigError(f"--port {args.port}: not a TCP port (1-65535)")
     if args.rules is not None and not args.rules.is_file():
         raise ConfigError(f"--rules {args.rules}: no such file")
-    lake = Path(args.lake if args.lake is not None else settings.lake.dir).resolve()
+    chosen = args.lake if args.lake is not None else settings.lake.dir
+    lake = chosen if isinstance(chosen, str) else Path(chosen).resolve()  # str: an s3:// URL
     env = dict(os.environ, **{LAKE_ENV: str(lake)})
     if args.rules is not None:
         env[RULES_ENV] = str(args.rules.resolve())
     command = [sys.executable, "-m", "dashboards.serve", "run", str(APP), "--server.port", str(args.port),
                "--server.address", args.host, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--client.toolbarMode", "viewer"]
     print(f"dashboard: http://{args.host}:{args.port}/ (lake {lake}); Ctrl-C stops it", flush=True)
     return subprocess.call(command, env=env)

@@ -21,6 +21,7 @@ from analytics.board.session import options
 from analytics.board.source import Source, locate
 from analytics.model import LinkParams
 from dashboards.commands import LAKE_ENV, RULES_ENV
+from lake.options import lake_argument
 
 MIN_CONFIDENCE = prebuilt.MIN_CONFIDENCE
 WATCH_SECONDS = 5
@@ -33,13 +34,14 @@ class Context:
     filters: Filters
 
 
-def lake_dir() -> Path:
-    """The lake the dashboard shows (``aftershock dashboard --lake``, else AFTERSHOCK_LAKE__DIR)."""
+def lake_dir() -> Path | str:
+    """The lake the dashboard shows (``aftershock dashboard --lake``, else AFTERSHOCK_LAKE__DIR):
+    a folder, or an ``s3://`` URL."""
     if os.environ.get(LAKE_ENV):
-        return Path(os.environ[LAKE_ENV])
+        return lake_argument(os.environ[LAKE_ENV])
     from aftershock.settings import load_settings
 
-    return Path(load_settings().lake.dir)
+    return load_settings().lake.dir
 
 
 def query_limits() -> QuerySettings:
@@ -60,8 +62,12 @@ def start(title: str, caption: str) -> Context | None:
     st.caption(caption)
     store = _store()
     lake = lake_dir()
-    src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
-                 query_limits(), prebuilt.ready(rules_file()))
+    try:
+        src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
+                     query_limits(), prebuilt.ready(rules_file()))
+    except AftershockError as exc:  # e.g. a lake on object storage that cannot be read
+        st.error(str(exc))
+        return None
     if src.status in ("missing", "empty"):
         _how_to_load(lake, src.status)
         return None
@@ -98,7 +104,7 @@ def _rebuild_failed(failed: refresh.Failure) -> None:
              "data is committed.")
 
 
-def _how_to_load(lake: Path, status: str) -> None:
+def _how_to_load(lake: Path | str, status: str) -> None:
     what = "does not exist" if status == "missing" else "holds no committed events yet"
     st.info(f"The lake {lake} {what}. Load data, then reload this page:\n\n"
             f"- a simulated organisation: `aftershock simulate --days 14 --seed 1 --lake {lake}`\n"

@@ -33,10 +33,11 @@ def warm() -> None:
     from analytics.board import prebuilt
     from analytics.board.source import locate
     from analytics.model import LinkParams
+    from lake.options import lake_argument
 
     rules = os.environ.get(RULES_ENV)
     rules_file = Path(rules) if rules else None
-    src = locate(Path(os.environ[LAKE_ENV]), LinkParams(), prebuilt.MIN_CONFIDENCE,
+    src = locate(lake_argument(os.environ[LAKE_ENV]), LinkParams(), prebuilt.MIN_CONFIDENCE,
                  ready=prebuilt.ready(rules_file))
     prebuilt.load(src, rules_file)
 

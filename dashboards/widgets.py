@@ -123,7 +123,8 @@ def forest(rows: list[dict[str, Any]], title: str) -> alt.LayerChart:
     return ranges + points + one
 
 
-def histogram(values: list[float], field: str, title: str) -> alt.Chart:
-    data = frame([{field: v} for v in values])
-    return alt.Chart(data, title=title).mark_bar().encode(
-        x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=40)), y=alt.Y("count():Q", title="incidents"))
+def histogram(bins: list[dict[str, Any]], label: str, title: str) -> alt.Chart:
+    """Bars over binned counts (``low``, ``high``, ``incidents``), binned by the analytics."""
+    return alt.Chart(frame(bins), title=title).mark_bar().encode(
+        x=alt.X("low:Q", title=label), x2="high:Q", y=alt.Y("incidents:Q", title="incidents"),
+        tooltip=["low:Q", "high:Q", "incidents:Q"])

@@ -27,6 +27,9 @@ def register(sub: Any) -> None:
     add_lake_option(run)
     run.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
                      help="exit (after flushing) once no record arrived for this long")
+    run.add_argument("--iceberg-sync", action="store_true",
+                     help="after every commit, sync the lake's Iceberg tables (aftershock lake "
+                     "iceberg sync, catalog from AFTERSHOCK_LAKE__ICEBERG_CATALOG or the default)")
     run.set_defaults(handler=H + "run")
     backfill = verbs.add_parser(
         "backfill", help="land native events from NDJSON files (no broker)",

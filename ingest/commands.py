@@ -22,7 +22,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.worker import Worker
 
     lake = resolve_location(args.lake, settings, create=True)
-    return Worker(settings, lake, bootstrap_servers(settings), args.until_idle).run()
+    after_commit = None
+    if args.iceberg_sync:
+        from lake.iceberg import keeper
+
+        after_commit = keeper(lake, settings.lake,
+                              lambda line: print(f"aftershock ingest: {line}", file=sys.stderr,
+                                                 flush=True))
+    return Worker(settings, lake, bootstrap_servers(settings), args.until_idle,
+                  after_commit=after_commit).run()
 
 
 def backfill(args: argparse.Namespace, settings: Settings) -> int:

@@ -36,7 +36,7 @@ import gc
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -111,8 +111,10 @@ class Worker:
     """Reads the audit topics of ``settings`` into the lake at ``lake``."""
 
     def __init__(self, settings: Settings, lake: Path | str, bootstrap: str,
-                 until_idle_s: float | None = None, landing_profile: Path | None = None) -> None:
+                 until_idle_s: float | None = None, landing_profile: Path | None = None,
+                 after_commit: Callable[[], None] | None = None) -> None:
         self.settings, self.conf = settings, settings.ingest
+        self.after_commit = after_commit  # e.g. the Iceberg sync of `ingest run --iceberg-sync`
         self.lake, self.manifest = lake, open_manifest(lake, settings.lake)
         self.bootstrap, self.until_idle_s = bootstrap, until_idle_s
         self.landing_profile = landing_profile
@@ -354,6 +356,8 @@ class Worker:
                 self.heads.publish_new()
         if committed or (wait_all and self.landed):
             self._commit(dict(self.landed) if wait_all else committed, wait=wait_all)
+        if committed and self.after_commit is not None:
+            self.after_commit()  # after Kafka's offsets: a slow sync holds up nothing landed
 
     def _settled(self, item: InFlight) -> bool:
         """Count a landed batch (True), or re-seek its partition after a conflict or a failure

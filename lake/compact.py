@@ -6,7 +6,8 @@ dropped, written as files of at most ``compact_target_rows`` rows with ``row_gro
 groups, and committed in one ``replace`` manifest entry. The worker only ever adds files, so a
 compaction never conflicts with it; two compactions racing on one group lose cleanly (the later
 ``replace`` is refused because its inputs are no longer live). Replaced files are deleted after
-the commit: a reader opened on an older snapshot should be reopened.
+the commit (and after ``after_commit``, which brings the lake's Iceberg tables to it,
+:func:`lake.iceberg.follower`): a reader opened on an older snapshot should be reopened.
 
 One compaction runs at a time (``_manifest/compact.lock``); it first removes the files of a
 compaction that was killed between publishing and committing (the worker does too when it
@@ -49,26 +50,31 @@ def groups_of(state: State, min_files: int) -> dict[tuple[str, str], list[str]]:
     return {key: sorted(paths) for key, paths in groups.items() if len(paths) >= min_files}
 
 
+AfterCommit = Callable[[str], None]  # called with a group's table once its replace is committed
+
+
 def compact_lake(lake: Path, settings: IngestSettings,
-                 progress: Callable[[str], None] = lambda _m: None) -> CompactResult:
+                 progress: Callable[[str], None] = lambda _m: None,
+                 after_commit: AfterCommit = lambda _t: None) -> CompactResult:
     """Compact every group of ``lake`` worth compacting; see the module docstring."""
     manifest = Manifest(lake)
     with manifest.compacting():
         manifest.remove_compaction_leftovers(lambda msg: progress(f"compact: {msg}"))
-        return _compact(manifest, settings, progress)
+        return _compact(manifest, settings, progress, after_commit)
 
 
-def _compact(manifest: Manifest, settings: IngestSettings,
-             progress: Callable[[str], None]) -> CompactResult:
+def _compact(manifest: Manifest, settings: IngestSettings, progress: Callable[[str], None],
+             after_commit: AfterCommit) -> CompactResult:
     state = manifest.refresh()
     return compact_groups(
         groups_of(state, settings.compact_min_files), state,
         lambda table, folder, paths: _rewrite(manifest.lake, table, folder, paths, settings),
-        lambda paths, written: _commit(manifest, paths, written), progress)
+        lambda table, paths, written: _commit(manifest, table, paths, written, after_commit),
+        progress)
 
 
 Rewrite = Callable[[str, str, list[str]], list[WrittenFile]]
-Commit = Callable[[list[str], list[WrittenFile]], bool]
+Commit = Callable[[str, list[str], list[WrittenFile]], bool]  # table, replaced, written
 
 
 def compact_groups(groups: dict[tuple[str, str], list[str]], state: State, rewrite: Rewrite,
@@ -81,7 +87,7 @@ def compact_groups(groups: dict[tuple[str, str], list[str]], state: State, rewri
         written = rewrite(table, folder, paths)
         rows_in = sum(int(state.live[p]["rows"]) for p in paths)
         crashpoints.reach("compact_after_publish")
-        if commit(paths, written):
+        if commit(table, paths, written):
             before, after = before + len(paths), after + len(written)
             duplicates += rows_in - sum(f.rows for f in written)
             progress(f"compact: {folder}: {len(paths)} files -> {len(written)}")
@@ -120,7 +126,8 @@ def split_parts(reader: pa.RecordBatchReader, table: str, target_rows: int) -> I
         yield pa.Table.from_batches(pending).cast(schema)
 
 
-def _commit(manifest: Manifest, removed: list[str], written: list[WrittenFile]) -> bool:
+def _commit(manifest: Manifest, table: str, removed: list[str], written: list[WrittenFile],
+            after_commit: AfterCommit) -> bool:
     try:
         with manifest.locked():
             manifest.append_replace(removed, written)
@@ -128,6 +135,7 @@ def _commit(manifest: Manifest, removed: list[str], written: list[WrittenFile]) 
         for ref in written:
             (manifest.lake / ref.path).unlink(missing_ok=True)
         return False
+    after_commit(table)
     for path in removed:
         (manifest.lake / path).unlink(missing_ok=True)
     return True

@@ -56,6 +56,21 @@ def partition_dir(table: str, day: str) -> str:
     return f"event_type={table}/date={day}"
 
 
+_DAY = re.compile(r"(?:^|/)date=(\d{4}-\d{2}-\d{2})/")
+
+
+def within_days(paths: list[str], first: str, last: str) -> list[str]:
+    """The paths (local or object URIs) in ``date=`` folders from ``first`` to ``last`` (ISO days,
+    inclusive), and those in no ``date=`` folder (such as a view's schema file). Every copy of an
+    event lands in the folder of its own ``occurred_at`` day, so this keeps all of them."""
+    kept = []
+    for path in paths:
+        day = _DAY.search(path)
+        if day is None or first <= day.group(1) <= last:
+            kept.append(path)
+    return kept
+
+
 def partition_prefix(topic: str, partition: int) -> str:
     """The start of every batch file name of (topic, partition)."""
     return f"{_UNSAFE.sub('_', topic)}+{partition}+"

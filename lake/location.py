@@ -2,9 +2,10 @@
 
 Commands that write (ingest, backfill, ``import --lake``, ``simulate --lake``) create the folder;
 commands that read (report, postmortem, query, rules, verify, compact, dashboards) refuse a
-missing one with the same error and exit code 5. ``--lake s3://bucket/prefix`` is a lake on
-object storage (:func:`resolve_location`) for the commands that support it so far; the others
-refuse it with exit code 5."""
+missing one with the same error and exit code 5. ``s3://bucket/prefix`` (as ``--lake`` or as
+``AFTERSHOCK_LAKE__DIR``) is a lake on object storage (:func:`resolve_location`) for the commands
+that support it (every command above but ``simulate --lake``); the others refuse it with exit
+code 5."""
 
 from __future__ import annotations
 
@@ -20,18 +21,20 @@ def resolve_location(arg: Path | str | None, settings: Settings, *,
                      create: bool = False) -> Path | str:
     """The lake of a command that also works on object storage: an ``s3://`` URL as given (its
     bucket must exist; the first commit creates the lake), else :func:`resolve_lake`."""
-    if isinstance(arg, str) and arg.startswith(SCHEME):
-        return arg
-    return resolve_lake(arg, settings, create=create)
+    chosen = arg if arg is not None else settings.lake.dir
+    if isinstance(chosen, str) and chosen.startswith(SCHEME):
+        return chosen
+    return resolve_lake(chosen, settings, create=create)
 
 
 def resolve_lake(arg: Path | str | None, settings: Settings, *, create: bool = False) -> Path:
     """The lake folder for a command: created when ``create``, else it must exist."""
-    if isinstance(arg, str) and arg.startswith(SCHEME):
-        raise LakeError(f"--lake {arg}: this command does not work on a lake on object storage yet "
-                        "(ingest run, backfill, import, verify, query and compact do; see "
-                        "docs/object-storage.md)")
-    lake = Path(arg) if arg is not None else Path(settings.lake.dir)
+    chosen = arg if arg is not None else settings.lake.dir
+    if isinstance(chosen, str) and chosen.startswith(SCHEME):
+        what = "--lake" if arg is not None else "AFTERSHOCK_LAKE__DIR"
+        raise LakeError(f"{what} {chosen}: this command does not work on a lake on object storage "
+                        "yet (see docs/object-storage.md)")
+    lake = Path(chosen)
     if create:
         try:
             lake.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,8 @@ two compactions racing on one group lose cleanly (the later ``replace`` is refus
 are no longer live, and its objects are deleted); a compaction killed before its commit leaves
 ``compacted+<id>+<n>.parquet`` objects no entry names, which the orphan sweep removes after the
 grace period (:meth:`lake.object_manifest.ObjectManifest.sweep_orphans`). Replaced objects are
-deleted after the commit: a reader opened on an older snapshot should be reopened.
+deleted after the commit (and after ``after_commit``, which brings the lake's Iceberg tables to
+it): a reader opened on an older snapshot should be reopened.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from aftershock.settings import IngestSettings
-from lake.compact import CompactResult, compact_groups, groups_of, split_parts
+from lake.compact import AfterCommit, CompactResult, compact_groups, groups_of, split_parts
 from lake.files import WrittenFile, parquet_bytes
 from lake.manifest import ManifestConflict
 from lake.object_manifest import ObjectManifest
@@ -27,13 +28,15 @@ from lake.storage import S3Store, Store
 
 
 def compact_object_lake(manifest: ObjectManifest, settings: IngestSettings,
-                        progress: Callable[[str], None] = lambda _m: None) -> CompactResult:
+                        progress: Callable[[str], None] = lambda _m: None,
+                        after_commit: AfterCommit = lambda _t: None) -> CompactResult:
     """Compact every group of the lake of ``manifest`` worth compacting."""
     state = manifest.refresh()
     return compact_groups(
         groups_of(state, settings.compact_min_files), state,
         lambda table, folder, paths: _rewrite(manifest.store, table, folder, paths, settings),
-        lambda paths, written: _commit(manifest, paths, written), progress)
+        lambda table, paths, written: _commit(manifest, table, paths, written, after_commit),
+        progress)
 
 
 def _rewrite(store: Store, table: str, folder: str, paths: list[str],
@@ -59,13 +62,15 @@ def _rewrite(store: Store, table: str, folder: str, paths: list[str],
     return written
 
 
-def _commit(manifest: ObjectManifest, removed: list[str], written: list[WrittenFile]) -> bool:
+def _commit(manifest: ObjectManifest, table: str, removed: list[str], written: list[WrittenFile],
+            after_commit: AfterCommit) -> bool:
     try:
         manifest.append_replace(removed, written)
     except ManifestConflict:
         for ref in written:
             manifest.store.delete(ref.path)
         return False
+    after_commit(table)
     for path in removed:
         manifest.store.delete(path)
     return True

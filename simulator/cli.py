@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from lake.options import lake_argument
+
 _DESCRIPTION = """\
 Simulate an organisation (services with a dependency graph, teams, humans and agents) shipping
 changes, deploying them with canary/staged/all-at-once rollouts, running agent sessions and
@@ -25,7 +27,8 @@ def register(sub: Any) -> None:
     sim.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     sink = sim.add_mutually_exclusive_group(required=True)
     sink.add_argument("--out", type=Path, metavar="FILE", help="write NDJSON to FILE")
-    sink.add_argument("--lake", type=Path, metavar="DIR", help="land the events in the lake at DIR")
+    sink.add_argument("--lake", type=lake_argument, metavar="DIR",
+                      help="land the events in the lake at DIR (or s3://bucket/prefix)")
     sink.add_argument("--kafka", action="store_true",
                       help="produce to the audit topics (AFTERSHOCK_KAFKA__BOOTSTRAP_SERVERS)")
     sim.add_argument("--truth", type=Path, metavar="FILE", help="write the ground truth as JSON")

@@ -59,7 +59,7 @@ def to_file(path: Path, events: Iterable[dict[str, Any]], progress: Progress) ->
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def to_lake(lake_dir: Path, events: Iterable[dict[str, Any]], progress: Progress) -> int:
+def to_lake(lake_dir: Path | str, events: Iterable[dict[str, Any]], progress: Progress) -> int:
     """Validate every event and land it through the lake's own landing code."""
     try:
         from ingest.backfill import land_events

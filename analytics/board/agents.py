@@ -13,7 +13,7 @@ from analytics.metrics import proportion
 
 
 def agents(src: Source, filters: Filters) -> dict[str, Any]:
-    with opened(src, tables_for(filters, "gate_decision")) as con:
+    with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         tiers = rows(con, "board_agent_tiers", v)
         destructive = rows(con, "board_agent_destructive", v)

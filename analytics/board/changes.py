@@ -16,21 +16,34 @@ DIMENSIONS = ("ai_level", "service_name", "team", "category", "strategy")
 
 
 def changes(src: Source, filters: Filters) -> dict[str, Any]:
-    teams = teams_of(src)
+    return changes_of(change_cells(src, filters.everywhere()), filters, teams_of(src))
+
+
+def change_cells(src: Source, filters: Filters) -> dict[str, Any]:
+    """The cells every breakdown of the page sums, for the filters' period and environment on
+    every service (the services chosen are kept by :func:`changes_of`, so choosing them needs no
+    query): by strategy (``cells``) and by path category (``categories``)."""
     with opened(src, tables_for(filters)) as con:
         v = resolve(con, filters)
         cells = rows(con, "board_change_cells", v)
         categories = rows(con, "board_change_categories", v)
-    if not v["all_services"]:
-        cells = [c for c in cells if c["service_name"] in v["services"]]
-        categories = [c for c in categories if c["service_name"] in v["services"]]
-    for cell in (*cells, *categories):
-        cell["team"] = teams.get(cell["service_name"], "unknown")
+    return {"period": {"since": v["since"], "until": v["until"]}, "cells": cells,
+            "categories": categories}
+
+
+def changes_of(base: dict[str, Any], filters: Filters, teams: dict[str, str]) -> dict[str, Any]:
+    """The page's figures from :func:`change_cells`' ``base``, for the services ``filters`` chooses
+    (``teams`` maps service -> team)."""
+    chosen = filters.selected_services(teams)
+    keep = (lambda _: True) if chosen is None else set(chosen).__contains__
+    cells = [{**c, "team": teams.get(c["service_name"], "unknown")}
+             for c in base["cells"] if keep(c["service_name"])]
+    categories = [{**c, "team": teams.get(c["service_name"], "unknown")}
+                  for c in base["categories"] if keep(c["service_name"])]
     by = {dim: breakdown(categories if dim == "category" else cells, dim) for dim in DIMENSIONS}
     forest = [row for dim in DIMENSIONS[1:] for row in
               relative_risks(categories if dim == "category" else cells, dim)]
-    return {"period": {"since": v["since"], "until": v["until"]}, "by": by,
-            "relative_risk": relative_risks(cells, None) + forest}
+    return {"period": base["period"], "by": by, "relative_risk": relative_risks(cells, None) + forest}
 
 
 def breakdown(cells: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -35,6 +35,10 @@ class Filters:
             raise AnalyticsError(f"empty time range: {since.date()} .. {until.date()} (choose an end "
                                  "after the start)")
         return since, until
+
+    def everywhere(self) -> Filters:
+        """The same period and environment on every service."""
+        return replace(self, services=(), teams=())
 
     def selected_services(self, teams: Mapping[str, str]) -> list[str] | None:
         """The services to keep, or None for all (``teams`` maps service -> team)."""

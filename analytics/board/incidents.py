@@ -4,6 +4,7 @@ credible cause (no suspect at the confidence threshold)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from analytics.board.filters import Filters
@@ -11,6 +12,7 @@ from analytics.board.session import median_interval, opened, resolve, rows, tabl
 from analytics.board.source import Source
 
 WIDEST = 10
+MAX_BINS = 40
 
 
 def incidents(src: Source, filters: Filters) -> dict[str, Any]:
@@ -28,7 +30,7 @@ def incidents(src: Source, filters: Filters) -> dict[str, Any]:
                     "unlinked": sum(not r["linked"] for r in found),
                     "impact_minutes_total": sum(ended),
                     "impact_minutes_median": median_interval(ended)["median_minutes"]},
-        "incidents": found,
+        "impact_bins": bins(ended),
         "widest": [r for r in found if r["impact_minutes"] is not None][:WIDEST],
         "no_cause": [r for r in found if not r["linked"]],
     }
@@ -48,3 +50,27 @@ def widened_by(r: dict[str, Any]) -> str:
     if r["users_affected"]:
         parts.append(f"{r['users_affected']:,} users")
     return ", ".join(parts)
+
+
+def bins(values: list[float], max_bins: int = MAX_BINS) -> list[dict[str, Any]]:
+    """A histogram of ``values``: at most ``max_bins`` equal bins [low, high) of a round width (1,
+    2 or 5 times a power of ten) from a multiple of it, the last one closed; empty bins included."""
+    if not values:
+        return []
+    lowest, highest = min(values), max(values)
+    width = _round_width((highest - lowest) / max_bins)
+    start = math.floor(lowest / width) * width
+    count = max(1, min(max_bins, math.floor((highest - start) / width) + 1))
+    counts = [0] * count
+    for v in values:
+        counts[min(count - 1, math.floor((v - start) / width))] += 1
+    return [{"low": start + i * width, "high": start + (i + 1) * width, "incidents": n}
+            for i, n in enumerate(counts)]
+
+
+def _round_width(raw: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k at least ``raw`` (1 for a range of zero)."""
+    if raw <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)

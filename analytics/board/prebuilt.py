@@ -34,6 +34,7 @@ from analytics.board.session import remember_teams
 from analytics.board.source import Source
 from analytics.store import default_digests, record_digest, vouched
 from lake.manifest import State
+from lake.readers import local_dir
 from lake.witness import outside
 
 BOARD = Path(__file__).parent
@@ -63,7 +64,7 @@ def defaults(environment: str, rules_file: Path | None) -> list[tuple[str, tuple
     service, :data:`RULES_PAGE`, from the risk rules' history)."""
     plain = Filters(environment=environment)
     return [(OPTIONS, ()), (f"{PACKAGE}.overview.overview", (plain,)),
-            (f"{PACKAGE}.changes.changes", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
+            (f"{PACKAGE}.changes.change_cells", (plain,)), (f"{PACKAGE}.incidents.incidents", (plain,)),
             (f"{PACKAGE}.agents.agents", (plain,)), (CHOICES, (plain,)),
             (RULES_HISTORY, (plain, rules_file, None))]
 
@@ -124,7 +125,7 @@ def build(src: Source, rules_file: Path | None, say: Progress, digests: Path | N
     plain = Filters(environment=src.params.environment)
     history = stored[key(RULES_HISTORY, (plain, rules_file, None))]
     stored[key(RULES_PAGE, (plain, rules_file, None))] = _function(RULES_BOARD)(history, plain)
-    widest = stored[key(CHOICES, (Filters(environment=src.params.environment),))]
+    widest = stored[key(CHOICES, (Filters(environment=src.params.environment),))]["incidents"]
     if widest:
         incident = widest[0]["incident_id"]
         stored[key(EXPLORE, (incident,))] = _function(EXPLORE)(src, incident)
@@ -180,7 +181,7 @@ def _state(src: Source) -> State:
 
 
 def _digests(src: Source, digests: Path | None) -> Path:
-    return outside(src.lake, digests or default_digests(), "model digest folder")
+    return outside(local_dir(src.lake), digests or default_digests(), "model digest folder")
 
 
 def _write(target: Path, stored: dict[str, Any]) -> None:

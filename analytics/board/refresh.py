@@ -10,6 +10,12 @@ goes to ``<lake>/_model/.rebuild.log``. A rebuild that fails (an error, or its p
 leaves ``<lake>/_model/.rebuild.failed`` naming the manifest entry, the time and the error, so
 the pages can say so (:func:`failure`); it is not started again for that entry (the next commit
 or a successful rebuild clears it).
+
+For a lake on object storage these files are in the lake's local cache folder
+(:func:`analytics.store.model_folder`), and the lock is a local ``flock`` there. That is enough:
+the stored model it guards is in the same cache, which belongs to one host, so only the
+dashboards of that host can rebuild it; dashboards on other hosts build their own copy in their
+own cache (the same figures, since the model is keyed by the manifest head), never the same file.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from pathlib import Path
 
 from aftershock.settings import QuerySettings, memory_size
 from analytics.model import LinkParams
-from analytics.store import MODEL_DIR
+from analytics.store import model_folder
+from lake.options import lake_argument
+from lake.readers import Location
 
 LOCK_NAME = ".rebuild.lock"
 LOG_NAME = ".rebuild.log"
@@ -38,7 +46,7 @@ BUILD_TIMEOUT_S = 3600.0
 BUILD_MEMORY_SHARE = 0.6
 """... and use more memory than a page's session: one rebuild runs at a time (the lock), and
 scoring every change of a 12M-event lake needs about 3 GB (the risk-rules history)."""
-_children: list[tuple[subprocess.Popen[bytes], Path, int]] = []
+_children: list[tuple[subprocess.Popen[bytes], Location, int]] = []
 
 
 @dataclass(frozen=True)
@@ -51,36 +59,37 @@ class Failure:
     log: Path
 
 
-def failure(lake: Path) -> Failure | None:
+def failure(lake: Location) -> Failure | None:
     """The recorded failure of the last rebuild of ``lake``, if it failed."""
+    folder = model_folder(lake)
     try:
-        found = json.loads((lake / MODEL_DIR / FAILED_NAME).read_text(encoding="utf-8"))
+        found = json.loads((folder / FAILED_NAME).read_text(encoding="utf-8"))
         return Failure(int(found["seq"]), datetime.fromisoformat(found["at"]), str(found["message"]),
-                       lake / MODEL_DIR / LOG_NAME)
+                       folder / LOG_NAME)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def record_failure(lake: Path, seq: int, message: str) -> None:
+def record_failure(lake: Location, seq: int, message: str) -> None:
     """Note that the rebuild of entry ``seq`` failed (replacing an earlier note)."""
-    path = lake / MODEL_DIR / FAILED_NAME
+    path = model_folder(lake) / FAILED_NAME
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps({"seq": seq, "at": datetime.now(UTC).isoformat(),
                                      "message": message}), encoding="utf-8")
     os.replace(temporary, path)
 
 
-def _current_seq(lake: Path) -> int:
-    from lake.manifest import snapshot
+def _current_seq(lake: Location) -> int:
+    from lake.readers import snapshot
 
     return snapshot(lake).seq
 
 
-def lock_path(lake: Path) -> Path:
-    return lake / MODEL_DIR / LOCK_NAME
+def lock_path(lake: Location) -> Path:
+    return model_folder(lake) / LOCK_NAME
 
 
-def running(lake: Path) -> bool:
+def running(lake: Location) -> bool:
     """Whether a rebuild of ``lake`` holds the lock now."""
     try:
         fd = os.open(lock_path(lake), os.O_RDWR)
@@ -95,7 +104,7 @@ def running(lake: Path) -> bool:
     return False
 
 
-def start(lake: Path, params: LinkParams, min_confidence: float, rules_file: Path | None = None) -> bool:
+def start(lake: Location, params: LinkParams, min_confidence: float, rules_file: Path | None = None) -> bool:
     """Start a rebuild of the model of the lake's current snapshot and of the pages' figures
     (with ``rules_file``, default: the packaged rules) unless one runs; True if started. Never
     waits for it."""
@@ -106,13 +115,14 @@ def start(lake: Path, params: LinkParams, min_confidence: float, rules_file: Pat
     failed = failure(lake)
     if failed is not None and failed.seq == seq:
         return False
-    (lake / MODEL_DIR).mkdir(exist_ok=True)
+    folder = model_folder(lake)
+    folder.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "analytics.board.refresh", str(lake),
                "--environment", params.environment, "--window-minutes", str(params.window_minutes),
                "--skew-minutes", str(params.skew_minutes),
                "--min-confidence", str(min_confidence),
                *(["--rules", str(rules_file)] if rules_file else [])]
-    with open(lake / MODEL_DIR / LOG_NAME, "ab") as log:
+    with open(folder / LOG_NAME, "ab") as log:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
     _children.append((child, lake, seq))
@@ -131,7 +141,7 @@ def _reap() -> None:
             record_failure(lake, seq, f"the rebuild process was ended by signal {-code}")
 
 
-def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: Path | None = None,
+def rebuild(lake: Location, params: LinkParams, min_confidence: float, rules_file: Path | None = None,
             limits: QuerySettings | None = None) -> bool:
     """Build and store the model of the current snapshot and then the pages' figures over it
     (their queries under ``limits``) under the lock; False when another rebuild holds it."""
@@ -139,7 +149,7 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: P
     from analytics.board.source import locate
     from analytics.store import connect, prune
 
-    (lake / MODEL_DIR).mkdir(exist_ok=True)
+    model_folder(lake).mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(lake), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -160,7 +170,7 @@ def rebuild(lake: Path, params: LinkParams, min_confidence: float, rules_file: P
         os.close(fd)
 
 
-def _check_stored(lake: Path, params: LinkParams, min_confidence: float, seq: int) -> None:
+def _check_stored(lake: Location, params: LinkParams, min_confidence: float, seq: int) -> None:
     """An AnalyticsError unless a model of entry ``seq`` or a later one is stored now."""
     from aftershock.errors import AnalyticsError
     from analytics.board.source import locate
@@ -168,7 +178,7 @@ def _check_stored(lake: Path, params: LinkParams, min_confidence: float, seq: in
     found = locate(lake, params, min_confidence).model_seq
     if found is None or found < seq:
         raise AnalyticsError(f"the model of manifest entry {seq} was built but could not be stored in "
-                             f"{lake / MODEL_DIR} (see the lines above): check that folder's space "
+                             f"{model_folder(lake)} (see the lines above): check that folder's space "
                              "and permissions")
 
 
@@ -185,7 +195,7 @@ def build_memory_limit() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics.board.refresh",
                                      description="Build and store the model of a lake's current snapshot.")
-    parser.add_argument("lake", type=Path)
+    parser.add_argument("lake", type=lake_argument)
     defaults = LinkParams()
     parser.add_argument("--environment", default=defaults.environment)
     parser.add_argument("--window-minutes", type=int, default=defaults.window_minutes)
@@ -202,8 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from aftershock.errors import AftershockError
     from aftershock.settings import load_settings
 
-    seq = _current_seq(args.lake)
+    seq = 0
     try:
+        seq = _current_seq(args.lake)
         limits = load_settings().query.model_copy(update={"timeout_s": args.timeout_s,
                                                           "memory_limit": args.memory_limit})
         built = rebuild(args.lake, params, args.min_confidence, args.rules, limits)
@@ -216,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         record_failure(args.lake, seq, f"{type(exc).__name__}: {exc}".splitlines()[0])
         return 1
     if built:
-        (args.lake / MODEL_DIR / FAILED_NAME).unlink(missing_ok=True)
+        (model_folder(args.lake) / FAILED_NAME).unlink(missing_ok=True)
     print("model stored" if built else "another rebuild holds the lock; nothing to do", flush=True)
     return 0
 

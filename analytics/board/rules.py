@@ -5,7 +5,6 @@ lines-added-only baseline), and the tuned proposal scored on the same changes.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,7 @@ def rules_page(src: Source, filters: Filters, rules_file: Path | None = None,
 
 def period_of(filters: Filters) -> Filters:
     """``filters`` without services and teams (what :func:`rules_history` takes)."""
-    return replace(filters, services=(), teams=())
+    return filters.everywhere()
 
 
 def rules_board(history: dict[str, Any], filters: Filters) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from analytics.board.filters import Filters, scope_values
 from analytics.board.source import Source
 from analytics.metrics import HALF_Z, data_bounds
 from analytics.store import attach
-from lake.reader import TABLES, add_views
+from lake.reader import TABLES
+from lake.readers import add_views
 
 PACKAGE = "analytics.board.sql"
 TEAM_TABLES = ("change", "deployment", "incident", "agent_action")
@@ -42,7 +43,7 @@ def opened(src: Source, tables: Iterable[str] = TABLES) -> Iterator[duckdb.DuckD
             started = time.monotonic()
             add_views(con, src.lake, tables=tables)
             attach(con, src.model)
-            bounded.lock_down(con, src.lake)
+            bounded.lock_down(con, src.lake, also=[src.model.parent])
             yield con
             if time.monotonic() - started > limits.timeout_s:
                 raise bounded.timeout_error(limits)
@@ -96,10 +97,12 @@ def options(src: Source) -> dict[str, Any]:
     """What the filters can offer: services, teams (service -> team), environments, data bounds."""
     with opened(src) as con:
         bounds = data_bounds(con, src.params.environment)
-        return {"services": [r["service_name"] for r in rows(con, "board_services")],
-                "teams": service_teams(con),
-                "environments": [r["environment"] for r in rows(con, "board_environments")],
-                "since": bounds["since"], "until": bounds["until"]}
+        found = {"services": [r["service_name"] for r in rows(con, "board_services")],
+                 "teams": service_teams(con),
+                 "environments": [r["environment"] for r in rows(con, "board_environments")],
+                 "since": bounds["since"], "until": bounds["until"]}
+    remember_teams(src, found["teams"])
+    return found
 
 
 def median_interval(values: list[float], half_z: float = HALF_Z) -> dict[str, Any]:

@@ -5,30 +5,30 @@ model of the lake's current manifest entry when there is one (``fresh``); else t
 model of an earlier entry built with the same parameters and code (``stale``: shown as "data as
 of <that entry's time>" while :mod:`analytics.board.refresh` builds the current one); else there
 is nothing to show yet (``none``). A folder that does not exist is ``missing``; a lake with no
-committed entry is ``empty``.
+committed entry is ``empty``. A lake on object storage (``s3://``) is read through its object
+manifest; its stored models are in its local cache folder (:func:`lake.readers.local_dir`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from aftershock.errors import LakeError
 from aftershock.settings import QuerySettings
 from analytics.model import LinkParams
-from analytics.store import MODEL_DIR, model_path
-from lake.manifest import MANIFEST_DIR, State
+from analytics.store import model_folder, model_path
+from lake.manifest import State
+from lake.readers import Location, exists, history, name
 
 Status = Literal["missing", "empty", "none", "stale", "fresh"]
 
 
 @dataclass(frozen=True)
 class Source:
-    lake: Path
+    lake: Location
     params: LinkParams
     min_confidence: float
     status: Status
@@ -46,19 +46,19 @@ class Source:
     @property
     def key(self) -> str:
         """Changes whenever what the pages would show may change (for caches)."""
-        return f"{self.lake.resolve()}|{self.model}|{self.seq}|{self.params}|{self.min_confidence}"
+        return f"{name(self.lake)}|{self.model}|{self.seq}|{self.params}|{self.min_confidence}"
 
     @property
     def model_key(self) -> str:
         """Changes only when another stored model is read (not with every commit)."""
-        return f"{self.lake.resolve()}|{self.model}|{self.params}|{self.min_confidence}"
+        return f"{name(self.lake)}|{self.model}|{self.params}|{self.min_confidence}"
 
     @property
     def readable(self) -> bool:
         return self.model is not None
 
 
-def locate(lake: Path, params: LinkParams, min_confidence: float,
+def locate(lake: Location, params: LinkParams, min_confidence: float,
            limits: QuerySettings | None = None, ready: Callable[[Path], bool] | None = None) -> Source:
     """The newest stored model of ``lake`` for these parameters, and how current it is; pages
     read it under ``limits`` (default: :class:`QuerySettings` defaults). With ``ready``, the
@@ -70,15 +70,15 @@ def locate(lake: Path, params: LinkParams, min_confidence: float,
     return replace(found, limits=limits or QuerySettings())
 
 
-def _locate(lake: Path, params: LinkParams, min_confidence: float,
+def _locate(lake: Location, params: LinkParams, min_confidence: float,
             ready: Callable[[Path], bool] | None = None) -> Source:
-    if not lake.is_dir():
+    if not exists(lake):
         return Source(lake, params, min_confidence, "missing")
-    state, marks = _history(lake)
+    state, mark = history(lake)
     if state.seq == 0:
         return Source(lake, params, min_confidence, "empty")
     for seq in sorted(_stored_seqs(lake, state.seq), reverse=True):
-        head, at = marks[seq]
+        head, at = mark(seq)
         path = model_path(lake, State(seq=seq, head=head), params, min_confidence)
         if path.exists() and (ready is None or ready(path)):
             status: Status = "fresh" if seq == state.seq else "stale"
@@ -86,28 +86,9 @@ def _locate(lake: Path, params: LinkParams, min_confidence: float,
     return Source(lake, params, min_confidence, "none", state.seq)
 
 
-def _history(lake: Path) -> tuple[State, dict[int, tuple[str, datetime]]]:
-    """The committed state and, per entry, its hash and commit time (a torn last line ignored)."""
-    state = State()
-    marks: dict[int, tuple[str, datetime]] = {}
-    try:
-        data = (lake / MANIFEST_DIR / "manifest.jsonl").read_bytes()
-    except FileNotFoundError:
-        return state, marks
-    except OSError as exc:
-        raise LakeError(f"cannot read the manifest of {lake} ({exc.strerror}): "
-                        "check its permissions") from exc
-    complete = data.rpartition(b"\n")[0]
-    for number, line in enumerate(complete.split(b"\n") if complete else [], start=1):
-        entry = json.loads(line)
-        state.apply(entry, number)
-        marks[state.seq] = (state.head, datetime.fromisoformat(entry["at"]))
-    return state, marks
-
-
-def _stored_seqs(lake: Path, newest: int) -> set[int]:
+def _stored_seqs(lake: Location, newest: int) -> set[int]:
     """Manifest entries (up to ``newest``) some stored model file is named after."""
-    folder = lake / MODEL_DIR
+    folder = model_folder(lake)
     found: set[int] = set()
     if not folder.is_dir():
         return found

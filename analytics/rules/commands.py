@@ -40,18 +40,18 @@ def _labelled(args: argparse.Namespace, settings: Any) -> duckdb.DuckDBPyConnect
     from analytics.model import LinkParams
     from analytics.rules.labels import label_from_defects, label_from_outcomes, label_from_truth
     from analytics.store import connect
-    from lake.location import resolve_lake
-    from lake.reader import open_lake
+    from lake.location import resolve_location
+    from lake.readers import open_views
 
-    lake = resolve_lake(args.lake, settings)
+    lake = resolve_location(args.lake, settings)
     source = "truth file" if args.truth else "defect links" if args.defects else "lake outcomes"
     print(f"rules: labelling changes ({source})", file=sys.stderr)
     if args.truth is not None:
-        con = open_lake(lake)
+        con = open_views(lake)
         label_from_truth(con, args.truth)
         return con
     if args.defects is not None:
-        con = open_lake(lake)
+        con = open_views(lake)
         unmatched = label_from_defects(con, args.defects)
         if unmatched:
             _say(f"{unmatched} defective change(s) named in {args.defects} or by landed links "
@@ -104,15 +104,15 @@ def tune(args: argparse.Namespace, settings: Any) -> int:
 
 def score(args: argparse.Namespace, settings: Any) -> int:
     from analytics.rules.score import score_changes, write_parquet, write_text
-    from lake.location import resolve_lake
-    from lake.reader import open_lake
+    from lake.location import resolve_location
+    from lake.readers import open_views
 
     rules = load_rules(args.rules)
     since = parse_split(args.since, "--since") if args.since else None
     until = parse_split(args.until, "--until") if args.until else None
     if args.format == "parquet" and args.out is None:
         raise ConfigError("--format parquet (command line): needs --out FILE")
-    con = open_lake(resolve_lake(args.lake, settings))
+    con = open_views(resolve_location(args.lake, settings))
     _derive(args, con)
     score_changes(con, rules)
     period = {"since": since, "until": until}

@@ -1,11 +1,14 @@
 -- Everything recorded on the incident's affected services (any dependency depth) from
 -- $window_minutes before impact start until it ended: changes, deployments (every status event)
 -- and agent actions, oldest first.
--- Rows come from the snapshot's files (the reader's session variables change_files,
--- deployment_files, agent_action_files) through first_copies_in (first_copies_macro.sql): the
--- same rows as a filter over the views, without deduplicating every event of the lake.
+-- Rows come from the snapshot's files of the days the window spans ($change_files,
+-- $deployment_files, $agent_action_files: every copy of an event lands in the folder of its
+-- occurred_at day) through first_copies_in (first_copies_macro.sql), minus the copies of events
+-- whose first landed copy is another one (a_moved_copies: copies that disagree on occurred_at):
+-- the same rows as a filter over the views, without deduplicating every event of the lake.
 -- Output: at, kind, service_name, dependency_depth, ref, what, source, source_ref
--- Grain: one row per event.  Parameters: $incident_id, $window_minutes.
+-- Grain: one row per event.  Parameters: $incident_id, $window_minutes, $change_files,
+--   $deployment_files, $agent_action_files.
 WITH inc AS (
     SELECT incident_id, impact_started_at - to_minutes($window_minutes) AS since,
            coalesce(ended_at, impact_started_at) AS until
@@ -18,16 +21,34 @@ scope AS (
     SELECT (SELECT list(service_name) FROM svc) AS services, since, until FROM inc
 ),
 changes AS (
-    SELECT c.* FROM scope, first_copies_in(getvariable('change_files'), scope.services, scope.since,
+    SELECT c.* FROM scope, first_copies_in($change_files, scope.services, scope.since,
                                            scope.until) AS c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM a_moved_copies AS m
+        WHERE m.event_type = 'change' AND m.source = c.source AND m.event_id = c.event_id
+          AND (m._topic, m._partition, m._offset)
+              IS DISTINCT FROM (c._topic, c._partition, c._offset)
+    )
 ),
 deployments AS (
-    SELECT d.* FROM scope, first_copies_in(getvariable('deployment_files'), scope.services, scope.since,
+    SELECT d.* FROM scope, first_copies_in($deployment_files, scope.services, scope.since,
                                            scope.until) AS d
+    WHERE NOT EXISTS (
+        SELECT 1 FROM a_moved_copies AS m
+        WHERE m.event_type = 'deployment' AND m.source = d.source AND m.event_id = d.event_id
+          AND (m._topic, m._partition, m._offset)
+              IS DISTINCT FROM (d._topic, d._partition, d._offset)
+    )
 ),
 actions AS (
-    SELECT a.* FROM scope, first_copies_in(getvariable('agent_action_files'), scope.services, scope.since,
+    SELECT a.* FROM scope, first_copies_in($agent_action_files, scope.services, scope.since,
                                            scope.until) AS a
+    WHERE NOT EXISTS (
+        SELECT 1 FROM a_moved_copies AS m
+        WHERE m.event_type = 'agent_action' AND m.source = a.source AND m.event_id = a.event_id
+          AND (m._topic, m._partition, m._offset)
+              IS DISTINCT FROM (a._topic, a._partition, a._offset)
+    )
 ),
 events AS (
     SELECT occurred_at AS at, 'change' AS kind, service_name, change_id AS ref,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.board.changes import changes
+from analytics.board.changes import change_cells, changes_of
+from analytics.board.session import teams_of
 from dashboards import layout
 from dashboards.widgets import bars, forest, table
 
@@ -15,7 +16,8 @@ ctx = layout.start("Which changes fail more often, and is AI one of the reasons?
                    "Per change: failed when it caused an incident, failed alone in a deployment, or was "
                    "reverted. Relative risk against changes with no AI involvement, stratified by "
                    "service x change size (Mantel-Haenszel), refused for groups too small to conclude.")
-data = layout.cached(changes, ctx.src, ctx.filters) if ctx else None
+base = layout.cached(change_cells, ctx.src, ctx.filters.everywhere()) if ctx else None
+data = changes_of(base, ctx.filters, teams_of(ctx.src)) if ctx and base else None
 if data:
     dim = st.radio("Group by", list(LABELS), format_func=LABELS.__getitem__, horizontal=True, key="dim")
     rows = data["by"][dim]

@@ -21,8 +21,7 @@ if data:
     cols[2].metric("Median impact minutes",
                    "n/a" if s["impact_minutes_median"] is None else f"{s['impact_minutes_median']:.1f}")
     cols[3].metric("No credible cause", s["unlinked"], help=f"of {s['incidents']} incidents")
-    ended = [r["impact_minutes"] for r in data["incidents"] if r["impact_minutes"] is not None]
-    st.altair_chart(histogram(ended, "impact_minutes", "Distribution of impact minutes"))
+    st.altair_chart(histogram(data["impact_bins"], "impact minutes", "Distribution of impact minutes"))
     st.subheader("The widest incidents")
     table(data["widest"], "widest_incidents",
           ["incident_id", "title", "impact_minutes", "widened_by", "duration_minutes", "severity_weight",

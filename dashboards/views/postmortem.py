@@ -15,8 +15,9 @@ ctx = layout.start("What caused this incident?",
 found = layout.cached(choices, ctx.src, ctx.filters) if ctx else None
 if ctx and found is not None:
     labels = {r["incident_id"]: f"{r['incident_id']} - {r['title']} (sev {r['severity']}, "
-              f"{r['impact_minutes'] or 0:.1f} impact min)" for r in found}
-    picked = st.selectbox("Incident (widest first)", list(labels), format_func=labels.__getitem__,
+              f"{r['impact_minutes'] or 0:.1f} impact min)" for r in found["incidents"]}
+    shown = "" if len(labels) == found["total"] else f", the {len(labels)} widest of {found['total']}"
+    picked = st.selectbox(f"Incident (widest first{shown})", list(labels), format_func=labels.__getitem__,
                           index=0 if labels else None, key="incident")
     pasted = st.text_input("or paste an incident id or source id", key="pasted").strip()
     wanted = pasted or picked

@@ -9,7 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from analytics.board import explorer
 from analytics.board.filters import Filters
+from analytics.board.incidents import bins
 from analytics.board.overview import overview
 from analytics.board.rules import caught_at, curve, what_if
 from analytics.board.session import median_interval
@@ -66,3 +68,25 @@ def test_filters_resolve_teams_and_days() -> None:
     assert (until - since).days == 2
     with pytest.raises(Exception, match="no deployment"):
         Filters().period(None, None)
+
+
+def test_histogram_bins_have_round_widths_and_keep_every_value() -> None:
+    found = bins([0.0, 1.0, 2.5, 9.99, 10.0], max_bins=4)  # width 10/4 = 2.5, rounded up to 5
+    assert [(b["low"], b["high"], b["incidents"]) for b in found] == [(0, 5, 3), (5, 10, 1), (10, 15, 1)]
+    assert [(b["low"], b["high"], b["incidents"]) for b in bins([3.0, 3.0])] == [(3, 4, 2)]
+    assert bins([]) == []
+    many = bins([float(i) for i in range(1000)])
+    assert len(many) <= 40 and sum(b["incidents"] for b in many) == 1000
+    assert all(b["high"] - b["low"] == 50 for b in many)  # 999 / 40 = 25 -> 50
+
+
+def test_the_postmortem_picker_offers_the_widest_incidents_and_counts_all(
+        stored: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = locate(stored, LinkParams(), 0.5)
+    every = explorer.choices(src, Filters())
+    assert every["total"] == len(every["incidents"]) >= 3
+    monkeypatch.setattr(explorer, "PICKABLE", 2)
+    two = explorer.choices(src, Filters())
+    assert two == {"total": every["total"], "incidents": every["incidents"][:2]}
+    widths = [r["impact_minutes"] or 0 for r in every["incidents"]]
+    assert widths == sorted(widths, reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,15 @@ import duckdb
 import pytest
 
 from analytics import queries
+from analytics.board.agents import agents
+from analytics.board.filters import Filters
+from analytics.board.source import locate
 from analytics.metrics import ReportParams, build_report
+from analytics.model import LinkParams
 from analytics.postmortem import postmortem
 from analytics.report import postmortem_text, report_text, to_json
 from analytics.stats import wilson
+from analytics.store import connect
 from ingest.backfill import land_events
 from lake.reader import open_lake
 from tests.analytics.layers_fixture import all_events, at
@@ -120,3 +126,19 @@ def test_a_wrong_layer_count_is_caught(report: dict[str, Any], lcon: duckdb.Duck
     lcon.execute("UPDATE a_layers SET layers_held = 2 WHERE incident_id = 'J2'")
     assert queries.rows(lcon, "layers_consistent", package="analytics.checks") == [
         {"incident_id": "J2", "problem": "layers_held 2"}]
+
+
+def test_the_agents_page_counts_gate_decisions_by_the_change_they_judged(layers_lake: Path) -> None:
+    connect(layers_lake, LinkParams(), 0.5).close()  # the stored model the page reads
+    src = locate(layers_lake, LinkParams(), 0.5)
+    day = date(2026, 11, 2)
+    gates = agents(src, Filters(since=day, until=day))["gate_decisions"]
+    got = {(r["decision"], r["override"]): (r["judged"], r["matched"], r["deployed"], r["failed"])
+           for r in gates}
+    # allow: L1@55, L3, L5@610, L6 (L1 and L3 caused incidents); require_review: L1@50, L5@600;
+    # block: L2@100, L7@800; block overridden: L2@110, L7@805 (L2 caused one)
+    assert got == {("allow", False): (4, 4, 4, 2), ("require_review", False): (2, 2, 2, 1),
+                   ("block", False): (2, 2, 2, 1), ("block", True): (2, 2, 2, 1)}
+    pay = agents(src, Filters(since=day, until=day, services=("pay",)))["gate_decisions"]
+    got_pay = {(r["decision"], r["judged"], r["failed"]) for r in pay}
+    assert got_pay == {("allow", 2, 1), ("require_review", 2, 1)}

@@ -48,7 +48,7 @@ def test_stored_figures_equal_the_direct_computation(fixture_lake: Path) -> None
         found, value = prebuilt.lookup(stored, fn, args)
         assert found, name
         assert value == fn(src, *args), name
-    widest = prebuilt.lookup(stored, prebuilt._function(prebuilt.CHOICES), (Filters(),))[1][0]
+    widest = prebuilt.lookup(stored, prebuilt._function(prebuilt.CHOICES), (Filters(),))[1]["incidents"][0]
     assert widest["incident_id"] == "I1"
     explore = prebuilt._function(prebuilt.EXPLORE)
     assert prebuilt.lookup(stored, explore, ("I1",)) == (True, explore(src, "I1"))

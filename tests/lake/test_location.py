@@ -65,3 +65,29 @@ def test_import_into_a_new_lake_creates_it(tmp_path: Path) -> None:
                            "--lake", str(lake)], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == ExitCode.OK, done.stderr
     assert (lake / "_manifest" / "manifest.jsonl").is_file()
+
+
+def test_the_setting_takes_an_s3_url_for_commands_that_read_object_storage(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from aftershock.settings import load_settings
+    from lake.location import resolve_location
+
+    monkeypatch.setenv("AFTERSHOCK_LAKE__DIR", "s3://bucket/some//prefix")
+    settings = load_settings()
+    assert resolve_location(None, settings) == "s3://bucket/some//prefix"  # not folded like a Path
+    with pytest.raises(LakeError, match="^AFTERSHOCK_LAKE__DIR s3://bucket/some//prefix: this command"):
+        resolve_lake(None, settings)
+    monkeypatch.setenv("AFTERSHOCK_LAKE__DIR", "s3-lake")
+    assert load_settings().lake.dir == Path("s3-lake")
+
+
+def test_an_object_lake_derives_into_a_cache_folder_per_lake(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from aftershock.settings import LakeSettings
+    from lake.readers import local_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    one, other = local_dir("s3://b/lake1", LakeSettings()), local_dir("s3://b/lake2", LakeSettings())
+    assert one.parent == other.parent == tmp_path / "xdg" / "aftershock" / "lakes" / "b" and one != other
+    assert local_dir("s3://b/lake1", LakeSettings(cache_dir=tmp_path / "c")).parent == tmp_path / "c" / "b"
+    assert local_dir(tmp_path / "folder") == tmp_path / "folder"

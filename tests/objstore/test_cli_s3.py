@@ -63,7 +63,7 @@ def test_verify_checks_a_lake_in_a_bucket_against_its_anchor_store(bucket: str) 
 
 
 def test_commands_that_need_a_folder_say_so(bucket: str) -> None:
-    done = _run("report", "--lake", f"s3://{bucket}/lake")
+    done = _run("lake", "adopt", "--lake", f"s3://{bucket}/lake")
     assert done.returncode == ExitCode.LAKE
     assert "does not work on a lake on object storage yet" in done.stderr
 

@@ -197,6 +197,25 @@ def test_both_s3_reading_paths_return_the_same_rows(bucket: str) -> None:
     assert len(through_s3fs) == 30 and through_s3fs == through_pyarrow
 
 
+def test_the_pyarrow_reader_knows_the_objects_it_was_given_and_reads_them_whole(bucket: str) -> None:
+    from lake.object_reader import s3_filesystem
+
+    store = S3Store(bucket, "lake")
+    _writer(store, S3Store(bucket, "anchors")).land(_batch(0, 30))
+    [(path, ref)] = list(ObjectManifest(store).refresh().live.items())[:1]
+    uri, body = store.uri(path), store.read(path)
+    fs = s3_filesystem(store, "pyarrow", {uri.removeprefix("s3://"): ref["bytes"]})
+    assert fs.size(uri) == len(body) == ref["bytes"]
+    with fs.open(uri) as handle:  # opened in the store at the first read
+        assert handle.read(4) == b"PAR1" and handle.read() == body[4:]
+    other = store.uri("_manifest/" + entry_key(1).rsplit("/", 1)[1])
+    assert not fs.exists(other)  # paths it was not given are asked of the store
+    store.delete(path)
+    assert fs.size(uri) == ref["bytes"]  # answered from the manifest: no request
+    with pytest.raises(FileNotFoundError), fs.open(uri) as handle:
+        handle.read(4)
+
+
 def test_an_emptied_lake_is_caught(store: Store, anchors: Store) -> None:
     _writer(store, anchors).land(_batch(0, 10))
     for key in store.keys(""):

@@ -10,15 +10,21 @@ WITH scope AS (
     WHERE occurred_at >= $since AND occurred_at < $until
       AND ($all_services OR list_contains($services, service_name))
 ),
-reported AS (
-    SELECT call_key, unnest(report_ids) AS event_id FROM a_agent_calls
+blamed AS (
+    SELECT ib.agent_action_id AS event_id, b.impact_minutes
+    FROM a_incident_blame AS ib
+    JOIN a_blast AS b USING (incident_id)
+    WHERE ib.suspect_kind = 'agent_action'
+),
+reported AS (  -- the reports of the calls in scope that some incident blames
+    SELECT call_key, event_id
+    FROM (SELECT call_key, unnest(report_ids) AS event_id FROM scope)
+    SEMI JOIN blamed USING (event_id)
 ),
 caused AS (
     SELECT r.call_key, count(*) AS incidents, sum(b.impact_minutes) AS impact_minutes
-    FROM a_incident_blame AS ib
-    JOIN a_blast AS b USING (incident_id)
-    JOIN reported AS r ON r.event_id = ib.agent_action_id
-    WHERE ib.suspect_kind = 'agent_action'
+    FROM blamed AS b
+    JOIN reported AS r USING (event_id)
     GROUP BY r.call_key
 )
 SELECT
