@@ -2,8 +2,9 @@
 ARGS``), with what every page needs imported in a background thread while the server starts.
 
 A page's first render in a fresh server otherwise pays for these imports (pandas, Altair, DuckDB,
-the page functions: seconds on a busy machine) and for reading the stored figures of the lake's
-newest model; here they are done before the first browser connects. A page that runs meanwhile
+the page functions: seconds on a busy machine), for Altair's first validation of a chart (it loads
+the Vega-Lite schema) and for reading the stored figures of the lake's newest model; here they are
+done before the first browser connects. A page that runs meanwhile
 waits only for the rest of an import under way (Python's import lock).
 """
 
@@ -26,6 +27,10 @@ def warm() -> None:
     """Import the pages' modules and read the stored figures of the lake's newest model."""
     for name in WARM:
         importlib.import_module(name)
+    import altair as alt
+
+    # the first chart a process validates loads and compiles the Vega-Lite schema
+    alt.Chart(alt.Data(values=[{"x": 1}])).mark_bar().encode(x="x:Q").to_dict()
     from dashboards.commands import LAKE_ENV, RULES_ENV
 
     if not os.environ.get(LAKE_ENV):
