@@ -3,7 +3,7 @@ and imported with ``aftershock import --lake``: top-1 deployment and top-1 chang
 ``aftershock postmortem``'s ranking beside the naive rule "latest deployment of the incident's
 service, and its head change", computed in the same run on the same lakes.
 
-    python bench/postmortem_eval.py                      # every variant, seeds 101-103
+    python bench/postmortem_eval.py                      # every variant, seeds 101-108
     python bench/postmortem_eval.py --seeds 101 102 --variants plain delayed
     python bench/postmortem_eval.py --fit                # refit the linking weights first
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(101, 109)))
     parser.add_argument("--fit-seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--variants", nargs="+", default=None)
     parser.add_argument("--fit", action="store_true", help="fit the linking weights first")
