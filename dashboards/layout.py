@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from aftershock.errors import AftershockError
-from aftershock.settings import QuerySettings
+from aftershock.settings import IngestSettings, QuerySettings
 from analytics.board import prebuilt, refresh
 from analytics.board.filters import DEFAULT_ENVIRONMENT, Filters
 from analytics.board.session import options
@@ -51,6 +51,13 @@ def query_limits() -> QuerySettings:
     return load_settings().query
 
 
+def ingest_window() -> IngestSettings:
+    """The plausible window for timestamps (AFTERSHOCK_INGEST__TIMESTAMP_MAX_*), as the report's."""
+    from aftershock.settings import load_settings
+
+    return load_settings().ingest
+
+
 def rules_file() -> Path | None:
     value = os.environ.get(RULES_ENV)
     return Path(value) if value else None
@@ -64,7 +71,7 @@ def start(title: str, caption: str) -> Context | None:
     lake = lake_dir()
     try:
         src = locate(lake, LinkParams(environment=store["env"] or DEFAULT_ENVIRONMENT), MIN_CONFIDENCE,
-                     query_limits(), prebuilt.ready(rules_file()))
+                     query_limits(), prebuilt.ready(rules_file()), ingest_window())
     except AftershockError as exc:  # e.g. a lake on object storage that cannot be read
         st.error(str(exc))
         return None

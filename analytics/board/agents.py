@@ -14,7 +14,7 @@ from analytics.metrics import proportion
 
 def agents(src: Source, filters: Filters) -> dict[str, Any]:
     with opened(src, tables_for(filters)) as con:
-        v = resolve(con, filters)
+        v = resolve(con, filters, src)
         tiers = rows(con, "board_agent_tiers", v)
         destructive = rows(con, "board_agent_destructive", v)
         ranked = rows(con, "board_agents", v)

@@ -24,7 +24,7 @@ def change_cells(src: Source, filters: Filters) -> dict[str, Any]:
     every service (the services chosen are kept by :func:`changes_of`, so choosing them needs no
     query): by strategy (``cells``) and by path category (``categories``)."""
     with opened(src, tables_for(filters)) as con:
-        v = resolve(con, filters)
+        v = resolve(con, filters, src)
         cells = rows(con, "board_change_cells", v)
         categories = rows(con, "board_change_categories", v)
     return {"period": {"since": v["since"], "until": v["until"]}, "cells": cells,

@@ -19,7 +19,7 @@ def choices(src: Source, filters: Filters) -> dict[str, Any]:
     """The filtered incidents to pick from: the :data:`PICKABLE` widest (id, title, severity,
     impact minutes, source ids), widest first, and how many the filters select."""
     with opened(src, tables_for(filters)) as con:
-        found = rows(con, "board_incidents", resolve(con, filters))
+        found = rows(con, "board_incidents", resolve(con, filters, src))
     return {"total": len(found),
             "incidents": [{"incident_id": r["incident_id"], "title": r["title"], "severity": r["severity"],
                            "impact_minutes": r["impact_minutes"],

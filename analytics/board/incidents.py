@@ -17,7 +17,7 @@ MAX_BINS = 40
 
 def incidents(src: Source, filters: Filters) -> dict[str, Any]:
     with opened(src, tables_for(filters)) as con:
-        v = resolve(con, filters)
+        v = resolve(con, filters, src)
         found = rows(con, "board_incidents", v)
     for r in found:
         r["widened_by"] = widened_by(r)

@@ -21,7 +21,7 @@ MIN_GROUP = ReportParams().min_group
 
 def overview(src: Source, filters: Filters) -> dict[str, Any]:
     with opened(src, tables_for(filters)) as con:
-        v = resolve(con, filters)
+        v = resolve(con, filters, src)
         weeks = rows(con, "board_deploy_weeks", v)
         recovery = rows(con, "board_recovery_minutes", v)
         lead = rows(con, "board_lead_minutes", v)

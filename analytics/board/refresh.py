@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aftershock.settings import QuerySettings, memory_size
+from aftershock.settings import IngestSettings, QuerySettings, memory_size
 from analytics.model import LinkParams
 from analytics.store import model_folder
 from lake.options import lake_argument
@@ -142,7 +142,7 @@ def _reap() -> None:
 
 
 def rebuild(lake: Location, params: LinkParams, min_confidence: float, rules_file: Path | None = None,
-            limits: QuerySettings | None = None) -> bool:
+            limits: QuerySettings | None = None, timestamps: IngestSettings | None = None) -> bool:
     """Build and store the model of the current snapshot and then the pages' figures over it
     (their queries under ``limits``) under the lock; False when another rebuild holds it."""
     from analytics.board import prebuilt
@@ -160,7 +160,7 @@ def rebuild(lake: Location, params: LinkParams, min_confidence: float, rules_fil
         # older models stay readable (with their figures) until this one's figures are stored
         connect(lake, params, min_confidence, views=False, progress=_say, keep_older=True).close()
         _check_stored(lake, params, min_confidence, seq)
-        src = locate(lake, params, min_confidence, limits)
+        src = locate(lake, params, min_confidence, limits, timestamps=timestamps)
         figures = prebuilt.build(src, rules_file, _say)
         if src.model is not None:
             prune(src.model)
@@ -215,9 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     seq = 0
     try:
         seq = _current_seq(args.lake)
-        limits = load_settings().query.model_copy(update={"timeout_s": args.timeout_s,
-                                                          "memory_limit": args.memory_limit})
-        built = rebuild(args.lake, params, args.min_confidence, args.rules, limits)
+        settings = load_settings()
+        limits = settings.query.model_copy(update={"timeout_s": args.timeout_s,
+                                                   "memory_limit": args.memory_limit})
+        built = rebuild(args.lake, params, args.min_confidence, args.rules, limits, settings.ingest)
     except AftershockError as exc:
         print(f"aftershock: {exc}", flush=True)
         record_failure(args.lake, seq, str(exc))

@@ -33,7 +33,7 @@ def rules_history(src: Source, filters: Filters, rules_file: Path | None = None,
     :func:`rules_board`, so choosing services or teams reuses it."""
     rules = load_rules(rules_file)
     with opened(src) as con:
-        v = resolve(con, filters)
+        v = resolve(con, filters, src)
         at = _split(split, v["since"], v["until"])
         period = {"since": at, "until": v["until"]}
         label_from_outcomes(con, src.min_confidence)

@@ -85,9 +85,10 @@ def remember_teams(src: Source, teams: dict[str, str]) -> None:
     _TEAMS.setdefault(src.model_key, dict(teams))
 
 
-def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
-    """The query values of ``filters``: period (the data's bounds unless chosen), services."""
-    bounds = data_bounds(con, filters.environment)
+def resolve(con: duckdb.DuckDBPyConnection, filters: Filters, src: Source) -> dict[str, Any]:
+    """The query values of ``filters``: period (the data's bounds within ``src``'s plausible
+    window for timestamps, unless chosen), services."""
+    bounds = data_bounds(con, filters.environment, src.timestamps)
     since, until = filters.period(bounds["since"], bounds["until"])
     teams = service_teams(con) if filters.teams else {}
     return scope_values(since, until, filters.selected_services(teams), filters.environment)
@@ -96,7 +97,7 @@ def resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
 def options(src: Source) -> dict[str, Any]:
     """What the filters can offer: services, teams (service -> team), environments, data bounds."""
     with opened(src) as con:
-        bounds = data_bounds(con, src.params.environment)
+        bounds = data_bounds(con, src.params.environment, src.timestamps)
         found = {"services": [r["service_name"] for r in rows(con, "board_services")],
                  "teams": service_teams(con),
                  "environments": [r["environment"] for r in rows(con, "board_environments")],

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from aftershock.settings import QuerySettings
+from aftershock.settings import IngestSettings, QuerySettings
 from analytics.model import LinkParams
 from analytics.store import model_folder, model_path
 from lake.manifest import State
@@ -42,6 +42,9 @@ class Source:
     """The manifest head hash of the entry the model was built from."""
     limits: QuerySettings = field(default_factory=QuerySettings, compare=False)
     """Timeout and memory cap of every connection a page opens over this source."""
+    timestamps: IngestSettings = field(default_factory=IngestSettings, compare=False)
+    """The plausible window for timestamps (AFTERSHOCK_INGEST__TIMESTAMP_MAX_*): a deployment
+    dated outside it does not stretch the default period, as in ``aftershock report``."""
 
     @property
     def key(self) -> str:
@@ -59,15 +62,17 @@ class Source:
 
 
 def locate(lake: Location, params: LinkParams, min_confidence: float,
-           limits: QuerySettings | None = None, ready: Callable[[Path], bool] | None = None) -> Source:
+           limits: QuerySettings | None = None, ready: Callable[[Path], bool] | None = None,
+           timestamps: IngestSettings | None = None) -> Source:
     """The newest stored model of ``lake`` for these parameters, and how current it is; pages
-    read it under ``limits`` (default: :class:`QuerySettings` defaults). With ``ready``, the
+    read it under ``limits`` (default: :class:`QuerySettings` defaults) with the plausible window
+    of ``timestamps`` (default: :class:`IngestSettings` defaults). With ``ready``, the
     newest model for which ``ready(model file)`` holds (e.g. its pages' figures are stored), else
     the newest one."""
     found = _locate(lake, params, min_confidence, ready) if ready else None
     if found is None or found.model is None:
         found = _locate(lake, params, min_confidence)
-    return replace(found, limits=limits or QuerySettings())
+    return replace(found, limits=limits or QuerySettings(), timestamps=timestamps or IngestSettings())
 
 
 def _locate(lake: Location, params: LinkParams, min_confidence: float,

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from aftershock.cli import main
+from aftershock.settings import IngestSettings
+from analytics.board.filters import Filters
+from analytics.board.overview import overview
+from analytics.board.session import options
+from analytics.board.source import locate
 from analytics.metrics import build_report
+from analytics.model import LinkParams
+from analytics.store import connect
 from ingest.backfill import land_events
 from lake.reader import open_lake
 from schemas.deployment import Deployment
@@ -59,3 +66,19 @@ def test_the_report_command_takes_the_window_from_the_ingest_settings(
     assert since() == old.isoformat()
     monkeypatch.setenv("AFTERSHOCK_INGEST__TIMESTAMP_MAX_AGE_DAYS", "365")
     assert since() == at(60).isoformat()  # D1, the fixture's first production deployment
+
+
+def test_the_dashboard_takes_the_window_from_its_source(tmp_path: Path) -> None:
+    """The pages' default period follows the plausible window their source carries (the
+    dashboard passes AFTERSHOCK_INGEST__TIMESTAMP_MAX_*), as ``aftershock report`` does."""
+    lake = tmp_path / "lake"
+    old = datetime.now(UTC).replace(microsecond=0) - timedelta(days=730)
+    land_events(lake, [*all_events(), _absurd("D-old", old)])
+    connect(lake, LinkParams(), 0.5).close()  # the stored model the pages read
+    wide = locate(lake, LinkParams(), 0.5)
+    narrow = locate(lake, LinkParams(), 0.5, timestamps=IngestSettings(timestamp_max_age_days=365))
+    assert options(wide)["since"] == old
+    first = at(60)  # the hand-checked lake's first deployment
+    assert options(narrow)["since"] == first
+    assert overview(wide, Filters())["period"]["since"] == old
+    assert overview(narrow, Filters())["period"]["since"] == first
