@@ -223,8 +223,8 @@ class ObjectManifest:
         return self.sweep_orphans(_log, prefixes) if prefixes else 0
 
     def remove_compaction_leftovers_if_idle(self, say: Callable[[str], None]) -> int:
-        """Nothing to do: compaction does not run on object storage yet (its outputs would be
-        orphans, removed by :meth:`sweep_orphans`)."""
+        """Nothing to do: a killed compaction's outputs on object storage are orphans, removed
+        by :meth:`sweep_orphans`."""
         return 0
 
 
