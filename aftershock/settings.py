@@ -218,6 +218,10 @@ class LakeSettings(_Section):
         default=None, description="Local folder of what readers derive from a lake on object "
         "storage (the stored analytics model, the dashboard's rebuild lock and log), one "
         "subfolder per lake. Unset: $XDG_CACHE_HOME/aftershock/lakes (~/.cache/...).")
+    replaced_grace_s: float = Field(
+        default=3600.0, ge=0, description="On a lake on s3://, objects a compaction replaced are "
+        "kept this many seconds after its entry committed (readers on other hosts may still read "
+        "an older snapshot); the sweep of `aftershock compact` and of a worker deletes them after.")
 
 
 class IngestSettings(_Section):

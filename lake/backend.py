@@ -4,6 +4,7 @@ the worker ask here, so the two kinds are chosen in one place."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from aftershock.settings import IngestSettings, LakeSettings
@@ -24,11 +25,13 @@ def open_writer(location: Location, ingest: IngestSettings, lake: LakeSettings) 
     if not is_remote(location):
         return LakeWriter(Path(location), ingest)
     store = open_store(location, lake)
-    return ObjectLakeWriter(store, ingest, ObjectWitness.from_settings(lake, store.url))
+    return ObjectLakeWriter(store, ingest, ObjectWitness.from_settings(lake, store.url),
+                            timedelta(seconds=lake.replaced_grace_s))
 
 
 def open_manifest(location: Location, lake: LakeSettings) -> Manifest | ObjectManifest:
     """The manifest of ``location``, for reading where each partition ends."""
     if not is_remote(location):
         return Manifest(Path(location))
-    return ObjectManifest(open_store(location, lake))
+    return ObjectManifest(open_store(location, lake),
+                          replaced_grace=timedelta(seconds=lake.replaced_grace_s))

@@ -24,13 +24,16 @@ def compact(args: argparse.Namespace, settings: Settings) -> int:
     if isinstance(lake, Path):
         result = compact_lake(lake, settings.ingest, say, after_commit)
     else:
+        from datetime import timedelta
+
         from lake.object_compact import compact_object_lake
         from lake.object_manifest import ObjectManifest
         from lake.object_witness import ObjectWitness
         from lake.storage import open_store
 
         store = open_store(lake, settings.lake)
-        manifest = ObjectManifest(store, ObjectWitness.from_settings(settings.lake, store.url))
+        manifest = ObjectManifest(store, ObjectWitness.from_settings(settings.lake, store.url),
+                                  timedelta(seconds=settings.lake.replaced_grace_s))
         manifest.sweep_orphans(say)
         result = compact_object_lake(manifest, settings.ingest, say, after_commit)
     print(f"compact: {result.files_before} files -> {result.files_after} in {result.groups} "

@@ -6,8 +6,9 @@ two compactions racing on one group lose cleanly (the later ``replace`` is refus
 are no longer live, and its objects are deleted); a compaction killed before its commit leaves
 ``compacted+<id>+<n>.parquet`` objects no entry names, which the orphan sweep removes after the
 grace period (:meth:`lake.object_manifest.ObjectManifest.sweep_orphans`). Replaced objects are
-deleted after the commit (and after ``after_commit``, which brings the lake's Iceberg tables to
-it): a reader opened on an older snapshot should be reopened.
+not deleted at the commit (``after_commit`` brings the lake's Iceberg tables to it, dropping them
+from the tables): a reader on another host that opened an older snapshot still reads them, until
+the sweep deletes them once the ``replace`` committed more than the replaced grace period ago.
 """
 
 from __future__ import annotations
@@ -71,6 +72,4 @@ def _commit(manifest: ObjectManifest, table: str, removed: list[str], written: l
             manifest.store.delete(ref.path)
         return False
     after_commit(table)
-    for path in removed:
-        manifest.store.delete(path)
     return True

@@ -17,6 +17,10 @@ S3 ``PutObject`` with ``If-None-Match: *``) of the next sequence number:
 So commits are totally ordered by ``seq``, a lost race is detected by the store itself, and a
 writer killed at any point leaves either a whole entry or none; the data objects it wrote before
 are orphans no entry names (removed after a grace period, :meth:`remove_orphans`).
+
+The objects a compaction replaced stay in the store after its ``replace`` entry commits, so a
+reader on another host that opened an older snapshot can still read them; the same sweep deletes
+them once that entry committed more than ``replaced_grace`` ago (:meth:`removable`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ ENTRIES = "_manifest/entries/"
 _ENTRY = re.compile(r"_manifest/entries/(\d{20})\.json")
 MAX_ATTEMPTS = 1000  # lost races in a row before a commit gives up (each one is another commit)
 ORPHAN_GRACE = timedelta(hours=1)  # uncommitted data objects younger than this are left alone
+REPLACED_GRACE = timedelta(hours=1)  # replaced objects are kept this long after their replace
 
 
 def entry_key(seq: int) -> str:
@@ -63,8 +68,10 @@ Body = Callable[[State], dict[str, Any]]
 class ObjectManifest:
     """One lake's manifest on a :class:`~lake.storage.Store`, read incrementally."""
 
-    def __init__(self, store: Store, witness: Anchoring | None = None) -> None:
+    def __init__(self, store: Store, witness: Anchoring | None = None,
+                 replaced_grace: timedelta = REPLACED_GRACE) -> None:
         self.store = store
+        self.replaced_grace = replaced_grace
         self.state = State()
         self.witness = witness
         self.races = 0  # commits this writer lost to another writer (then retried)
@@ -153,36 +160,81 @@ class ObjectManifest:
         checkpoints.write(self.store, self.state)
         return True
 
-    def orphans(self, prefixes: tuple[str, ...] = ("",), grace: timedelta = ORPHAN_GRACE) -> list[str]:
-        """Data objects no entry names whose names start with one of ``prefixes``, last modified
-        more than ``grace`` ago (a younger one may belong to a commit still in flight: a writer
-        refuses to commit objects it wrote more than half the grace ago, see
+    def removable(self, prefixes: tuple[str, ...] = ("",), grace: timedelta = ORPHAN_GRACE,
+                  now: datetime | None = None) -> list[tuple[str, str]]:
+        """(key, why) of the data objects that are not live, whose names start with one of
+        ``prefixes``, and that either a ``replace`` entry removed more than ``replaced_grace``
+        ago, or no recent ``replace`` removed and were last modified more than ``grace`` ago
+        (orphans: a younger one may belong to a commit still in flight, since a writer refuses
+        to commit objects it wrote more than half the grace ago, see
         :class:`lake.object_writer.ObjectLakeWriter`)."""
-        named = set(self.refresh().live)
-        cutoff = datetime.now(UTC) - grace
-        return [key for key in self.store.keys("event_type=") if key.endswith(".parquet")
-                and key not in named and key.rsplit("/", 1)[-1].startswith(prefixes)
-                and self.store.modified(key) < cutoff]
+        now = now or datetime.now(UTC)
+        live = set(self.refresh().live)
+        unnamed = [key for key in self.store.keys("event_type=") if key.endswith(".parquet")
+                   and key not in live and key.rsplit("/", 1)[-1].startswith(prefixes)]
+        if not unnamed:
+            return []
+        # back far enough that an object replaced before is also older than ``grace``; the half
+        # grace more allows for writers' clocks that differ by up to half of it
+        replaced = self.replaced_since(now - max(self.replaced_grace * 1.5, grace))
+        found = []
+        for key in unnamed:
+            if key in replaced:
+                seq, at = replaced[key]
+                if at < now - self.replaced_grace:
+                    found.append((key, f"replaced by entry {seq} committed at {at:%Y-%m-%d %H:%M:%S} "
+                                       f"UTC, more than {self.replaced_grace} ago"))
+            elif _modified(self.store, key, now) < now - grace:
+                found.append((key, f"written more than {grace} ago and not live (committed by no "
+                                   "entry, or replaced long ago)"))
+        return found
+
+    def replaced_since(self, cutoff: datetime) -> dict[str, tuple[int, datetime]]:
+        """Object -> (seq, commit time) of the ``replace`` entries that removed it, reading the
+        entries back from the newest to the first committed before ``cutoff``."""
+        found: dict[str, tuple[int, datetime]] = {}
+        for seq in range(self.state.seq, 0, -1):
+            entry = json.loads(self.store.read(entry_key(seq)))
+            if entry.get("hash") != self.hashes.get(seq, entry.get("hash")):
+                raise LakeError(f"{self.store.uri(entry_key(seq))}: differs from the entry read "
+                                "before (rewritten); run `aftershock verify` for details")
+            at = datetime.fromisoformat(entry["at"])
+            if entry.get("op") == "replace":
+                for path in entry.get("remove", []):
+                    found.setdefault(path, (seq, at))
+            if at < cutoff:
+                break
+        return found
 
     def sweep_orphans(self, say: Callable[[str], None], prefixes: tuple[str, ...] = ("",),
-                      grace: timedelta = ORPHAN_GRACE) -> int:
-        """Delete :meth:`orphans`, naming each through ``say``; returns how many."""
-        found = self.orphans(prefixes, grace)
-        for key in found:
+                      grace: timedelta = ORPHAN_GRACE, now: datetime | None = None) -> int:
+        """Delete the :meth:`removable` objects, naming each through ``say``; returns how many
+        (an object already deleted, by another sweep, counts as removed)."""
+        found = self.removable(prefixes, grace, now)
+        for key, why in found:
             self.store.delete(key)
-            say(f"removed {key}: written more than {grace} ago and committed by no entry")
+            say(f"removed {key}: {why}")
         return len(found)
 
     def remove_orphans(self, partitions: Iterable[Partition]) -> int:
-        """The orphans of ``partitions`` older than the grace period (a worker calls this when
-        they are assigned to it), each removal logged."""
+        """The :meth:`removable` objects of ``partitions`` (a worker calls this when they are
+        assigned to it), each removal logged."""
         prefixes = tuple(partition_prefix(t, p) for t, p in partitions)
         return self.sweep_orphans(_log, prefixes) if prefixes else 0
 
     def remove_compaction_leftovers_if_idle(self, say: Callable[[str], None]) -> int:
-        """Nothing to do: compaction does not run on object storage yet (its outputs would be
-        orphans, removed by :meth:`sweep_orphans`)."""
+        """Nothing to do: a killed compaction's outputs on object storage are orphans, removed
+        by :meth:`sweep_orphans`."""
         return 0
+
+
+def _modified(store: Store, key: str, now: datetime) -> datetime:
+    """When ``key`` was last modified; ``now`` if it is gone already (another sweep deleted it:
+    nothing left to do)."""
+    try:
+        return store.modified(key)
+    except FileNotFoundError:
+        return now
 
 
 def _log(message: str) -> None:

@@ -22,13 +22,13 @@ import hashlib
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aftershock.settings import IngestSettings
 from lake import crashpoints
 from lake.files import WrittenFile, batch_name, parquet_bytes, partition_dir
 from lake.manifest import ManifestConflict, Partition
-from lake.object_manifest import ORPHAN_GRACE, Anchoring, ObjectManifest
+from lake.object_manifest import ORPHAN_GRACE, REPLACED_GRACE, Anchoring, ObjectManifest
 from lake.storage import Store
 from lake.writer import Accumulator, Batch, Landed
 
@@ -38,11 +38,12 @@ MAX_PUBLISH_AGE_S = ORPHAN_GRACE.total_seconds() / 2
 class ObjectLakeWriter:
     """Writes batches into one lake on a :class:`~lake.storage.Store`."""
 
-    def __init__(self, store: Store, settings: IngestSettings, witness: Anchoring | None = None) -> None:
+    def __init__(self, store: Store, settings: IngestSettings, witness: Anchoring | None = None,
+                 replaced_grace: timedelta = REPLACED_GRACE) -> None:
         self.store = store
         self.lake = store.url
         self.settings = settings
-        self.manifest = ObjectManifest(store, witness)
+        self.manifest = ObjectManifest(store, witness, replaced_grace)
 
     def land(self, batch: Batch) -> Landed:
         """Land a batch of validated events (see :meth:`commit`)."""
