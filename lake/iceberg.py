@@ -152,14 +152,15 @@ def keeper(location: Path | str, settings: LakeSettings,
 def sync_retrying(catalog: Catalog, target: Target, name: str, files: LakeFiles,
                   attempts: int = ATTEMPTS) -> Synced:
     """:func:`sync_table`, worked out again from the table's new snapshot when another sync
-    committed the table first (two syncs at once: a compaction's and a worker's)."""
-    from pyiceberg.exceptions import CommitFailedException
+    committed the table first (two syncs at once: a compaction's and a worker's), or created it
+    between this sync's look and its create."""
+    from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError
 
     lost = 0
     while True:
         try:
             return sync_table(catalog, target, name, files)
-        except CommitFailedException:
+        except (CommitFailedException, TableAlreadyExistsError):
             lost += 1
             if lost >= attempts:
                 raise

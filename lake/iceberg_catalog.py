@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
 CATALOG_NAME = "aftershock"
+OPEN_ATTEMPTS = 5
 WAREHOUSE = "_iceberg"
 
 
@@ -119,9 +121,27 @@ def open_catalog(target: Target) -> Catalog:
     with catalog_errors(target):
         from pyiceberg.catalog import load_catalog
 
-        found = load_catalog(CATALOG_NAME, **target.properties)
-        found.create_namespace_if_not_exists(target.namespace)
-    return found
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                found = load_catalog(CATALOG_NAME, **target.properties)
+                ensure_namespace(found, target.namespace)
+                return found
+            except Exception as exc:  # a SQL catalog's first open creates its own tables:
+                if attempt + 1 == OPEN_ATTEMPTS or "already exists" not in str(exc):
+                    raise  # two opening it at once, one of the creates fails on the other's
+                time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def ensure_namespace(catalog: Catalog, namespace: str) -> None:
+    """Create ``namespace`` unless it exists. Two syncs starting at once both see it missing; the
+    one whose create fails finds it made by the other (a SQL catalog says so as a constraint
+    error, not as "already exists")."""
+    try:
+        catalog.create_namespace_if_not_exists(namespace)
+    except Exception:
+        if not catalog.namespace_exists(namespace):
+            raise
 
 
 @contextmanager

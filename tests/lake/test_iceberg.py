@@ -277,9 +277,16 @@ def test_syncs_running_at_once_register_each_file_once(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "aftershock", "lake", "iceberg", "sync", "--lake", str(lake)]
     workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(3)]
-    for worker in workers:
-        _out, err = worker.communicate(timeout=300)
-        assert worker.returncode == 0, err
+    errors = []
+    try:
+        for worker in workers:
+            _out, err = worker.communicate(timeout=300)
+            errors.append((worker.returncode, err))
+    finally:  # none left running with open pipes, whatever happened
+        for worker in workers:
+            worker.kill()
+            worker.communicate()
+    assert all(code == 0 for code, _err in errors), errors
     for name in TABLES:
         table = iceberg_table(_catalog(lake), name)
         paths = [task.file.file_path for task in table.scan().plan_files()]
