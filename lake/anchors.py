@@ -58,8 +58,8 @@ def trusted(anchors: Sequence[Anchor], public: Ed25519PublicKey | None, out: Fin
 def compare(entries: Sequence[dict[str, Any]], lake_id: str | None, anchors: Sequence[Anchor],
             out: Findings) -> None:
     """Check the manifest ``entries`` against the trusted ``anchors`` of this lake's folder."""
-    for where, record in anchors:
-        if record.get("lake") != lake_id:
+    for where, record in anchors:  # another lake's intents and voids are lost races for entry 1
+        if record.get("lake") != lake_id and record.get("phase", "head") == "head":
             out.findings.append(f"{where}: heads of another lake ({record.get('lake')}) were "
                                 "anchored for this folder: the lake was replaced (entry 1 "
                                 "rewritten); if it was deliberately recreated, move that "

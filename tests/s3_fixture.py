@@ -1,6 +1,7 @@
 """A real S3 API on loopback for the tests: moto's server (``moto[server]``) in a process of its
-own on a free port. Clients reach it over HTTP like any S3-compatible endpoint; nothing is
-mocked in the client."""
+own on a free port, its writes serialised so that a create-only put is atomic as on S3
+(``tests/moto_serial.py``). Clients reach it over HTTP like any S3-compatible endpoint; nothing
+is mocked in the client."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 # moto accepts any credentials; these only keep boto3 from looking further along the AWS chain
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_DEFAULT_REGION": "us-east-1"}
@@ -30,8 +32,8 @@ def s3_server(log: Path, timeout_s: float = 60.0) -> Iterator[str]:
     """The endpoint URL of a running moto server; raises when it does not answer in time."""
     port = _free_port()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                                 str(port)], stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-m", "tests.moto_serial", "127.0.0.1", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                                 env={**os.environ, **CREDENTIALS})
     endpoint = f"http://127.0.0.1:{port}"
     try:

@@ -40,11 +40,12 @@ def _dump(body: dict[str, Any]) -> bytes:
 
 
 def _run(kafka_bootstrap: str, prefix: str, group: str, tmp_path: Path,
-         records: list[tuple[str, bytes | None]], **ingest: object) -> Path:
+         records: list[tuple[str, bytes | None]], until_idle: float = 4.0, **ingest: object) -> Path:
     """Produce ``records``, run the worker until idle (it must exit 0); returns its log."""
     produce(kafka_bootstrap, records)
     log = tmp_path / "worker.log"
-    worker = start_worker(tmp_path / "lake", worker_env(kafka_bootstrap, prefix, group, **ingest), log)
+    worker = start_worker(tmp_path / "lake", worker_env(kafka_bootstrap, prefix, group, **ingest), log,
+                          until_idle=until_idle)
     assert worker.wait(timeout=300) == 0, log.read_text()[-4000:]
     return log
 
@@ -109,7 +110,9 @@ def test_a_record_that_crashes_the_landing_process_is_isolated_and_dead_lettered
     create_topics(kafka_bootstrap, [topic], partitions=1)
     good = [(topic, _dump(_event("change", f"e{i}"))) for i in range(200)]
     records = good[:77] + [(topic, DEEP)] + good[77:]
-    log = _run(kafka_bootstrap, topic_prefix, group_id, tmp_path, records,
+    # idle only after 20 s: narrowing the range down restarts the landing process several
+    # times, which on a loaded machine outlasted the default 4 s once
+    log = _run(kafka_bootstrap, topic_prefix, group_id, tmp_path, records, until_idle=20.0,
                max_json_depth=10**9, batch_max_records=64)
     _exactly_once(tmp_path / "lake", 200)
     dead = _dead(tmp_path / "lake")
